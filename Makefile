@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` (install + serve on SQLite) and `make test` (install + suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench migrations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	FEDICOM_DEV=$${FEDICOM_DEV:-1} $(BIN)/fedicom serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+# The whole suite on SQLite, then again on PostgreSQL when FEDICOM_TEST_POSTGRES is set
+# (CI sets it; locally: FEDICOM_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test make test).
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$FEDICOM_TEST_POSTGRES" ]; then \
+		echo "== again on PostgreSQL"; \
+		FEDICOM_TEST_DATABASE="$$FEDICOM_TEST_POSTGRES" $(BIN)/python -m pytest -q; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check fedicom tests bench
+	$(BIN)/mypy fedicom
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# For developers after changing models: writes the next migration under fedicom/migrations/.
+migrations: $(STAMP)
+	$(BIN)/python -m fedicom.devtools makemigrations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,311 @@
+"""The durable delivery queue: enqueue in the caller's transaction, deliver from a worker.
+
+One row per target inbox (shared inboxes deduplicated). The worker signs each request
+(draft-cavage, RSA-SHA256, Digest) in a thread pool, posts over pooled keep-alive connections
+with bounded concurrency per server and overall, and keeps order per (inbox, object).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import aiohttp
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub import backoff, leases
+from fedicom.activitypub.keys import KeyStore
+from fedicom.activitypub.models import Delivery, OutgoingActivity, RemoteServer
+from fedicom.activitypub.netguard import check_url
+from fedicom.activitypub.signatures import sign_request
+from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
+from fedicom.errors import FetchError
+
+log = logging.getLogger("fedicom.delivery")
+
+_ORDER_GUARD = (
+    "AND NOT EXISTS (SELECT 1 FROM delivery e WHERE e.state = 'pending' AND e.inbox = d.inbox "
+    "AND e.order_key = d.order_key AND e.id < d.id) "
+    "AND d.host NOT IN (SELECT host FROM remote_server WHERE unreachable)"
+)
+
+
+async def enqueue(
+    activity: dict[str, Any],
+    *,
+    actor: str,
+    inboxes: Iterable[str],
+    public: bool = True,
+    conn: BaseDBAsyncClient | None = None,
+) -> OutgoingActivity:
+    """Record an activity and one delivery per distinct inbox, in the caller's transaction if given."""
+    now = time.time()
+    inner = activity.get("object")
+    record = await OutgoingActivity.create(
+        activity_id=activity["id"],
+        actor=actor,
+        type=activity["type"],
+        inner_type=inner.get("type") if isinstance(inner, dict) else None,
+        object_id=_root_object(activity),
+        public=public,
+        payload=json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
+        created_at=now,
+        using_db=conn,
+    )
+    key = order_key(activity)
+    rows = [
+        Delivery(
+            activity_id=record.id, inbox=inbox, host=host_of(inbox), order_key=key,
+            next_try_at=now, updated_at=now,
+        )
+        for inbox in unique_ids(inboxes)
+    ]
+    if rows:
+        await Delivery.bulk_create(rows, batch_size=500, using_db=conn)
+    return record
+
+
+async def redeliver(
+    records: list[OutgoingActivity], inbox: str, *, after: dict[str, Any], conn: BaseDBAsyncClient | None = None
+) -> int:
+    """Send already published activities to one more inbox, in order, after the activity `after`."""
+    now = time.time()
+    key = order_key(after)
+    rows = [
+        Delivery(activity_id=r.id, inbox=inbox, host=host_of(inbox), order_key=key, next_try_at=now, updated_at=now)
+        for r in records
+    ]
+    if rows:
+        await Delivery.bulk_create(rows, using_db=conn)
+    return len(rows)
+
+
+def _root_object(activity: dict[str, Any]) -> str | None:
+    inner = activity.get("object")
+    if activity.get("type") == "Announce" and isinstance(inner, dict):
+        return id_of(inner.get("object")) or id_of(inner)
+    return id_of(inner)
+
+
+class DeliveryWorker:
+    """Sends due deliveries until stopped; several workers (processes) may run side by side."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        keys: KeyStore,
+        *,
+        allow_private: bool,
+        concurrency: int = 128,
+        per_host: int = 64,
+        lease: float = 30.0,
+        timeout: float = 10.0,
+        sign_threads: int = 2,
+    ) -> None:
+        self.session = session
+        self.keys = keys
+        self.allow_private = allow_private
+        self.concurrency = concurrency
+        self.per_host = per_host
+        self.lease = lease
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._inflight: set[int] = set()
+        self._payloads: dict[int, tuple[str, bytes]] = {}
+        self._results: list[tuple[int, str, int | None, str | None, float]] = []
+        self._signing = ThreadPoolExecutor(max_workers=sign_threads, thread_name_prefix="sign")
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._flushed = asyncio.Event()
+        self._ok_hosts: dict[str, float] = {}
+        self._failed_hosts: dict[str, str] = {}
+        self._ok_pending: dict[str, float] = {}
+
+    def wake(self) -> None:
+        """Called after an enqueue in this process, so delivery starts without waiting for a poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Claim and send until `stop` is set; in-flight sends finish, results are written."""
+        flusher = asyncio.create_task(self._flush_loop(stop))
+        renewer = asyncio.create_task(self._renew_loop(stop))
+        try:
+            while not stop.is_set():
+                room = 2 * self.concurrency - len(self._inflight)
+                claimed = await self._claim(room) if room > 0 else []
+                for row in claimed:
+                    self._inflight.add(row["id"])
+                    task = asyncio.create_task(self._deliver(row))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                if claimed and len(claimed) == room:
+                    await asyncio.sleep(0)
+                    continue
+                self._wake.clear()
+                waiter = asyncio.create_task(self._wake.wait())
+                stopper = asyncio.create_task(stop.wait())
+                await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                stopper.cancel()
+        finally:
+            if self._tasks:
+                await asyncio.wait(list(self._tasks), timeout=15)
+            stop.set()
+            await flusher
+            renewer.cancel()
+            await self._flush()
+            self._signing.shutdown(wait=False)
+
+    async def _claim(self, limit: int) -> list[dict[str, Any]]:
+        try:
+            return await leases.claim(
+                "delivery",
+                "id, activity_id, inbox, host, tries",
+                limit=min(limit, 500),
+                lease=self.lease,
+                extra_where=_ORDER_GUARD,
+            )
+        except Exception:  # the database may be briefly unavailable; try again on the next round
+            log.exception("claiming deliveries failed")
+            await asyncio.sleep(1)
+            return []
+
+    async def _payload(self, activity_pk: int) -> tuple[str, bytes]:
+        cached = self._payloads.get(activity_pk)
+        if cached is None:
+            record = await OutgoingActivity.get(id=activity_pk)
+            cached = (record.actor, record.payload.encode())
+            if len(self._payloads) > 1000:
+                self._payloads.clear()
+            self._payloads[activity_pk] = cached
+        return cached
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        host = row["host"]
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
+        status: int | None = None
+        error: str | None = None
+        retry_after: float | None = None
+        try:
+            async with sem, self._slots:
+                actor, body = await self._payload(row["activity_id"])
+                check_url(row["inbox"], allow_private=self.allow_private)
+                key_id, key = await self.keys.signer(actor)
+                loop = asyncio.get_running_loop()
+                headers = await loop.run_in_executor(
+                    self._signing,
+                    lambda: sign_request(method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key),
+                )
+                async with self.session.post(
+                    row["inbox"], data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+                ) as resp:
+                    status = resp.status
+                    retry_after = backoff.parse_retry_after(resp.headers.get("Retry-After"), time.time())
+                    await resp.read()
+        except FetchError as exc:
+            status, error = 400, exc.reason  # a refused address never becomes deliverable
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        except Exception as exc:
+            log.exception("delivery %s failed unexpectedly", row["id"])
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        self._record(row, status, error, retry_after)
+
+    def _record(self, row: dict[str, Any], status: int | None, error: str | None, retry_after: float | None) -> None:
+        now = time.time()
+        tries = row["tries"] + 1
+        if status is not None and 200 <= status < 300:
+            state, next_try = "done", now
+        elif status is not None and backoff.is_permanent(status):
+            state, next_try = "failed", now
+        else:
+            delay = backoff.retry_delay(tries, retry_after)
+            state, next_try = ("pending", now + delay) if delay is not None else ("failed", now)
+        if error is None and status is not None and state != "done":
+            error = f"HTTP {status}"
+        self._results.append((row["id"], state, status, error, next_try))
+        self._inflight.discard(row["id"])
+        if state == "done":
+            self._failed_hosts.pop(row["host"], None)
+            self._ok_pending[row["host"]] = now
+        elif status is None or status >= 500:
+            self._failed_hosts[row["host"]] = error or "failed"
+        if len(self._results) >= 256:
+            self._flushed.set()
+
+    async def _flush_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(self._flushed.wait(), timeout=0.05)
+            except TimeoutError:
+                pass
+            self._flushed.clear()
+            await self._flush()
+
+    async def _flush(self) -> None:
+        results, self._results = self._results, []
+        if not results:
+            return
+        now = time.time()
+        try:
+            await leases.execute_many(
+                "UPDATE delivery SET state = ?, last_status = ?, last_error = ?, next_try_at = ?, "
+                "tries = tries + 1, lease_until = NULL, updated_at = ? WHERE id = ?",
+                [[state, status, error, next_try, now, pk] for pk, state, status, error, next_try in results],
+            )
+            await self._write_health(now)
+        except Exception:
+            log.exception("writing delivery results failed; they will be retried after the lease")
+            return
+        self._wake.set()  # successors in the same (inbox, object) order may be due now
+
+    async def _write_health(self, now: float) -> None:
+        """Per-server health, written only when it changes (or every few minutes for successes)."""
+        failed, self._failed_hosts = self._failed_hosts, {}
+        succeeded = [h for h, seen in self._ok_pending.items() if now - self._ok_hosts.get(h, 0) > 300]
+        self._ok_pending.clear()
+        if succeeded:
+            await leases.execute_many(
+                "INSERT INTO remote_server (host, last_success, unreachable) VALUES (?, ?, FALSE) "
+                "ON CONFLICT (host) DO UPDATE SET last_success = excluded.last_success, "
+                "failing_since = NULL, unreachable = FALSE",
+                [[h, now] for h in succeeded],
+            )
+            self._ok_hosts.update((h, now) for h in succeeded)
+        if failed:
+            self._ok_hosts = {h: t for h, t in self._ok_hosts.items() if h not in failed}
+            await leases.execute_many(
+                "INSERT INTO remote_server (host, failing_since, last_error, unreachable) VALUES (?, ?, ?, FALSE) "
+                "ON CONFLICT (host) DO UPDATE SET last_error = excluded.last_error, "
+                "failing_since = COALESCE(remote_server.failing_since, excluded.failing_since)",
+                [[h, now, err] for h, err in failed.items()],
+            )
+            await leases.execute_many(
+                "UPDATE remote_server SET unreachable = TRUE WHERE host = ? AND failing_since < ?",
+                [[h, now - backoff.UNREACHABLE_AFTER] for h in failed],
+            )
+
+    async def _renew_loop(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await asyncio.sleep(self.lease / 3)
+            try:
+                await leases.renew("delivery", sorted(self._inflight), self.lease)
+                await self._skip_unreachable()
+            except Exception:
+                log.exception("renewing delivery leases failed")
+
+    async def _skip_unreachable(self) -> None:
+        await connections.get("default").execute_query(
+            "UPDATE delivery SET state = 'skipped', updated_at = next_try_at WHERE state = 'pending' "
+            "AND host IN (SELECT host FROM remote_server WHERE unreachable)"
+        )
+

@@ -1,0 +1,140 @@
+"""The federation runtime: one object holding the HTTP session, keys, actor cache, inbox and queue.
+
+Created by `create_app` (or the worker command) and passed explicitly; the layers above talk to
+the protocol only through it and through the hooks they hand it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from fedicom.activitypub import delivery
+from fedicom.activitypub.actors import ActorStore
+from fedicom.activitypub.fetch import Fetcher
+from fedicom.activitypub.inbox import (
+    ActivityHandler,
+    InboxProcessor,
+    InboxWriter,
+    authenticate,
+    heard_from,
+    parse_activity,
+)
+from fedicom.activitypub.keys import KeyStore
+from fedicom.activitypub.models import OutgoingActivity, RemoteServer
+from fedicom.activitypub.signatures import IncomingRequest
+from fedicom.activitypub.vocab import host_of
+from fedicom.errors import Forbidden
+
+
+async def _allow_all(_host: str) -> bool:
+    return True
+
+
+async def _no_usage() -> dict[str, int]:
+    return {}
+
+
+async def _no_handle(_name: str) -> str | None:
+    return None
+
+
+@dataclass
+class FederationHooks:
+    """Decisions the protocol layer asks of the layers above (wired in `create_app`)."""
+
+    handle_activity: ActivityHandler
+    domain_allowed: Callable[[str], Awaitable[bool]] = _allow_all
+    resolve_handle: Callable[[str], Awaitable[str | None]] = _no_handle
+    usage: Callable[[], Awaitable[dict[str, int]]] = _no_usage
+
+
+@dataclass
+class Federation:
+    base_url: str
+    domain: str
+    allow_private: bool
+    session: aiohttp.ClientSession
+    hooks: FederationHooks
+    concurrency: int = 128
+    per_host: int = 64
+    lease: float = 30.0
+    max_body_bytes: int = 1_048_576
+    keys: KeyStore = field(default_factory=KeyStore)
+    unreachable: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.fetcher = Fetcher(self.session, allow_private=self.allow_private)
+        self.actors = ActorStore(self.fetcher)
+        self.writer = InboxWriter()
+        self.processor = InboxProcessor(self.hooks.handle_activity, lease=self.lease)
+        self.writer.on_stored = self.processor.wake
+        self.worker = delivery.DeliveryWorker(
+            self.session, self.keys, allow_private=self.allow_private,
+            concurrency=self.concurrency, per_host=self.per_host, lease=self.lease,
+        )
+
+    @property
+    def instance_actor_uri(self) -> str:
+        return f"{self.base_url}/actor"
+
+    async def start(self) -> None:
+        """Load what signing needs (the instance actor signs every fetch, for authorized-fetch peers)."""
+        self.fetcher.signer = await self.keys.signer(self.instance_actor_uri)
+        hosts = await RemoteServer.filter(unreachable=True).values_list("host", flat=True)
+        self.unreachable = set(hosts)  # type: ignore[arg-type]
+
+    async def receive(self, req: IncomingRequest, recipient: str | None) -> None:
+        """The whole inbox path up to the 202: parse, verify, check the server, store."""
+        activity = parse_activity(req.body)
+        host = host_of(str(activity.get("actor") if isinstance(activity.get("actor"), str) else ""))
+        if host and not await self.hooks.domain_allowed(host):
+            raise Forbidden("this server does not federate with yours")
+        verified = await authenticate(self.actors, req, activity)
+        if not await self.hooks.domain_allowed(verified.signer.host):
+            raise Forbidden("this server does not federate with yours")
+        await heard_from(verified.signer.host, self.unreachable)
+        await self.writer.accept(activity["id"], verified.signer.uri, recipient, req.body.decode())
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
+        """A database transaction after which queued deliveries start at once."""
+        async with in_transaction() as conn:
+            yield conn
+        self.worker.wake()
+
+    async def send(
+        self,
+        activity: dict[str, Any],
+        *,
+        actor: str,
+        inboxes: list[str],
+        public: bool = True,
+        conn: BaseDBAsyncClient | None = None,
+    ) -> OutgoingActivity:
+        """Queue an activity for delivery (in `conn`'s transaction when given)."""
+        record = await delivery.enqueue(activity, actor=actor, inboxes=inboxes, public=public, conn=conn)
+        if conn is None:
+            self.worker.wake()
+        return record
+
+    async def published(self, activity_uri: str) -> dict[str, Any] | None:
+        """One of our activities by id, for dereferencing (only public ones are served)."""
+        record = await OutgoingActivity.get_or_none(activity_id=activity_uri, public=True)
+        return json.loads(record.payload) if record else None
+
+    async def run_workers(self, stop: asyncio.Event, *, inbox: bool = True, deliveries: bool = True) -> None:
+        tasks = []
+        if inbox:
+            tasks.append(asyncio.create_task(self.processor.run(stop)))
+        if deliveries:
+            tasks.append(asyncio.create_task(self.worker.run(stop)))
+        await asyncio.gather(*tasks)

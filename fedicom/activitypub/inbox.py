@@ -1,0 +1,183 @@
+"""The inbox: verify, check the sender's server, store durably, answer 202; process later.
+
+Accepted activities are written in small group commits (concurrent requests share one
+transaction), so a 202 always means the activity is on disk, and a crash loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fedicom.activitypub import backoff, leases
+from fedicom.activitypub.actors import ActorStore
+from fedicom.activitypub.models import InboxItem, RemoteActor, RemoteServer
+from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
+from fedicom.activitypub.vocab import host_of, id_of, origin_of
+from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, SignatureError
+
+log = logging.getLogger("fedicom.inbox")
+
+ActivityHandler = Callable[[dict[str, Any], str | None], Awaitable[None]]
+DomainCheck = Callable[[str], Awaitable[bool]]
+
+
+def parse_activity(body: bytes) -> dict[str, Any]:
+    """The activity in a request body; BadRequest with a short reason if it is not one."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise BadRequest("the body is not a JSON object")
+    for field in ("id", "type", "actor"):
+        if not id_of(doc.get(field)) and not isinstance(doc.get(field), str):
+            raise BadRequest(f"the activity has no {field}")
+    if not isinstance(doc["type"], str):
+        raise BadRequest("the activity type must be a string")
+    return doc
+
+
+def check_origin(activity: dict[str, Any], signer: RemoteActor) -> None:
+    """The signer must be the activity's actor, and the activity id must live on the actor's server."""
+    actor = id_of(activity["actor"])
+    if actor != signer.uri:
+        raise Forbidden("the request is signed by another actor than the activity's actor")
+    if origin_of(activity["id"]) != origin_of(signer.uri):
+        raise Forbidden("the activity id is not on its actor's server")
+
+
+@dataclass
+class Verified:
+    activity: dict[str, Any]
+    signer: RemoteActor
+
+
+async def authenticate(actors: ActorStore, req: IncomingRequest, activity: dict[str, Any]) -> Verified:
+    """Check the HTTP signature against the signer's key, refetching the key once if it fails."""
+    key_id = signature_key_id(req)
+    try:
+        signer = await actors.by_key_id(key_id)
+    except FetchError as exc:
+        raise SignatureError(f"the signer's key could not be fetched: {exc.reason}") from None
+    try:
+        verify_request(req, signer.public_key_pem or "")
+    except SignatureError:
+        try:
+            signer = await actors.by_key_id(key_id, refresh=True)  # the key may have been rotated
+        except FetchError as exc:
+            raise SignatureError(f"the signer's key could not be fetched: {exc.reason}") from None
+        verify_request(req, signer.public_key_pem or "")
+    check_origin(activity, signer)
+    return Verified(activity, signer)
+
+
+class InboxWriter:
+    """Group commit of accepted activities; `accept` returns once the row is durably stored."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[list[Any], asyncio.Future[None]]] = []
+        self._flushing = False
+        self.on_stored: Callable[[], None] | None = None
+
+    async def accept(self, activity_id: str, actor: str, recipient: str | None, payload: str) -> None:
+        now = time.time()
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append(([activity_id, actor, recipient, payload, now, now], fut))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush()))
+        await fut
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await leases.execute_many(
+                        "INSERT INTO inbox_item (activity_id, actor, recipient, payload, state, tries, "
+                        "next_try_at, received_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) "
+                        "ON CONFLICT (activity_id) DO NOTHING",
+                        [row for row, _ in batch],
+                    )
+                except Exception as exc:
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)
+                if self.on_stored:
+                    self.on_stored()
+        finally:
+            self._flushing = False
+
+
+async def heard_from(host: str, unreachable: set[str]) -> None:
+    """A server that talks to us is reachable again: resume delivering to it."""
+    if host in unreachable:
+        unreachable.discard(host)
+        await RemoteServer.filter(host=host).update(unreachable=False, failing_since=None)
+
+
+class InboxProcessor:
+    """Processes stored activities in arrival order, once each, retrying crashes with backoff."""
+
+    def __init__(self, handler: ActivityHandler, *, lease: float = 30.0, batch: int = 100) -> None:
+        self.handler = handler
+        self.lease = lease
+        self.batch = batch
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                rows = await leases.claim(
+                    "inbox_item", "id, recipient, payload, tries", limit=self.batch, lease=self.lease
+                )
+            except Exception:
+                log.exception("claiming inbox items failed")
+                rows = []
+                await asyncio.sleep(1)
+            for row in rows:
+                await self.process(row)
+            if len(rows) == self.batch:
+                continue
+            self._wake.clear()
+            waiter = asyncio.create_task(self._wake.wait())
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+
+    async def process(self, row: dict[str, Any]) -> None:
+        """Run the handler on one stored activity and record the outcome."""
+        state, error, next_try = "done", None, time.time()
+        try:
+            await self.handler(json.loads(row["payload"]), row["recipient"])
+        except FedicomError as exc:  # a decision about the activity (not allowed, unknown…): final
+            error = exc.reason
+        except Exception as exc:
+            log.exception("processing inbox item %s failed", row["id"])
+            delay = backoff.retry_delay(row["tries"] + 1)
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if delay is not None and row["tries"] < 5:
+                state, next_try = "pending", time.time() + delay
+            else:
+                state = "failed"
+        await InboxItem.filter(id=row["id"]).update(
+            state=state, error=error, next_try_at=next_try, tries=row["tries"] + 1, lease_until=None
+        )
+
+
+def signer_host(activity: dict[str, Any]) -> str:
+    return host_of(id_of(activity.get("actor")) or "")

@@ -1,0 +1,60 @@
+"""Claiming due jobs from a table with a lease, so several worker processes never take the same row.
+
+A claimed row holds `lease_until` in the future; a crashed worker's rows become claimable again
+when their lease runs out, so nothing queued is ever lost.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tortoise import connections
+
+
+def _marks(dialect: str, start: int, count: int) -> list[str]:
+    return ["?" if dialect == "sqlite" else f"${start + i}" for i in range(count)]
+
+
+async def claim(
+    table: str, columns: str, *, limit: int, lease: float, extra_where: str = "", order: str = "id"
+) -> list[dict[str, Any]]:
+    """Lease up to `limit` pending rows whose next try is due, oldest first; returns their columns."""
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    now = time.time()
+    m = _marks(dialect, 1, 4)
+    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
+    sql = (
+        f"UPDATE {table} SET lease_until = {m[0]} WHERE id IN ("
+        f"SELECT d.id FROM {table} d WHERE d.state = 'pending' AND d.next_try_at <= {m[1]} "
+        f"AND (d.lease_until IS NULL OR d.lease_until < {m[2]}) {extra_where} "
+        f"ORDER BY d.{order} LIMIT {m[3]}{lock}) RETURNING {columns}"
+    )
+    _, rows = await conn.execute_query(sql, [now + lease, now, now, limit])
+    result = [dict(r) for r in rows]
+    result.sort(key=lambda r: r["id"])
+    return result
+
+
+async def renew(table: str, ids: list[int], lease: float) -> None:
+    """Extend the lease of rows still being worked on."""
+    if not ids:
+        return
+    conn = connections.get("default")
+    dialect = conn.capabilities.dialect
+    m = _marks(dialect, 1, len(ids) + 1)
+    sql = f"UPDATE {table} SET lease_until = {m[0]} WHERE id IN ({', '.join(m[1:])}) AND state = 'pending'"
+    await conn.execute_query(sql, [time.time() + lease, *ids])
+
+
+async def execute_many(sql_sqlite: str, rows: list[list[Any]]) -> None:
+    """Run one parameterised statement for many rows in one transaction (`?` marks are rewritten)."""
+    if not rows:
+        return
+    conn = connections.get("default")
+    sql = sql_sqlite
+    if conn.capabilities.dialect == "postgres":
+        parts = sql_sqlite.split("?")
+        sql = "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+    await conn.execute_many(sql, rows)

@@ -1,0 +1,122 @@
+"""Storage of the federation layer: keys, cached remote actors, the inbox and the delivery queue.
+
+Times that workers compare in SQL (next try, leases) are epoch seconds in float columns, so the
+same queries run unchanged on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class SigningKey(Model):
+    """The RSA key of a local actor (group or instance actor)."""
+
+    key_id = fields.CharField(max_length=1024, primary_key=True)
+    owner = fields.CharField(max_length=1024, db_index=True)
+    private_pem = fields.TextField()
+    public_pem = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "signing_key"
+
+
+class RemoteActor(Model):
+    """A remote actor as last fetched: what delivery and signature checks need, plus the document."""
+
+    uri = fields.CharField(max_length=1024, primary_key=True)
+    type = fields.CharField(max_length=32)
+    host = fields.CharField(max_length=255, db_index=True)
+    preferred_username = fields.CharField(max_length=255, null=True)
+    name = fields.TextField(null=True)
+    inbox = fields.CharField(max_length=1024)
+    shared_inbox = fields.CharField(max_length=1024, null=True)
+    followers = fields.CharField(max_length=1024, null=True)
+    key_id = fields.CharField(max_length=1024, null=True, db_index=True)
+    public_key_pem = fields.TextField(null=True)
+    document = fields.JSONField()
+    fetched_at = fields.FloatField()
+
+    class Meta:
+        table = "remote_actor"
+
+    @property
+    def delivery_inbox(self) -> str:
+        """Shared inbox when advertised: one delivery per server instead of one per member."""
+        return self.shared_inbox or self.inbox
+
+
+class InboxItem(Model):
+    """An accepted inbound activity, stored before it is answered 202 and processed from here."""
+
+    id = fields.BigIntField(primary_key=True)
+    activity_id = fields.CharField(max_length=1024, unique=True)
+    actor = fields.CharField(max_length=1024)
+    recipient = fields.CharField(max_length=1024, null=True)
+    payload = fields.TextField()
+    state = fields.CharField(max_length=12, default="pending")
+    tries = fields.IntField(default=0)
+    next_try_at = fields.FloatField()
+    lease_until = fields.FloatField(null=True)
+    received_at = fields.FloatField()
+    error = fields.TextField(null=True)
+
+    class Meta:
+        table = "inbox_item"
+        indexes = (("state", "next_try_at"),)
+
+
+class OutgoingActivity(Model):
+    """An activity a local actor published, kept so its id stays dereferenceable (and for the outbox)."""
+
+    id = fields.BigIntField(primary_key=True)
+    activity_id = fields.CharField(max_length=1024, unique=True)
+    actor = fields.CharField(max_length=1024)
+    type = fields.CharField(max_length=32)
+    inner_type = fields.CharField(max_length=32, null=True)
+    object_id = fields.CharField(max_length=1024, null=True, db_index=True)
+    public = fields.BooleanField(default=True)
+    payload = fields.TextField()
+    created_at = fields.FloatField()
+
+    class Meta:
+        table = "outgoing_activity"
+        indexes = (("actor", "type", "id"),)
+
+
+class Delivery(Model):
+    """One activity to one inbox: the unit of the durable delivery queue."""
+
+    id = fields.BigIntField(primary_key=True)
+    activity: fields.ForeignKeyRelation[OutgoingActivity] = fields.ForeignKeyField(
+        "fedicom.OutgoingActivity", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    inbox = fields.CharField(max_length=1024)
+    host = fields.CharField(max_length=255)
+    order_key = fields.CharField(max_length=32)
+    state = fields.CharField(max_length=12, default="pending")
+    tries = fields.IntField(default=0)
+    next_try_at = fields.FloatField()
+    lease_until = fields.FloatField(null=True)
+    last_status = fields.IntField(null=True)
+    last_error = fields.TextField(null=True)
+    updated_at = fields.FloatField()
+
+    class Meta:
+        table = "delivery"
+        indexes = (("state", "next_try_at"), ("state", "inbox", "order_key", "id"), ("host", "state"))
+
+
+class RemoteServer(Model):
+    """Per-server health: a server failing for days is skipped until it is heard from again."""
+
+    host = fields.CharField(max_length=255, primary_key=True)
+    failing_since = fields.FloatField(null=True)
+    last_success = fields.FloatField(null=True)
+    unreachable = fields.BooleanField(default=False)
+    last_error = fields.TextField(null=True)
+
+    class Meta:
+        table = "remote_server"

@@ -1,0 +1,141 @@
+"""The application factory: wires settings, storage, the federation runtime and the routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from importlib.metadata import version
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from fedicom import storage
+from fedicom.activitypub import routes as ap_routes
+from fedicom.activitypub.federation import Federation, FederationHooks
+from fedicom.activitypub.keys import KeyStore
+from fedicom.activitypub.netguard import make_client_session
+from fedicom.errors import FedicomError
+from fedicom.groups import routes as group_routes
+from fedicom.groups.communities import Site, create_community, list_communities, usage
+from fedicom.groups.inbox import GroupInbox
+from fedicom.groups.models import Group
+from fedicom.groups.text import render_markdown
+from fedicom.http import error_response
+from fedicom.settings import Settings
+
+log = logging.getLogger("fedicom")
+TEMPLATES = Path(__file__).parent / "templates"
+DEMO = "demo"
+
+
+def user_agent() -> str:
+    return f"fedicom/{version('fedicom')} (+https://github.com/fedicom/fedicom)"
+
+
+def build_federation(settings: Settings) -> tuple[Federation, Site]:
+    """The runtime both `serve` and `worker` use; must be called inside the event loop."""
+    site = Site(settings.base_url, settings.domain)
+    session = make_client_session(
+        allow_private=settings.dev, user_agent=user_agent(),
+        limit=settings.delivery_concurrency * 2, limit_per_host=settings.delivery_per_host,
+    )
+    hooks = FederationHooks(handle_activity=lambda a, r: inbox(a, r), resolve_handle=_resolver(site), usage=usage)
+    fed = Federation(
+        base_url=settings.base_url, domain=settings.domain, allow_private=settings.dev, session=session,
+        hooks=hooks, concurrency=settings.delivery_concurrency, per_host=settings.delivery_per_host,
+        lease=settings.delivery_lease_seconds, max_body_bytes=settings.max_body_bytes,
+    )
+    inbox = GroupInbox(
+        fed, site, backfill_posts=settings.backfill_posts, max_group_mentions=settings.max_group_mentions
+    )
+    return fed, site
+
+
+def _resolver(site: Site):  # type: ignore[no-untyped-def]
+    async def resolve(name: str) -> str | None:
+        return site.uri(name) if await Group.exists(name=name) else None
+
+    return resolve
+
+
+async def ensure_demo(keys: KeyStore, site: Site) -> Group | None:
+    """On first start, a demo community so a new operator has something to follow at once."""
+    if await Group.exists():
+        return None
+    group = await create_community(
+        keys, site, DEMO, title="Demo community",
+        summary="A first community created by fedicom. Edit or remove it with `fedicom community`.",
+        rules="1. Be kind.\n2. Stay on topic.",
+    )
+    log.warning("created the demo community @%s@%s at %s", DEMO, site.domain, site.uri(DEMO))
+    return group
+
+
+def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
+    """The ASGI app. With `workers`, inbox processing (and inline delivery) run in this process."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await storage.open_db(settings)
+        fed, site = build_federation(settings)
+        await fed.start()
+        app.state.fed, app.state.site = fed, site
+        stop = asyncio.Event()
+        runner = None
+        if workers:
+            runner = asyncio.create_task(fed.run_workers(stop, deliveries=settings.delivery == "inline"))
+        try:
+            yield
+        finally:
+            stop.set()
+            if runner:
+                await runner
+            await fed.session.close()
+            await storage.close_db()
+
+    app = Starlette(
+        routes=[Route("/", home), *ap_routes.routes, *group_routes.routes],
+        lifespan=lifespan,
+        exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},
+    )
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    env.globals["instance_name"] = settings.instance_name
+    app.state.templates = Jinja2Templates(env=env)
+    app.state.settings = settings
+    return app
+
+
+async def home(request: Request) -> Response:
+    communities = [g for g in await list_communities() if g.discoverable]
+    return request.app.state.templates.TemplateResponse(
+        request, "home.html", {"communities": communities, "domain": request.app.state.site.domain}
+    )
+
+
+async def _fedicom_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FedicomError)
+    return error_response(exc.status, exc.reason)
+
+
+async def _not_found(_request: Request, _exc: Exception) -> Response:
+    return error_response(404, "not found")
+
+
+async def _not_allowed(_request: Request, _exc: Exception) -> Response:
+    return error_response(405, "method not allowed")
+
+
+def asgi() -> Starlette:
+    """Factory for `uvicorn --factory` and multi-worker serving: settings come from the environment."""
+    from fedicom.settings import load_settings
+
+    return create_app(load_settings())

@@ -1,0 +1,106 @@
+"""Redistribution: the group's Announce in the two shapes followers understand, sent to members.
+
+FEP-1b12 readers (Lemmy, Mbin, PieFed, NodeBB) get `Announce{activity as received}`; Mastodon,
+Pleroma and Misskey only boost `Announce{object URI}` (federation.md §3.2), so new threads get both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub.federation import Federation
+from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
+from fedicom.activitypub.delivery import redeliver
+from fedicom.activitypub.models import OutgoingActivity
+from fedicom.activitypub.vocab import PUBLIC, new_activity_uri, now_iso
+from fedicom.groups.models import Group, Membership, Post
+
+
+def build_announce(group_uri: str, activity: dict[str, Any], *, activity_uri: str, private: bool) -> dict[str, Any]:
+    """Announce wrapping the activity exactly as received (its signatures and proofs still verify)."""
+    followers = f"{group_uri}/followers"
+    return {
+        "@context": ACTIVITY_CONTEXT,
+        "id": activity_uri,
+        "type": "Announce",
+        "actor": group_uri,
+        "to": [group_uri, followers] if private else [group_uri, PUBLIC],
+        "cc": [followers],
+        "object": activity,
+        "published": now_iso(),
+    }
+
+
+def build_object_announce(
+    group_uri: str, object_uri: str, *, author: str, activity_uri: str, private: bool
+) -> dict[str, Any]:
+    """The Mastodon-native boost: object is the post's URI; the author in cc gets notified."""
+    followers = f"{group_uri}/followers"
+    return {
+        "@context": ACTIVITY_CONTEXT,
+        "id": activity_uri,
+        "type": "Announce",
+        "actor": group_uri,
+        "to": [followers] if private else [PUBLIC],
+        "cc": [author] if private else [followers, author],
+        "object": object_uri,
+        "published": now_iso(),
+    }
+
+
+async def member_inboxes(group: Group, conn: BaseDBAsyncClient | None = None) -> list[str]:
+    """Distinct delivery inboxes of accepted members (shared inboxes make this one per server)."""
+    rows = await Membership.filter(group=group, state="accepted").using_db(conn).distinct().values_list(
+        "inbox", flat=True
+    )
+    return list(rows)  # type: ignore[arg-type]
+
+
+async def announce(
+    fed: Federation,
+    group: Group,
+    activity: dict[str, Any],
+    *,
+    conn: BaseDBAsyncClient,
+    boost_object: str | None = None,
+    author_inbox: str | None = None,
+) -> str:
+    """Queue the group's Announce of `activity` to every member (and the object boost when asked).
+
+    Returns the id of the activity Announce.
+    """
+    uri = fed.base_url + f"/c/{group.name}"
+    inboxes = await member_inboxes(group, conn)
+    wrapped = build_announce(uri, activity, activity_uri=new_activity_uri(fed.base_url), private=group.private)
+    await fed.send(wrapped, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
+    if boost_object:
+        author = str(activity.get("actor"))
+        boost = build_object_announce(
+            uri, boost_object, author=author, activity_uri=new_activity_uri(fed.base_url), private=group.private
+        )
+        targets = inboxes + ([author_inbox] if author_inbox else [])
+        await fed.send(boost, actor=uri, inboxes=targets, public=not group.private, conn=conn)
+    return str(wrapped["id"])
+
+
+async def backfill(
+    fed: Federation, group: Group, inbox: str, after: dict[str, Any], *, limit: int, conn: BaseDBAsyncClient
+) -> int:
+    """Send a new member the group's latest thread announces, ordered after `after` (the Accept)."""
+    if limit <= 0:
+        return 0
+    uri = fed.base_url + f"/c/{group.name}"
+    object_ids = await Post.filter(group=group, parent_id=None, deleted=False).using_db(conn).order_by(
+        "-id"
+    ).limit(limit).values_list("object_id", flat=True)
+    if not object_ids:
+        return 0
+    records = await OutgoingActivity.filter(
+        actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__in=["Create"]
+    ).using_db(conn).order_by("id")
+    boosts = await OutgoingActivity.filter(
+        actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__isnull=True
+    ).using_db(conn).order_by("id")
+    return await redeliver([*records, *boosts], inbox, after=after, conn=conn)

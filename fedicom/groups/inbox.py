@@ -1,0 +1,82 @@
+"""What a community does with each stored inbound activity (the `handle_activity` hook)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fedicom.activitypub.actors import parse_actor
+from fedicom.activitypub.federation import Federation
+from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, id_of
+from fedicom.errors import Forbidden
+from fedicom.groups import membership, posts, votes
+from fedicom.groups.communities import Site
+from fedicom.groups.models import Group, Membership, Vote
+
+log = logging.getLogger("fedicom.groups")
+
+
+@dataclass
+class GroupInbox:
+    """Dispatches activities by type; anything a community has no use for is ignored."""
+
+    fed: Federation
+    site: Site
+    backfill_posts: int = 10
+    max_group_mentions: int = 3
+
+    async def __call__(self, activity: dict[str, Any], recipient: str | None) -> None:
+        kind = activity.get("type")
+        if kind == "Follow":
+            await self.follow(activity)
+        elif kind == "Undo":
+            await self.undo(activity)
+        elif kind == "Create":
+            await posts.handle_create(self.fed, self.site, activity, max_group_mentions=self.max_group_mentions)
+        elif kind == "Update":
+            await self.update(activity)
+        elif kind == "Delete":
+            await posts.handle_delete(self.fed, activity)
+        elif kind in votes.VALUES:
+            await votes.handle_vote(self.fed, activity)
+        else:
+            log.debug("ignored %s %s", kind, activity.get("id"))
+
+    async def _group(self, uri: str | None) -> Group | None:
+        name = self.site.name_from_uri(uri or "")
+        return await Group.get_or_none(name=name) if name and not (uri or "").endswith("/followers") else None
+
+    async def follow(self, activity: dict[str, Any]) -> None:
+        group = await self._group(id_of(activity.get("object")))
+        if group is None:
+            return
+        await membership.handle_follow(self.fed, group, activity, backfill_posts=self.backfill_posts)
+
+    async def update(self, activity: dict[str, Any]) -> None:
+        obj = activity.get("object")
+        if isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
+            if id_of(obj) != id_of(activity.get("actor")):
+                raise Forbidden("an actor may only update itself")
+            fields = parse_actor(obj)
+            await self.fed.actors.store(fields)
+            await Membership.filter(actor=fields["uri"]).update(inbox=fields["shared_inbox"] or fields["inbox"])
+        elif isinstance(obj, dict) and obj.get("type") in POST_TYPES:
+            await posts.handle_update(self.fed, activity)
+
+    async def undo(self, activity: dict[str, Any]) -> None:
+        actor = id_of(activity.get("actor"))
+        inner = activity.get("object")
+        inner_id = id_of(inner)
+        inner_type = inner.get("type") if isinstance(inner, dict) else None
+        if isinstance(inner, dict) and id_of(inner.get("actor")) not in (None, actor):
+            raise Forbidden("an actor may only undo its own activities")
+        if inner_type == "Follow" or (inner_type is None and await Membership.exists(follow_id=inner_id)):
+            target = id_of(inner.get("object")) if isinstance(inner, dict) else None
+            groups = [g for g in [await self._group(target)] if g] if target else [
+                m.group for m in await Membership.filter(follow_id=inner_id, actor=actor).prefetch_related("group")
+            ]
+            for group in groups:
+                await membership.handle_unfollow(group, actor or "")
+        elif inner_type in votes.VALUES or (inner_type is None and await Vote.exists(activity_id=inner_id)):
+            await votes.handle_undo_vote(self.fed, activity, inner_id)

@@ -1,0 +1,122 @@
+"""Storage of communities: the group itself, its members, its posts and their votes."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Group(Model):
+    """A community, federated as an ActivityPub Group actor."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    title = fields.CharField(max_length=200)
+    summary = fields.TextField(default="")
+    rules = fields.TextField(default="")
+    privacy_policy = fields.TextField(default="")
+    private = fields.BooleanField(default=False)
+    posting_policy = fields.CharField(max_length=12, default="members")
+    sensitive = fields.BooleanField(default=False)
+    discoverable = fields.BooleanField(default=True)
+    icon_url = fields.CharField(max_length=1024, null=True)
+    image_url = fields.CharField(max_length=1024, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "community"
+
+
+class Membership(Model):
+    """A remote actor following a group: pending until approved in a private group."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="memberships", on_delete=fields.CASCADE
+    )
+    actor = fields.CharField(max_length=1024)
+    inbox = fields.CharField(max_length=1024)
+    state = fields.CharField(max_length=12, default="pending")
+    follow_id = fields.CharField(max_length=1024)
+    follow_activity = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "membership"
+        unique_together = (("group", "actor"),)
+        indexes = (("group", "state"),)
+
+
+class Post(Model):
+    """A thread (top-level post) or a reply in a group, as its author published it."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="posts", on_delete=fields.CASCADE
+    )
+    object_id = fields.CharField(max_length=1024)
+    type = fields.CharField(max_length=32)
+    author = fields.CharField(max_length=1024, db_index=True)
+    parent: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "fedicom.Post", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    root: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "fedicom.Post", related_name="thread_items", null=True, on_delete=fields.SET_NULL
+    )
+    title = fields.TextField(null=True)
+    content = fields.TextField(default="")
+    url = fields.CharField(max_length=1024, null=True)
+    document = fields.JSONField()
+    published = fields.DatetimeField()
+    updated = fields.DatetimeField(null=True)
+    deleted = fields.BooleanField(default=False)
+    upvotes = fields.IntField(default=0)
+    downvotes = fields.IntField(default=0)
+    reply_count = fields.IntField(default=0)
+    announce_id = fields.CharField(max_length=1024, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "post"
+        unique_together = (("group", "object_id"),)
+        indexes = (("group", "deleted", "id"),)
+
+    @property
+    def score(self) -> int:
+        return self.upvotes - self.downvotes
+
+    @property
+    def is_thread(self) -> bool:
+        return self.parent_id is None  # type: ignore[attr-defined]
+
+
+class Vote(Model):
+    """One actor's Like (+1) or Dislike (-1) of one post, a new vote replacing the old."""
+
+    id = fields.BigIntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "fedicom.Post", related_name="votes", on_delete=fields.CASCADE
+    )
+    actor = fields.CharField(max_length=1024)
+    value = fields.SmallIntField()
+    activity_id = fields.CharField(max_length=1024, db_index=True)
+
+    class Meta:
+        table = "vote"
+        unique_together = (("post", "actor"),)
+
+
+class Moderator(Model):
+    """A moderator of a group: a local staff actor or a remote fediverse actor (Lemmy's model)."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="moderators", on_delete=fields.CASCADE
+    )
+    actor = fields.CharField(max_length=1024)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "moderator"
+        unique_together = (("group", "actor"),)

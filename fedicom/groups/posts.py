@@ -1,0 +1,208 @@
+"""Posts in communities: a member's Create, Update and Delete, stored and announced to members."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fedicom.activitypub.federation import Federation
+from fedicom.activitypub.models import RemoteActor
+from fedicom.activitypub.vocab import POST_TYPES, audience_of, id_of, is_public, mentions_of, origin_of
+from fedicom.errors import FedicomError, FetchError, Forbidden
+from fedicom.groups import policy
+from fedicom.groups.announce import announce
+from fedicom.groups.communities import Site, moderators_of
+from fedicom.groups.membership import is_member
+from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.text import plain_text, sanitize
+
+log = logging.getLogger("fedicom.posts")
+MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
+
+
+def parse_time(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+def content_of(obj: dict[str, Any]) -> str:
+    content = obj.get("content")
+    if not isinstance(content, str):
+        cmap = obj.get("contentMap")
+        content = next(iter(cmap.values()), "") if isinstance(cmap, dict) and cmap else ""
+    return sanitize(content if isinstance(content, str) else "")
+
+
+def title_of(obj: dict[str, Any], content: str) -> str | None:
+    name = obj.get("name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()[:300]
+    return plain_text(content, 120) or None
+
+
+def check_authorship(activity: dict[str, Any], obj: dict[str, Any]) -> str:
+    """The object's author must be the activity's actor, on the same server as the object."""
+    actor = id_of(activity.get("actor")) or ""
+    authors = [a for a in (id_of(x) for x in _as_list(obj.get("attributedTo"))) if a]
+    if authors and actor not in authors:
+        raise Forbidden("the object is attributed to someone else than the activity's actor")
+    object_id = id_of(obj)
+    if not object_id or origin_of(object_id) != origin_of(actor):
+        raise Forbidden("the object is not on its author's server")
+    return actor
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+async def _object(fed: Federation, value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            return await fed.fetcher.get_json(value)
+        except FetchError:
+            return None
+    return None
+
+
+async def find_parent(fed: Federation, in_reply_to: str) -> list[Post]:
+    """Posts (one per group) that a reply belongs under, following the chain up when unknown here."""
+    uri: str | None = in_reply_to
+    for _ in range(MAX_REPLY_DEPTH):
+        if not uri:
+            return []
+        posts = await Post.filter(object_id=uri).prefetch_related("group")
+        if posts:
+            return posts
+        try:
+            parent = await fed.fetcher.get_json(uri)
+        except FetchError:
+            return []
+        uri = id_of(parent.get("inReplyTo"))
+    return []
+
+
+async def _group_count(site: Site, addressed: set[str]) -> int:
+    """How many groups a post addresses: ours by URI, others as cached Group actors."""
+    ours = {site.name_from_uri(u) for u in addressed} - {None}
+    others = [u for u in addressed if not u.startswith(site.base_url)]
+    remote = await RemoteActor.filter(uri__in=others, type="Group").count() if others else 0
+    return len(ours) + remote
+
+
+async def handle_create(
+    fed: Federation, site: Site, activity: dict[str, Any], *, max_group_mentions: int
+) -> list[Post]:
+    """Store a new post in every community it belongs to, and announce it there."""
+    obj = await _object(fed, activity.get("object"))
+    if obj is None or obj.get("type") not in POST_TYPES:
+        return []
+    author = check_authorship(activity, obj)
+    if await Post.exists(object_id=id_of(obj)):
+        return []
+    addressed = audience_of(activity) | set(mentions_of(obj))
+    reply_to = id_of(obj.get("inReplyTo"))
+    if reply_to:
+        parents = await find_parent(fed, reply_to)
+        targets = [(p.group, p) for p in parents]
+    else:
+        names = {site.name_from_uri(u) for u in addressed} - {None}
+        targets = [(g, None) for g in await Group.filter(name__in=list(names))]
+    if not targets:
+        return []
+    spam = policy.too_many_groups(await _group_count(site, addressed), max_group_mentions)
+    if not spam.accepted:
+        raise Forbidden(spam.reason)
+    created = []
+    for group, parent in targets:
+        try:
+            created.append(await _create_in(fed, group, parent, activity, obj, author))
+        except FedicomError as exc:
+            log.info("not announced in %s: %s", group.name, exc.reason)
+    return created
+
+
+async def _create_in(
+    fed: Federation, group: Group, parent: Post | None, activity: dict[str, Any], obj: dict[str, Any], author: str
+) -> Post:
+    moderator = author in await moderators_of(group)
+    decision = policy.may_post(
+        policy=group.posting_policy, is_thread=parent is None, is_member=await is_member(group, author),
+        is_moderator=moderator, private=group.private, public=is_public(obj) or is_public(activity),
+    )
+    if not decision.accepted:
+        raise Forbidden(decision.reason)
+    content = content_of(obj)
+    author_actor = await fed.actors.get(author)
+    async with fed.transaction() as conn:
+        post = await Post.create(
+            group=group, object_id=id_of(obj), type=obj["type"], author=author,
+            parent=parent, root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
+            title=title_of(obj, content) if parent is None else None, content=content,
+            url=obj.get("url") if isinstance(obj.get("url"), str) else None, document=obj,
+            published=parse_time(obj.get("published")), using_db=conn,
+        )
+        if parent is not None:
+            root_id = parent.root_id or parent.id  # type: ignore[attr-defined]
+            await Post.filter(id=root_id).using_db(conn).update(reply_count=await Post.filter(
+                root_id=root_id, deleted=False).using_db(conn).count())
+        post.announce_id = await announce(
+            fed, group, activity, conn=conn,
+            boost_object=post.object_id if parent is None else None,
+            author_inbox=author_actor.inbox,
+        )
+        await post.save(using_db=conn, update_fields=["announce_id"])
+    return post
+
+
+async def handle_update(fed: Federation, activity: dict[str, Any]) -> int:
+    """An author's edit: stored and announced in every community holding the post."""
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
+        return 0
+    author = check_authorship(activity, obj)
+    posts = await Post.filter(object_id=id_of(obj), deleted=False).prefetch_related("group")
+    count = 0
+    for post in posts:
+        if post.author != author:
+            raise Forbidden("only the author may edit a post")
+        content = content_of(obj)
+        async with fed.transaction() as conn:
+            post.content = content
+            post.document = obj
+            if post.parent_id is None:  # type: ignore[attr-defined]
+                post.title = title_of(obj, content)
+            post.updated = parse_time(obj.get("updated"))
+            await post.save(using_db=conn)
+            await announce(fed, post.group, activity, conn=conn)
+        count += 1
+    return count
+
+
+async def handle_delete(fed: Federation, activity: dict[str, Any]) -> int:
+    """An author deletes their post (tombstoned here, announced); a deleted account leaves its groups."""
+    actor = id_of(activity.get("actor")) or ""
+    target = id_of(activity.get("object"))
+    if not target:
+        return 0
+    if target == actor:
+        await Membership.filter(actor=actor).delete()
+        return await Post.filter(author=actor, deleted=False).update(deleted=True, content="")
+    posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group")
+    for post in posts:
+        if post.author != actor:
+            raise Forbidden("only the author may delete a post")
+        async with fed.transaction() as conn:
+            post.deleted = True
+            post.content = ""
+            await post.save(using_db=conn)
+            await announce(fed, post.group, activity, conn=conn)
+    return len(posts)

@@ -1,0 +1,105 @@
+"""Routes of a community: its actor (JSON or page), inbox, outbox and collections."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fedicom.activitypub.models import OutgoingActivity
+from fedicom.activitypub.routes import fed_of, receive
+from fedicom.groups import actor as wire
+from fedicom.groups.communities import Site, actor_document, get_community, member_count, moderators_of
+from fedicom.groups.models import Group, Post
+from fedicom.http import ActivityResponse, wants_activity_json
+
+PAGE_SIZE = 20
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+async def group_of(request: Request) -> Group:
+    return await get_community(request.path_params["name"])
+
+
+async def group_actor(request: Request) -> Response:
+    group = await group_of(request)
+    if wants_activity_json(request):
+        return ActivityResponse(await actor_document(fed_of(request).keys, site_of(request), group))
+    return await group_page(request, group)
+
+
+async def group_page(request: Request, group: Group) -> Response:
+    threads = []
+    if not group.private:
+        threads = await Post.filter(group=group, parent_id=None, deleted=False).order_by("-id").limit(30)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "group.html",
+        {
+            "group": group,
+            "handle": f"{group.name}@{site_of(request).domain}",
+            "uri": site_of(request).uri(group.name),
+            "members": await member_count(group),
+            "moderators": await moderators_of(group),
+            "threads": threads,
+        },
+    )
+
+
+async def group_inbox(request: Request) -> Response:
+    group = await group_of(request)
+    return await receive(request, recipient=site_of(request).uri(group.name))
+
+
+async def followers(request: Request) -> Response:
+    group = await group_of(request)
+    uri = site_of(request).uri(group.name) + "/followers"
+    return ActivityResponse(wire.build_followers(uri, await member_count(group)))
+
+
+async def moderators(request: Request) -> Response:
+    group = await group_of(request)
+    uri = site_of(request).uri(group.name) + "/moderators"
+    return ActivityResponse(wire.build_ordered(uri, await moderators_of(group)))
+
+
+async def featured(request: Request) -> Response:
+    group = await group_of(request)
+    uri = site_of(request).uri(group.name) + "/featured"
+    return ActivityResponse(wire.build_ordered(uri, []))
+
+
+async def outbox(request: Request) -> Response:
+    """The group's announces, newest first; a private group shows only how many there are."""
+    group = await group_of(request)
+    group_uri = site_of(request).uri(group.name)
+    uri = group_uri + "/outbox"
+    query = OutgoingActivity.filter(actor=group_uri, type="Announce", public=True)
+    total = await query.count()
+    if group.private:
+        return ActivityResponse(wire.build_ordered(uri, [], total))
+    page_arg = request.query_params.get("page")
+    page = int(page_arg) if page_arg and page_arg.isdigit() and int(page_arg) > 0 else 1
+    rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).values_list(
+        "payload", flat=True
+    )
+    items = [json.loads(p) for p in rows]  # type: ignore[arg-type]
+    if page_arg is None:
+        return ActivityResponse(wire.build_outbox(uri, items, total, PAGE_SIZE))
+    return ActivityResponse(wire.build_outbox_page(uri, page, items, total, PAGE_SIZE))
+
+
+routes = [
+    Route("/c/{name}", group_actor),
+    Route("/c/{name}/inbox", group_inbox, methods=["POST"]),
+    Route("/c/{name}/outbox", outbox),
+    Route("/c/{name}/followers", followers),
+    Route("/c/{name}/moderators", moderators),
+    Route("/c/{name}/featured", featured),
+]

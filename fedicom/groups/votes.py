@@ -1,0 +1,64 @@
+"""Votes: Like (+1) and Dislike (-1) on posts, counted here and announced to members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub.federation import Federation
+from fedicom.activitypub.vocab import id_of
+from fedicom.errors import Forbidden
+from fedicom.groups import policy
+from fedicom.groups.announce import announce
+from fedicom.groups.communities import moderators_of
+from fedicom.groups.membership import is_member
+from fedicom.groups.models import Post, Vote
+
+VALUES = {"Like": 1, "Dislike": -1}
+
+
+async def recount(post: Post, conn: BaseDBAsyncClient) -> None:
+    post.upvotes = await Vote.filter(post=post, value=1).using_db(conn).count()
+    post.downvotes = await Vote.filter(post=post, value=-1).using_db(conn).count()
+    await post.save(using_db=conn, update_fields=["upvotes", "downvotes"])
+
+
+async def handle_vote(fed: Federation, activity: dict[str, Any]) -> int:
+    """A Like or Dislike of a post we hold: one vote per actor and post, the newest wins."""
+    actor = id_of(activity.get("actor")) or ""
+    target = id_of(activity.get("object"))
+    value = VALUES[activity["type"]]
+    posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group") if target else []
+    for post in posts:
+        group = post.group
+        decision = policy.may_vote(
+            policy=group.posting_policy, is_member=await is_member(group, actor),
+            is_moderator=actor in await moderators_of(group),
+        )
+        if not decision.accepted:
+            raise Forbidden(decision.reason)
+        async with fed.transaction() as conn:
+            await Vote.update_or_create(
+                post=post, actor=actor, defaults={"value": value, "activity_id": str(activity["id"])}, using_db=conn
+            )
+            await recount(post, conn)
+            await announce(fed, group, activity, conn=conn)
+    return len(posts)
+
+
+async def handle_undo_vote(fed: Federation, activity: dict[str, Any], vote_id: str | None) -> int:
+    """Undo{Like|Dislike}: the actor's vote is withdrawn (matched by the vote's id or its object)."""
+    actor = id_of(activity.get("actor")) or ""
+    inner = activity.get("object")
+    votes = await Vote.filter(actor=actor, activity_id=vote_id).prefetch_related("post__group") if vote_id else []
+    if not votes and isinstance(inner, dict) and id_of(inner.get("object")):
+        votes = await Vote.filter(actor=actor, post__object_id=id_of(inner.get("object"))).prefetch_related(
+            "post__group"
+        )
+    for vote in votes:
+        async with fed.transaction() as conn:
+            await vote.delete(using_db=conn)
+            await recount(vote.post, conn)
+            await announce(fed, vote.post.group, activity, conn=conn)
+    return len(votes)

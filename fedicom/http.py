@@ -1,0 +1,60 @@
+"""HTTP helpers shared by every route: bounded bodies, AS2 responses, content negotiation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from fedicom.errors import BadRequest, PayloadTooLarge
+
+AS2_MEDIA = "application/activity+json"
+_AS2_ACCEPTS = ("application/activity+json", "application/ld+json", "application/json")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 past `limit` bytes (before reading it when announced)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise BadRequest("the Content-Length header is invalid")
+        if int(declared) > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def wants_activity_json(request: Request) -> bool:
+    """True when the client asks for ActivityPub JSON rather than a page."""
+    accept = request.headers.get("accept", "").lower()
+    if not accept:
+        return False
+    first_html = accept.find("text/html")
+    positions = [accept.find(t) for t in _AS2_ACCEPTS if t in accept]
+    if not positions:
+        return False
+    return first_html == -1 or min(positions) < first_html
+
+
+class ActivityResponse(Response):
+    media_type = AS2_MEDIA
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def error_response(status: int, reason: str) -> JSONResponse:
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+def cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

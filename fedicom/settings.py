@@ -1,0 +1,105 @@
+"""Settings read from the environment (and an optional `.env`), validated once at start.
+
+Nothing here runs at import time: `load_settings()` is called by the CLI or by tests, and the
+resulting object is passed explicitly to `create_app` and the services.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fedicom.errors import ConfigError
+
+_DOMAIN_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")
+
+
+class Settings(BaseSettings):
+    """Every setting fedicom reads; names are the environment variables with the FEDICOM_ prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="FEDICOM_", env_file=".env", extra="ignore")
+
+    domain: str = Field("localhost:8000", description="Handle domain: communities are NAME@DOMAIN.")
+    base_url: str = Field("", description="Public base URL; defaults to https://DOMAIN (http in dev).")
+    data_dir: Path = Field(Path("data"), description="Where the SQLite file, secret key and uploads live.")
+    database_url: str = Field("", description="Default: sqlite://DATA_DIR/fedicom.sqlite3.")
+    secret_key: str = Field("", description="Signs cookies and tokens; generated in DATA_DIR if empty.")
+    dev: bool = Field(False, description="Development mode: plain http and private addresses allowed.")
+    instance_name: str = Field("fedicom", description="Name shown on pages and in NodeInfo.")
+    delivery: Literal["inline", "external"] = Field(
+        "inline", description="inline: `serve` also delivers; external: only `fedicom worker` does."
+    )
+    delivery_concurrency: int = Field(128, ge=1, le=4096, description="Deliveries in flight at once.")
+    delivery_per_host: int = Field(64, ge=1, le=1024, description="Connections to one server at once.")
+    delivery_lease_seconds: float = Field(
+        30.0, gt=0, description="How long a claimed job is held before another worker may retry it."
+    )
+    backfill_posts: int = Field(10, ge=0, le=100, description="Recent posts sent to a new member.")
+    max_group_mentions: int = Field(3, ge=1, description="Posts mentioning more groups are not announced.")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted inbox body.")
+    demo_community: bool = Field(True, description="Create a demo community on first start if none exists.")
+
+    @field_validator("domain")
+    @classmethod
+    def _check_domain(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not _DOMAIN_RE.match(value):
+            raise ValueError("must be a host name, optionally with :port (e.g. community.example)")
+        return value
+
+    @model_validator(mode="after")
+    def _derive(self) -> Settings:
+        if not self.base_url:
+            scheme = "http" if self.dev else "https"
+            self.base_url = f"{scheme}://{self.domain}"
+        self.base_url = self.base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+            raise ValueError("FEDICOM_BASE_URL must be an origin like https://community.example")
+        if parts.scheme == "http" and not self.dev:
+            raise ValueError("FEDICOM_BASE_URL must use https outside development mode (FEDICOM_DEV=1)")
+        if not self.database_url:
+            self.database_url = f"sqlite://{self.data_dir / 'fedicom.sqlite3'}"
+        if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise ValueError("FEDICOM_DATABASE_URL must start with sqlite:// or postgres://")
+        return self
+
+    @property
+    def web_host(self) -> str:
+        """Host (and port) of the base URL: where actors and inboxes live."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite://")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; a problem becomes one ConfigError naming the setting."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "_".join(str(p) for p in err["loc"]).upper()
+        setting = f"FEDICOM_{name}" if name else "settings"
+        raise ConfigError(f"{setting}: {err['msg'].removeprefix('Value error, ')}") from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.secret_key:
+        settings.secret_key = _stored_secret(settings.data_dir / "secret_key")
+    return settings
+
+
+def _stored_secret(path: Path) -> str:
+    """Generate the secret once and keep it in the data dir, readable by its owner only."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value

@@ -1,0 +1,72 @@
+"""Database set-up: the Tortoise configuration, schema migrations and connection lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api.migrate import migrate as migrate_api
+
+from fedicom.settings import Settings
+
+MODEL_MODULES = ["fedicom.activitypub.models", "fedicom.groups.models"]
+
+
+def db_url(settings: Settings) -> str:
+    """Tortoise's URL for the configured database (postgres:// → asyncpg)."""
+    url = settings.database_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite://"):
+        # WAL + synchronous=NORMAL: a process crash never loses a commit, and commits stay cheap.
+        sep = "&" if "?" in url else "?"
+        url += f"{sep}journal_mode=WAL&journal_size_limit=67108864&foreign_keys=ON"
+    return url
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": db_url(settings)},
+        "apps": {
+            "fedicom": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "fedicom.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_db(settings: Settings) -> None:
+    """Connect (the ORM state is process-wide, shared by the web tasks and the workers)."""
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    if settings.is_sqlite:
+        conn = connections.get("default")
+        await conn.execute_script("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;")
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings, progress: Callable[[str, str, str], object] | None = None) -> None:
+    """Apply every pending schema migration (idempotent; safe to run at each start)."""
+    await migrate_api(config=tortoise_config(settings), progress=progress)
+    await Tortoise.close_connections()
+
+
+def placeholder(settings_or_dialect: str, index: int) -> str:
+    """The n-th (1-based) SQL parameter marker of the dialect: `?` on SQLite, `$n` on PostgreSQL."""
+    return "?" if settings_or_dialect == "sqlite" else f"${index}"
+
+
+def dialect() -> str:
+    return connections.get("default").capabilities.dialect
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(coro)

@@ -1,0 +1,95 @@
+"""Test databases: SQLite copied from a migrated template, or PostgreSQL truncated between tests.
+
+FEDICOM_TEST_DATABASE=postgres://… runs the suite on PostgreSQL (CI does both).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from tortoise import Tortoise, connections
+
+from fedicom import storage
+from fedicom.settings import Settings, load_settings
+
+POSTGRES_URL = os.environ.get("FEDICOM_TEST_DATABASE", "")
+_template: Path | None = None
+_pg_migrated = False
+
+
+def backend() -> str:
+    return "postgres" if POSTGRES_URL else "sqlite"
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings for a test instance whose database is ready (schema migrated, no rows)."""
+    values: dict[str, object] = {"dev": True, "data_dir": data_dir, "demo_community": False}
+    values.update(overrides)
+    if POSTGRES_URL:
+        values.setdefault("database_url", POSTGRES_URL)
+        settings = load_settings(**values)
+        _prepare_postgres(settings)
+    else:
+        settings = load_settings(**values)
+        shutil.copy(_sqlite_template(), data_dir / "fedicom.sqlite3")
+    return settings
+
+
+def _sqlite_template() -> Path:
+    global _template
+    if _template is None:
+        folder = Path(tempfile.mkdtemp(prefix="fedicom-template-"))
+        settings = load_settings(dev=True, data_dir=folder)
+        _in_thread(storage.migrate(settings))
+        _template = folder / "fedicom.sqlite3"
+    return _template
+
+
+def _prepare_postgres(settings: Settings) -> None:
+    global _pg_migrated
+    if not _pg_migrated:
+        _in_thread(_reset_schema(settings))
+        _in_thread(storage.migrate(settings))
+        _pg_migrated = True
+    _in_thread(_truncate(settings))
+
+
+async def _reset_schema(settings: Settings) -> None:
+    await Tortoise.init(config=storage.tortoise_config(settings), _enable_global_fallback=True)
+    await connections.get("default").execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    await Tortoise.close_connections()
+
+
+async def _truncate(settings: Settings) -> None:
+    await Tortoise.init(config=storage.tortoise_config(settings), _enable_global_fallback=True)
+    conn = connections.get("default")
+    _, rows = await conn.execute_query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'tortoise%'"
+    )
+    tables = ", ".join(f'"{r["tablename"]}"' for r in rows)
+    if tables:
+        await conn.execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    await Tortoise.close_connections()
+
+
+def _in_thread(coro: object) -> None:
+    """Run a coroutine to completion even when called from inside a running event loop."""
+    import threading
+
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - re-raised below
+            error.append(exc)
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if error:
+        raise error[0]

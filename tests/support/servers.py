@@ -1,0 +1,70 @@
+"""A real fedicom instance served by uvicorn on a loopback port, inside the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from fedicom.activitypub.federation import Federation
+from fedicom.app import create_app
+from fedicom.groups.communities import Site, create_community
+from fedicom.groups.models import Group
+from fedicom.settings import Settings
+from tests.support.db import make_settings
+
+
+@dataclass
+class Instance:
+    settings: Settings
+    app: Starlette
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+    @property
+    def base(self) -> str:
+        return self.settings.base_url
+
+    @property
+    def fed(self) -> Federation:
+        return self.app.state.fed  # type: ignore[no-any-return]
+
+    @property
+    def site(self) -> Site:
+        return self.app.state.site  # type: ignore[no-any-return]
+
+    async def community(self, name: str, **kw: Any) -> Group:
+        return await create_community(self.fed.keys, self.site, name, **kw)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        await self.task
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+async def start_instance(data_dir: Path, **overrides: Any) -> Instance:
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    overrides.setdefault("domain", f"127.0.0.1:{port}")
+    settings = make_settings(data_dir, **overrides)
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    for _ in range(200):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    return Instance(settings, app, server, task)
