@@ -31,8 +31,8 @@ async def claim(
         f"AND (d.lease_until IS NULL OR d.lease_until < {m[2]}) {extra_where} "
         f"ORDER BY d.{order} LIMIT {m[3]}{lock}) RETURNING {columns}"
     )
-    _, rows = await conn.execute_query(sql, [now + lease, now, now, limit])
-    result = [dict(r) for r in rows]
+    # execute_query_dict fetches rows for UPDATE … RETURNING on both backends
+    result = await conn.execute_query_dict(sql, [now + lease, now, now, limit])
     result.sort(key=lambda r: r["id"])
     return result
 

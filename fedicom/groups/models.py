@@ -45,7 +45,7 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("group", "actor"),)
-        indexes = (("group", "state"),)
+        indexes = (("group_id", "state"),)
 
 
 class Post(Model):
@@ -80,7 +80,7 @@ class Post(Model):
     class Meta:
         table = "post"
         unique_together = (("group", "object_id"),)
-        indexes = (("group", "deleted", "id"),)
+        indexes = (("group_id", "deleted", "id"),)
 
     @property
     def score(self) -> int:

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('follow_activity', fields.TextField(unique=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'membership', 'app': 'fedicom', 'unique_together': (('group', 'actor'),), 'indexes': [Index(fields=['group', 'state'])], 'pk_attr': 'id', 'table_description': 'A remote actor following a group: pending until approved in a private group.'},
+            options={'table': 'membership', 'app': 'fedicom', 'unique_together': (('group', 'actor'),), 'indexes': [Index(fields=['group_id', 'state'])], 'pk_attr': 'id', 'table_description': 'A remote actor following a group: pending until approved in a private group.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('announce_id', fields.CharField(null=True, max_length=1024)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'post', 'app': 'fedicom', 'unique_together': (('group', 'object_id'),), 'indexes': [Index(fields=['group', 'deleted', 'id'])], 'pk_attr': 'id', 'table_description': 'A thread (top-level post) or a reply in a group, as its author published it.'},
+            options={'table': 'post', 'app': 'fedicom', 'unique_together': (('group', 'object_id'),), 'indexes': [Index(fields=['group_id', 'deleted', 'id'])], 'pk_attr': 'id', 'table_description': 'A thread (top-level post) or a reply in a group, as its author published it.'},
             bases=['Model'],
         ),
         ops.CreateModel(
