@@ -44,14 +44,24 @@ def build_federation(settings: Settings) -> tuple[Federation, Site]:
     """The runtime both `serve` and `worker` use; must be called inside the event loop."""
     site = Site(settings.base_url, settings.domain)
     session = make_client_session(
-        allow_private=settings.dev, user_agent=user_agent(),
-        limit=settings.delivery_concurrency * 2, limit_per_host=settings.delivery_per_host,
+        allow_private=settings.dev,
+        user_agent=user_agent(),
+        limit=settings.delivery_concurrency * 2,
+        limit_per_host=settings.delivery_per_host,
     )
-    hooks = FederationHooks(handle_activity=lambda a, r: inbox(a, r), resolve_handle=_resolver(site), usage=usage)
+    hooks = FederationHooks(
+        handle_activity=lambda a, r: inbox(a, r), resolve_handle=_resolver(site), usage=usage
+    )
     fed = Federation(
-        base_url=settings.base_url, domain=settings.domain, allow_private=settings.dev, session=session,
-        hooks=hooks, concurrency=settings.delivery_concurrency, per_host=settings.delivery_per_host,
-        lease=settings.delivery_lease_seconds, max_body_bytes=settings.max_body_bytes,
+        base_url=settings.base_url,
+        domain=settings.domain,
+        allow_private=settings.dev,
+        session=session,
+        hooks=hooks,
+        concurrency=settings.delivery_concurrency,
+        per_host=settings.delivery_per_host,
+        lease=settings.delivery_lease_seconds,
+        max_body_bytes=settings.max_body_bytes,
     )
     inbox = GroupInbox(
         fed, site, backfill_posts=settings.backfill_posts, max_group_mentions=settings.max_group_mentions
@@ -71,7 +81,10 @@ async def ensure_demo(keys: KeyStore, site: Site) -> Group | None:
     if await Group.exists():
         return None
     group = await create_community(
-        keys, site, DEMO, title="Demo community",
+        keys,
+        site,
+        DEMO,
+        title="Demo community",
         summary="A first community created by fedicom. Edit or remove it with `fedicom community`.",
         rules="1. Be kind.\n2. Stay on topic.",
     )

@@ -56,7 +56,8 @@ def main(verbose: bool) -> None:
     (see docs/configuration.md).
     """
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
 
@@ -103,8 +104,14 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
         console.print(f"Community [bold]@{group.name}@{settings.domain}[/bold] at {site.uri(group.name)}")
     console.print(f"Serving {settings.base_url} (listening on {host}:{port})")
     uvicorn.run(
-        "fedicom.app:asgi", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, log_level="info", access_log=False,
+        "fedicom.app:asgi",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
     )
 
 
@@ -144,14 +151,26 @@ def community() -> None:
 @click.option("--summary", default="", help="Description in markdown.")
 @click.option("--private", is_flag=True, help="Moderators approve new members.")
 @click.option(
-    "--posting", type=click.Choice(["open", "members", "moderators"]), default="members", show_default=True,
+    "--posting",
+    type=click.Choice(["open", "members", "moderators"]),
+    default="members",
+    show_default=True,
     help="Who may start threads: anyone, members, or moderators only (announcement channel).",
 )
-@click.option("--rules-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Rules (markdown).")
-@click.option("--privacy-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Privacy policy.")
+@click.option(
+    "--rules-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Rules (markdown)."
+)
+@click.option(
+    "--privacy-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Privacy policy."
+)
 def community_create(
-    name: str, title: str | None, summary: str, private: bool, posting: str,
-    rules_file: Path | None, privacy_file: Path | None,
+    name: str,
+    title: str | None,
+    summary: str,
+    private: bool,
+    posting: str,
+    rules_file: Path | None,
+    privacy_file: Path | None,
 ) -> None:
     """Create the community NAME (a-z, 0-9, _)."""
     from fedicom.activitypub.keys import KeyStore
@@ -161,10 +180,20 @@ def community_create(
     site = Site(settings.base_url, settings.domain)
     rules = rules_file.read_text() if rules_file else ""
     privacy = privacy_file.read_text() if privacy_file else ""
-    group = _run(settings, lambda: create_community(
-        KeyStore(), site, name, title=title, summary=summary, rules=rules, privacy_policy=privacy,
-        private=private, posting_policy=posting,
-    ))
+    group = _run(
+        settings,
+        lambda: create_community(
+            KeyStore(),
+            site,
+            name,
+            title=title,
+            summary=summary,
+            rules=rules,
+            privacy_policy=privacy,
+            private=private,
+            posting_policy=posting,
+        ),
+    )
     console.print(f"Created [bold]@{group.name}@{settings.domain}[/bold] at {site.uri(group.name)}")
 
 
@@ -180,8 +209,14 @@ def community_list() -> None:
 
     table = Table("name", "handle", "title", "members", "private", "posting")
     for g, members in _run(settings, work):
-        table.add_row(g.name, f"@{g.name}@{settings.domain}", g.title, str(members), "yes" if g.private else "no",
-                      g.posting_policy)
+        table.add_row(
+            g.name,
+            f"@{g.name}@{settings.domain}",
+            g.title,
+            str(members),
+            "yes" if g.private else "no",
+            g.posting_policy,
+        )
     console.print(table)
 
 
@@ -198,8 +233,12 @@ def community_show(name: str) -> None:
     async def work() -> dict[str, Any]:
         g = await get_community(name)
         return {
-            "handle": f"@{g.name}@{settings.domain}", "url": site.uri(g.name), "title": g.title,
-            "private": g.private, "posting policy": g.posting_policy, "members": await member_count(g),
+            "handle": f"@{g.name}@{settings.domain}",
+            "url": site.uri(g.name),
+            "title": g.title,
+            "private": g.private,
+            "posting policy": g.posting_policy,
+            "members": await member_count(g),
             "moderators": ", ".join(await moderators_of(g)) or "-",
             "pending requests": ", ".join(m.actor for m in await pending_requests(g)) or "-",
         }
@@ -284,4 +323,6 @@ def mod_remove(name: str, actor: str) -> None:
         return await Moderator.filter(group=await get_community(name), actor=actor).delete()
 
     removed = _run(settings, work)
-    console.print(f"{actor} no longer moderates {name}." if removed else f"{actor} was not a moderator of {name}.")
+    console.print(
+        f"{actor} no longer moderates {name}." if removed else f"{actor} was not a moderator of {name}."
+    )

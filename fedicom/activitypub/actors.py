@@ -41,7 +41,9 @@ def parse_actor(doc: dict[str, Any]) -> dict[str, Any]:
         "uri": uri,
         "type": doc["type"],
         "host": host_of(uri),
-        "preferred_username": doc.get("preferredUsername") if isinstance(doc.get("preferredUsername"), str) else None,
+        "preferred_username": doc.get("preferredUsername")
+        if isinstance(doc.get("preferredUsername"), str)
+        else None,
         "name": doc.get("name") if isinstance(doc.get("name"), str) else None,
         "inbox": inbox,
         "shared_inbox": shared if isinstance(shared, str) and origin_of(shared) == origin_of(uri) else None,
@@ -67,7 +69,7 @@ class ActorStore:
         if actor.key_id:
             self._by_key[actor.key_id] = actor.uri
         while len(self._by_uri) > self._capacity:
-            old_uri, old = self._by_uri.popitem(last=False)
+            _, old = self._by_uri.popitem(last=False)
             self._by_key.pop(old.key_id or "", None)
         return actor
 

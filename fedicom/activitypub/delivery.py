@@ -21,7 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import Delivery, OutgoingActivity, RemoteServer
+from fedicom.activitypub.models import Delivery, OutgoingActivity
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
@@ -61,8 +61,12 @@ async def enqueue(
     key = order_key(activity)
     rows = [
         Delivery(
-            activity_id=record.id, inbox=inbox, host=host_of(inbox), order_key=key,
-            next_try_at=now, updated_at=now,
+            activity_id=record.id,
+            inbox=inbox,
+            host=host_of(inbox),
+            order_key=key,
+            next_try_at=now,
+            updated_at=now,
         )
         for inbox in unique_ids(inboxes)
     ]
@@ -72,13 +76,19 @@ async def enqueue(
 
 
 async def redeliver(
-    records: list[OutgoingActivity], inbox: str, *, after: dict[str, Any], conn: BaseDBAsyncClient | None = None
+    records: list[OutgoingActivity],
+    inbox: str,
+    *,
+    after: dict[str, Any],
+    conn: BaseDBAsyncClient | None = None,
 ) -> int:
     """Send already published activities to one more inbox, in order, after the activity `after`."""
     now = time.time()
     key = order_key(after)
     rows = [
-        Delivery(activity_id=r.id, inbox=inbox, host=host_of(inbox), order_key=key, next_try_at=now, updated_at=now)
+        Delivery(
+            activity_id=r.id, inbox=inbox, host=host_of(inbox), order_key=key, next_try_at=now, updated_at=now
+        )
         for r in records
     ]
     if rows:
@@ -203,7 +213,9 @@ class DeliveryWorker:
                 loop = asyncio.get_running_loop()
                 headers = await loop.run_in_executor(
                     self._signing,
-                    lambda: sign_request(method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key),
+                    lambda: sign_request(
+                        method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key
+                    ),
                 )
                 async with self.session.post(
                     row["inbox"], data=body, headers=headers, timeout=self.timeout, allow_redirects=False
@@ -220,7 +232,9 @@ class DeliveryWorker:
             error = f"{type(exc).__name__}: {exc}"[:500]
         self._record(row, status, error, retry_after)
 
-    def _record(self, row: dict[str, Any], status: int | None, error: str | None, retry_after: float | None) -> None:
+    def _record(
+        self, row: dict[str, Any], status: int | None, error: str | None, retry_after: float | None
+    ) -> None:
         now = time.time()
         tries = row["tries"] + 1
         if status is not None and 200 <= status < 300:
@@ -284,7 +298,8 @@ class DeliveryWorker:
         if failed:
             self._ok_hosts = {h: t for h, t in self._ok_hosts.items() if h not in failed}
             await leases.execute_many(
-                "INSERT INTO remote_server (host, failing_since, last_error, unreachable) VALUES (?, ?, ?, FALSE) "
+                "INSERT INTO remote_server (host, failing_since, last_error, unreachable) "
+                "VALUES (?, ?, ?, FALSE) "
                 "ON CONFLICT (host) DO UPDATE SET last_error = excluded.last_error, "
                 "failing_since = COALESCE(remote_server.failing_since, excluded.failing_since)",
                 [[h, now, err] for h, err in failed.items()],
@@ -308,4 +323,3 @@ class DeliveryWorker:
             "UPDATE delivery SET state = 'skipped', updated_at = next_try_at WHERE state = 'pending' "
             "AND host IN (SELECT host FROM remote_server WHERE unreachable)"
         )
-

@@ -24,13 +24,22 @@ def parse_resource(resource: str, *, domains: set[str]) -> str | None:
     return match.group(1).lower()
 
 
-def webfinger_jrd(*, subject: str, actor_uri: str, actor_type: str, profile_url: str | None) -> dict[str, Any]:
+def webfinger_jrd(
+    *, subject: str, actor_uri: str, actor_type: str, profile_url: str | None
+) -> dict[str, Any]:
     """A JRD as Mastodon requires it (subject plus a `self` link with an AS2 type)."""
     links: list[dict[str, Any]] = []
     if profile_url:
-        links.append({"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile_url})
+        links.append(
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile_url}
+        )
     links.append(
-        {"rel": "self", "type": AS2_CONTENT_TYPE, "href": actor_uri, "properties": {AS_TYPE_PROPERTY: actor_type}}
+        {
+            "rel": "self",
+            "type": AS2_CONTENT_TYPE,
+            "href": actor_uri,
+            "properties": {AS_TYPE_PROPERTY: actor_type},
+        }
     )
     return {"subject": subject, "aliases": [actor_uri], "links": links}
 
@@ -51,9 +60,7 @@ def host_meta_json(base_url: str) -> dict[str, Any]:
 
 def nodeinfo_links(base_url: str) -> dict[str, Any]:
     return {
-        "links": [
-            {"rel": NODEINFO_SCHEMAS[v], "href": f"{base_url}/nodeinfo/{v}"} for v in ("2.0", "2.1")
-        ]
+        "links": [{"rel": NODEINFO_SCHEMAS[v], "href": f"{base_url}/nodeinfo/{v}"} for v in ("2.0", "2.1")]
     }
 
 

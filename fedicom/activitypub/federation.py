@@ -78,8 +78,12 @@ class Federation:
         self.processor = InboxProcessor(self.hooks.handle_activity, lease=self.lease)
         self.writer.on_stored = self.processor.wake
         self.worker = delivery.DeliveryWorker(
-            self.session, self.keys, allow_private=self.allow_private,
-            concurrency=self.concurrency, per_host=self.per_host, lease=self.lease,
+            self.session,
+            self.keys,
+            allow_private=self.allow_private,
+            concurrency=self.concurrency,
+            per_host=self.per_host,
+            lease=self.lease,
         )
 
     @property

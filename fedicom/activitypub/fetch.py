@@ -48,7 +48,7 @@ class Fetcher:
     ) -> None:
         self._session = session
         self._allow_private = allow_private
-        self._signer = signer
+        self.signer = signer
         self._max_bytes = max_bytes
         self._timeout = timeout
 
@@ -99,9 +99,9 @@ class Fetcher:
 
     def _headers(self, url: str, accept: str) -> dict[str, str]:
         # Mastodon in authorized-fetch mode and Lemmy with signed fetch refuse unsigned GETs.
-        if self._signer is None:
+        if self.signer is None:
             return {"Accept": accept}
-        key_id, private_key = self._signer
+        key_id, private_key = self.signer
         return sign_request(
             method="GET",
             url=url,

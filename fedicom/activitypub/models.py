@@ -6,6 +6,8 @@ same queries run unchanged on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -36,7 +38,7 @@ class RemoteActor(Model):
     followers = fields.CharField(max_length=1024, null=True)
     key_id = fields.CharField(max_length=1024, null=True, db_index=True)
     public_key_pem = fields.TextField(null=True)
-    document = fields.JSONField()
+    document: dict[str, Any] = fields.JSONField()
     fetched_at = fields.FloatField()
 
     class Meta:

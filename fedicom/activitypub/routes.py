@@ -35,8 +35,10 @@ async def webfinger(request: Request) -> Response:
         raise NotFound("no such resource on this server")
     if name == fed.domain.split(":")[0]:
         jrd = discovery.webfinger_jrd(
-            subject=f"acct:{name}@{fed.domain}", actor_uri=fed.instance_actor_uri,
-            actor_type="Application", profile_url=fed.base_url,
+            subject=f"acct:{name}@{fed.domain}",
+            actor_uri=fed.instance_actor_uri,
+            actor_type="Application",
+            profile_url=fed.base_url,
         )
     else:
         uri = await fed.hooks.resolve_handle(name)
@@ -74,7 +76,9 @@ async def nodeinfo(request: Request) -> Response:
     if v not in discovery.NODEINFO_SCHEMAS:
         raise NotFound("unknown NodeInfo version")
     doc = discovery.nodeinfo_document(
-        v, software_version=version("fedicom"), usage=await fed.hooks.usage(),
+        v,
+        software_version=version("fedicom"),
+        usage=await fed.hooks.usage(),
         name=request.app.state.settings.instance_name,
     )
     profile = f'application/json; profile="{discovery.NODEINFO_SCHEMAS[v]}#"'
@@ -103,7 +107,13 @@ async def instance_actor(request: Request) -> Response:
 async def instance_outbox(request: Request) -> Response:
     uri = f"{fed_of(request).instance_actor_uri}/outbox"
     return ActivityResponse(
-        {"@context": ACTOR_CONTEXT[0], "id": uri, "type": "OrderedCollection", "totalItems": 0, "orderedItems": []}
+        {
+            "@context": ACTOR_CONTEXT[0],
+            "id": uri,
+            "type": "OrderedCollection",
+            "totalItems": 0,
+            "orderedItems": [],
+        }
     )
 
 

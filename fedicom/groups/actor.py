@@ -1,6 +1,6 @@
 """The wire shapes of a community: its Group actor and its collections. Pure builders.
 
-Field choices follow what Mastodon and Lemmy read (federation.md §5.2, §2.1–2.2): collections are
+Field choices follow what Mastodon and Lemmy read (federation.md §5.2, §2.1 to 2.2): collections are
 inline and unpaged where Lemmy needs them (it never follows `first`).
 """
 
@@ -75,7 +75,11 @@ def build_group_actor(
         "updated": _iso(updated),
     }
     if privacy_policy:
-        doc["privacyPolicy"] = {"type": "Note", "content": render_markdown(privacy_policy), "url": f"{uri}/privacy"}
+        doc["privacyPolicy"] = {
+            "type": "Note",
+            "content": render_markdown(privacy_policy),
+            "url": f"{uri}/privacy",
+        }
     if icon_url:
         doc["icon"] = {"type": "Image", "url": icon_url}
     if image_url:
@@ -121,7 +125,9 @@ def build_outbox(uri: str, items: list[dict[str, Any]], total: int, page_size: i
     return doc
 
 
-def build_outbox_page(uri: str, page: int, items: list[dict[str, Any]], total: int, page_size: int) -> dict[str, Any]:
+def build_outbox_page(
+    uri: str, page: int, items: list[dict[str, Any]], total: int, page_size: int
+) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "@context": ACTIVITY_CONTEXT,
         "id": f"{uri}?page={page}",

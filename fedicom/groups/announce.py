@@ -10,15 +10,17 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.delivery import redeliver
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
-from fedicom.activitypub.delivery import redeliver
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import PUBLIC, new_activity_uri, now_iso
 from fedicom.groups.models import Group, Membership, Post
 
 
-def build_announce(group_uri: str, activity: dict[str, Any], *, activity_uri: str, private: bool) -> dict[str, Any]:
+def build_announce(
+    group_uri: str, activity: dict[str, Any], *, activity_uri: str, private: bool
+) -> dict[str, Any]:
     """Announce wrapping the activity exactly as received (its signatures and proofs still verify)."""
     followers = f"{group_uri}/followers"
     return {
@@ -52,8 +54,11 @@ def build_object_announce(
 
 async def member_inboxes(group: Group, conn: BaseDBAsyncClient | None = None) -> list[str]:
     """Distinct delivery inboxes of accepted members (shared inboxes make this one per server)."""
-    rows = await Membership.filter(group=group, state="accepted").using_db(conn).distinct().values_list(
-        "inbox", flat=True
+    rows = (
+        await Membership.filter(group=group, state="accepted")
+        .using_db(conn)
+        .distinct()
+        .values_list("inbox", flat=True)
     )
     return list(rows)  # type: ignore[arg-type]
 
@@ -73,12 +78,18 @@ async def announce(
     """
     uri = fed.base_url + f"/c/{group.name}"
     inboxes = await member_inboxes(group, conn)
-    wrapped = build_announce(uri, activity, activity_uri=new_activity_uri(fed.base_url), private=group.private)
+    wrapped = build_announce(
+        uri, activity, activity_uri=new_activity_uri(fed.base_url), private=group.private
+    )
     await fed.send(wrapped, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
     if boost_object:
         author = str(activity.get("actor"))
         boost = build_object_announce(
-            uri, boost_object, author=author, activity_uri=new_activity_uri(fed.base_url), private=group.private
+            uri,
+            boost_object,
+            author=author,
+            activity_uri=new_activity_uri(fed.base_url),
+            private=group.private,
         )
         targets = inboxes + ([author_inbox] if author_inbox else [])
         await fed.send(boost, actor=uri, inboxes=targets, public=not group.private, conn=conn)
@@ -92,15 +103,27 @@ async def backfill(
     if limit <= 0:
         return 0
     uri = fed.base_url + f"/c/{group.name}"
-    object_ids = await Post.filter(group=group, parent_id=None, deleted=False).using_db(conn).order_by(
-        "-id"
-    ).limit(limit).values_list("object_id", flat=True)
+    object_ids = (
+        await Post.filter(group=group, parent_id=None, deleted=False)
+        .using_db(conn)
+        .order_by("-id")
+        .limit(limit)
+        .values_list("object_id", flat=True)
+    )
     if not object_ids:
         return 0
-    records = await OutgoingActivity.filter(
-        actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__in=["Create"]
-    ).using_db(conn).order_by("id")
-    boosts = await OutgoingActivity.filter(
-        actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__isnull=True
-    ).using_db(conn).order_by("id")
+    records = (
+        await OutgoingActivity.filter(
+            actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__in=["Create"]
+        )
+        .using_db(conn)
+        .order_by("id")
+    )
+    boosts = (
+        await OutgoingActivity.filter(
+            actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__isnull=True
+        )
+        .using_db(conn)
+        .order_by("id")
+    )
     return await redeliver([*records, *boosts], inbox, after=after, conn=conn)

@@ -56,8 +56,13 @@ async def create_community(
     if await Group.exists(name=name):
         raise BadRequest(f"a community named {name} already exists")
     group = await Group.create(
-        name=name, title=title or name, summary=summary, rules=rules, privacy_policy=privacy_policy,
-        private=private, posting_policy=posting_policy,
+        name=name,
+        title=title or name,
+        summary=summary,
+        rules=rules,
+        privacy_policy=privacy_policy,
+        private=private,
+        posting_policy=posting_policy,
     )
     await keys.ensure(site.uri(name))
     return group
@@ -84,11 +89,22 @@ async def moderators_of(group: Group) -> list[str]:
 
 async def actor_document(keys: KeyStore, site: Site, group: Group) -> dict[str, Any]:
     return build_group_actor(
-        base_url=site.base_url, domain=site.domain, name=group.name, title=group.title,
-        summary=group.summary, rules=group.rules, privacy_policy=group.privacy_policy,
-        private=group.private, posting_policy=group.posting_policy, sensitive=group.sensitive,
-        discoverable=group.discoverable, public_key_pem=await keys.public_pem(site.uri(group.name)),
-        published=group.created_at, updated=group.updated_at, icon_url=group.icon_url, image_url=group.image_url,
+        base_url=site.base_url,
+        domain=site.domain,
+        name=group.name,
+        title=group.title,
+        summary=group.summary,
+        rules=group.rules,
+        privacy_policy=group.privacy_policy,
+        private=group.private,
+        posting_policy=group.posting_policy,
+        sensitive=group.sensitive,
+        discoverable=group.discoverable,
+        public_key_pem=await keys.public_pem(site.uri(group.name)),
+        published=group.created_at,
+        updated=group.updated_at,
+        icon_url=group.icon_url,
+        image_url=group.image_url,
     )
 
 

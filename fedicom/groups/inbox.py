@@ -33,7 +33,9 @@ class GroupInbox:
         elif kind == "Undo":
             await self.undo(activity)
         elif kind == "Create":
-            await posts.handle_create(self.fed, self.site, activity, max_group_mentions=self.max_group_mentions)
+            await posts.handle_create(
+                self.fed, self.site, activity, max_group_mentions=self.max_group_mentions
+            )
         elif kind == "Update":
             await self.update(activity)
         elif kind == "Delete":
@@ -60,7 +62,9 @@ class GroupInbox:
                 raise Forbidden("an actor may only update itself")
             fields = parse_actor(obj)
             await self.fed.actors.store(fields)
-            await Membership.filter(actor=fields["uri"]).update(inbox=fields["shared_inbox"] or fields["inbox"])
+            await Membership.filter(actor=fields["uri"]).update(
+                inbox=fields["shared_inbox"] or fields["inbox"]
+            )
         elif isinstance(obj, dict) and obj.get("type") in POST_TYPES:
             await posts.handle_update(self.fed, activity)
 
@@ -73,9 +77,16 @@ class GroupInbox:
             raise Forbidden("an actor may only undo its own activities")
         if inner_type == "Follow" or (inner_type is None and await Membership.exists(follow_id=inner_id)):
             target = id_of(inner.get("object")) if isinstance(inner, dict) else None
-            groups = [g for g in [await self._group(target)] if g] if target else [
-                m.group for m in await Membership.filter(follow_id=inner_id, actor=actor).prefetch_related("group")
-            ]
+            groups = (
+                [g for g in [await self._group(target)] if g]
+                if target
+                else [
+                    m.group
+                    for m in await Membership.filter(follow_id=inner_id, actor=actor).prefetch_related(
+                        "group"
+                    )
+                ]
+            )
             for group in groups:
                 await membership.handle_unfollow(group, actor or "")
         elif inner_type in votes.VALUES or (inner_type is None and await Vote.exists(activity_id=inner_id)):

@@ -13,7 +13,9 @@ from fedicom.groups.announce import backfill
 from fedicom.groups.models import Group, Membership
 
 
-def build_follow_response(kind: str, group_uri: str, follow: dict[str, Any], activity_uri: str) -> dict[str, Any]:
+def build_follow_response(
+    kind: str, group_uri: str, follow: dict[str, Any], activity_uri: str
+) -> dict[str, Any]:
     """Accept or Reject embedding the Follow as received (Lemmy checks actor and to[0] against it)."""
     return {
         "@context": ACTIVITY_CONTEXT,
@@ -37,7 +39,9 @@ async def handle_follow(
     if banned:
         await fed.send(
             build_follow_response("Reject", group_uri, follow, new_activity_uri(fed.base_url)),
-            actor=group_uri, inboxes=[actor.inbox], public=False,
+            actor=group_uri,
+            inboxes=[actor.inbox],
+            public=False,
         )
         return None
     existing = await Membership.get_or_none(group=group, actor=actor_uri)
@@ -52,15 +56,22 @@ async def handle_follow(
             membership = existing
         else:
             membership = await Membership.create(
-                group=group, actor=actor_uri, inbox=actor.delivery_inbox, state=state,
-                follow_id=str(follow["id"]), follow_activity=json.dumps(follow), using_db=conn,
+                group=group,
+                actor=actor_uri,
+                inbox=actor.delivery_inbox,
+                state=state,
+                follow_id=str(follow["id"]),
+                follow_activity=json.dumps(follow),
+                using_db=conn,
             )
         if state == "accepted":
             await _accept(fed, group, membership, actor.inbox, backfill_posts, conn)
     return membership
 
 
-async def _accept(fed: Federation, group: Group, membership: Membership, inbox: str, posts: int, conn: Any) -> None:
+async def _accept(
+    fed: Federation, group: Group, membership: Membership, inbox: str, posts: int, conn: Any
+) -> None:
     group_uri = f"{fed.base_url}/c/{group.name}"
     follow = json.loads(membership.follow_activity)
     accept = build_follow_response("Accept", group_uri, follow, new_activity_uri(fed.base_url))
@@ -93,7 +104,10 @@ async def reject(fed: Federation, group: Group, actor_uri: str) -> None:
         await membership.delete(using_db=conn)
         await fed.send(
             build_follow_response("Reject", group_uri, follow, new_activity_uri(fed.base_url)),
-            actor=group_uri, inboxes=[actor.inbox], public=False, conn=conn,
+            actor=group_uri,
+            inboxes=[actor.inbox],
+            public=False,
+            conn=conn,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -64,10 +66,10 @@ class Post(Model):
     root: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "fedicom.Post", related_name="thread_items", null=True, on_delete=fields.SET_NULL
     )
-    title = fields.TextField(null=True)
+    title: str | None = fields.TextField(null=True)  # type: ignore[assignment]
     content = fields.TextField(default="")
     url = fields.CharField(max_length=1024, null=True)
-    document = fields.JSONField()
+    document: dict[str, Any] = fields.JSONField()
     published = fields.DatetimeField()
     updated = fields.DatetimeField(null=True)
     deleted = fields.BooleanField(default=False)

@@ -110,6 +110,7 @@ async def handle_create(
         return []
     addressed = audience_of(activity) | set(mentions_of(obj))
     reply_to = id_of(obj.get("inReplyTo"))
+    targets: list[tuple[Group, Post | None]]
     if reply_to:
         parents = await find_parent(fed, reply_to)
         targets = [(p.group, p) for p in parents]
@@ -131,12 +132,21 @@ async def handle_create(
 
 
 async def _create_in(
-    fed: Federation, group: Group, parent: Post | None, activity: dict[str, Any], obj: dict[str, Any], author: str
+    fed: Federation,
+    group: Group,
+    parent: Post | None,
+    activity: dict[str, Any],
+    obj: dict[str, Any],
+    author: str,
 ) -> Post:
     moderator = author in await moderators_of(group)
     decision = policy.may_post(
-        policy=group.posting_policy, is_thread=parent is None, is_member=await is_member(group, author),
-        is_moderator=moderator, private=group.private, public=is_public(obj) or is_public(activity),
+        policy=group.posting_policy,
+        is_thread=parent is None,
+        is_member=await is_member(group, author),
+        is_moderator=moderator,
+        private=group.private,
+        public=is_public(obj) or is_public(activity),
     )
     if not decision.accepted:
         raise Forbidden(decision.reason)
@@ -144,18 +154,31 @@ async def _create_in(
     author_actor = await fed.actors.get(author)
     async with fed.transaction() as conn:
         post = await Post.create(
-            group=group, object_id=id_of(obj), type=obj["type"], author=author,
-            parent=parent, root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
-            title=title_of(obj, content) if parent is None else None, content=content,
-            url=obj.get("url") if isinstance(obj.get("url"), str) else None, document=obj,
-            published=parse_time(obj.get("published")), using_db=conn,
+            group=group,
+            object_id=id_of(obj),
+            type=obj["type"],
+            author=author,
+            parent=parent,
+            root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
+            title=title_of(obj, content) if parent is None else None,
+            content=content,
+            url=obj.get("url") if isinstance(obj.get("url"), str) else None,
+            document=obj,
+            published=parse_time(obj.get("published")),
+            using_db=conn,
         )
         if parent is not None:
             root_id = parent.root_id or parent.id  # type: ignore[attr-defined]
-            await Post.filter(id=root_id).using_db(conn).update(reply_count=await Post.filter(
-                root_id=root_id, deleted=False).using_db(conn).count())
+            await (
+                Post.filter(id=root_id)
+                .using_db(conn)
+                .update(reply_count=await Post.filter(root_id=root_id, deleted=False).using_db(conn).count())
+            )
         post.announce_id = await announce(
-            fed, group, activity, conn=conn,
+            fed,
+            group,
+            activity,
+            conn=conn,
             boost_object=post.object_id if parent is None else None,
             author_inbox=author_actor.inbox,
         )

@@ -86,8 +86,11 @@ async def outbox(request: Request) -> Response:
         return ActivityResponse(wire.build_ordered(uri, [], total))
     page_arg = request.query_params.get("page")
     page = int(page_arg) if page_arg and page_arg.isdigit() and int(page_arg) > 0 else 1
-    rows = await query.order_by("-id").offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).values_list(
-        "payload", flat=True
+    rows = (
+        await query.order_by("-id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .values_list("payload", flat=True)
     )
     items = [json.loads(p) for p in rows]  # type: ignore[arg-type]
     if page_arg is None:

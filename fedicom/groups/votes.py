@@ -33,14 +33,18 @@ async def handle_vote(fed: Federation, activity: dict[str, Any]) -> int:
     for post in posts:
         group = post.group
         decision = policy.may_vote(
-            policy=group.posting_policy, is_member=await is_member(group, actor),
+            policy=group.posting_policy,
+            is_member=await is_member(group, actor),
             is_moderator=actor in await moderators_of(group),
         )
         if not decision.accepted:
             raise Forbidden(decision.reason)
         async with fed.transaction() as conn:
             await Vote.update_or_create(
-                post=post, actor=actor, defaults={"value": value, "activity_id": str(activity["id"])}, using_db=conn
+                post=post,
+                actor=actor,
+                defaults={"value": value, "activity_id": str(activity["id"])},
+                using_db=conn,
             )
             await recount(post, conn)
             await announce(fed, group, activity, conn=conn)
@@ -51,7 +55,9 @@ async def handle_undo_vote(fed: Federation, activity: dict[str, Any], vote_id: s
     """Undo{Like|Dislike}: the actor's vote is withdrawn (matched by the vote's id or its object)."""
     actor = id_of(activity.get("actor")) or ""
     inner = activity.get("object")
-    votes = await Vote.filter(actor=actor, activity_id=vote_id).prefetch_related("post__group") if vote_id else []
+    votes = (
+        await Vote.filter(actor=actor, activity_id=vote_id).prefetch_related("post__group") if vote_id else []
+    )
     if not votes and isinstance(inner, dict) and id_of(inner.get("object")):
         votes = await Vote.filter(actor=actor, post__object_id=id_of(inner.get("object"))).prefetch_related(
             "post__group"

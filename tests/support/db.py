@@ -6,6 +6,7 @@ FEDICOM_TEST_DATABASE=postgres://… runs the suite on PostgreSQL (CI does both)
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import tempfile
@@ -17,6 +18,7 @@ from fedicom import storage
 from fedicom.settings import Settings, load_settings
 
 POSTGRES_URL = os.environ.get("FEDICOM_TEST_DATABASE", "")
+_pg_url = ""
 _template: Path | None = None
 _pg_migrated = False
 
@@ -30,7 +32,7 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {"dev": True, "data_dir": data_dir, "demo_community": False}
     values.update(overrides)
     if POSTGRES_URL:
-        values.setdefault("database_url", POSTGRES_URL)
+        values.setdefault("database_url", postgres_url())
         settings = load_settings(**values)
         _prepare_postgres(settings)
     else:
@@ -49,19 +51,38 @@ def _sqlite_template() -> Path:
     return _template
 
 
+def postgres_url() -> str:
+    """A database of this test run's own, created beside FEDICOM_TEST_DATABASE and dropped at exit.
+
+    Runs in parallel (two developers, a benchmark) then never truncate each other's tables.
+    """
+    global _pg_url
+    if not _pg_url:
+        base, _, name = POSTGRES_URL.rpartition("/")
+        own = f"{name}_run{os.getpid()}"
+        _in_thread(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{own}"', f'CREATE DATABASE "{own}"'))
+        _pg_url = f"{base}/{own}"
+        atexit.register(lambda: _in_thread(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')))
+    return _pg_url
+
+
+async def _admin(url: str, *statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
 def _prepare_postgres(settings: Settings) -> None:
     global _pg_migrated
     if not _pg_migrated:
-        _in_thread(_reset_schema(settings))
         _in_thread(storage.migrate(settings))
         _pg_migrated = True
     _in_thread(_truncate(settings))
-
-
-async def _reset_schema(settings: Settings) -> None:
-    await Tortoise.init(config=storage.tortoise_config(settings), _enable_global_fallback=True)
-    await connections.get("default").execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    await Tortoise.close_connections()
 
 
 async def _truncate(settings: Settings) -> None:
