@@ -93,6 +93,7 @@ class Peer:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._arrived = asyncio.Event()
+        self.announce_delay = 0.0  # seconds to hold each Announce before answering (a slow server)
 
     async def start(self) -> str:
         app = web.Application()
@@ -156,7 +157,10 @@ class Peer:
         except Exception as exc:  # record, answer 401 like a real server
             self.rejected.append(f"{type(exc).__name__}: {exc}")
             return web.json_response({"error": str(exc)}, status=401)
-        self.received.append(Received(request.path, json.loads(body), actor["id"]))
+        activity = json.loads(body)
+        if self.announce_delay and activity.get("type") == "Announce":
+            await asyncio.sleep(self.announce_delay)
+        self.received.append(Received(request.path, activity, actor["id"]))
         self._arrived.set()
         return web.Response(status=202)
 

@@ -1,0 +1,5 @@
+"""`python -m fedicom` is the `fedicom` command."""
+
+from fedicom.cli import main
+
+main()
