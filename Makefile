@@ -17,6 +17,7 @@ run: $(STAMP)
 
 # The whole suite on SQLite, then again on PostgreSQL when FEDICOM_TEST_POSTGRES is set
 # (CI sets it; locally: FEDICOM_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test make test).
+# The newcomer test (make run on a clean clone) uses no test database, so it runs in the first pass only.
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 	@if [ -n "$$FEDICOM_TEST_POSTGRES" ]; then \
