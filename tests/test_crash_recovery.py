@@ -21,7 +21,10 @@ SERVERS = 30
 def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "fedicom", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -46,9 +49,13 @@ async def test_sigkill_mid_fanout_loses_no_delivery(tmp_path: Path) -> None:
     sock.close()
     settings = make_settings(tmp_path / "data", domain=f"127.0.0.1:{port}")
     env = {
-        **os.environ, "FEDICOM_DEV": "1", "FEDICOM_DOMAIN": f"127.0.0.1:{port}",
-        "FEDICOM_DATA_DIR": str(settings.data_dir), "FEDICOM_DATABASE_URL": settings.database_url,
-        "FEDICOM_DEMO_COMMUNITY": "1", "FEDICOM_DELIVERY_CONCURRENCY": "4",
+        **os.environ,
+        "FEDICOM_DEV": "1",
+        "FEDICOM_DOMAIN": f"127.0.0.1:{port}",
+        "FEDICOM_DATA_DIR": str(settings.data_dir),
+        "FEDICOM_DATABASE_URL": settings.database_url,
+        "FEDICOM_DEMO_COMMUNITY": "1",
+        "FEDICOM_DELIVERY_CONCURRENCY": "4",
         "FEDICOM_DELIVERY_LEASE_SECONDS": "2",
     }
     log = tmp_path / "server.log"
@@ -71,7 +78,9 @@ async def test_sigkill_mid_fanout_loses_no_delivery(tmp_path: Path) -> None:
         # When a member posts and the process is killed once a few announces have arrived
         author, home = members[0], peers[0]
         note = home.note(author, "<p>crash test</p>", to=[PUBLIC], cc=[group])
-        status, _ = await home.post(author, f"{group}/inbox", home.activity("Create", author, note, to=[PUBLIC]))
+        status, _ = await home.post(
+            author, f"{group}/inbox", home.activity("Create", author, note, to=[PUBLIC])
+        )
         assert status == 202
 
         def announced() -> int:
@@ -91,7 +100,8 @@ async def test_sigkill_mid_fanout_loses_no_delivery(tmp_path: Path) -> None:
 
         def complete() -> bool:
             return all(
-                p.received_of("Announce", inner="Create") and p.received_of("Announce", inner="uri") for p in peers
+                p.received_of("Announce", inner="Create") and p.received_of("Announce", inner="uri")
+                for p in peers
             )
 
         await peers[0].wait_for(complete, timeout=60)

@@ -30,8 +30,12 @@ async def test_make_run_on_a_clean_clone_serves_the_demo_community(tmp_path: Pat
 
     # When the newcomer types `make run`
     proc = subprocess.Popen(
-        [shutil.which("make") or "make", "run"], cwd=clone, env=env,
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        [shutil.which("make") or "make", "run"],
+        cwd=clone,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         # Then the demo community answers WebFinger, and its handle was printed

@@ -44,7 +44,10 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 def test_base_url_defaults_from_domain(tmp_path: Path) -> None:
     assert load_settings(data_dir=tmp_path, domain="c.example").base_url == "https://c.example"
-    assert load_settings(data_dir=tmp_path, domain="localhost:8000", dev=True).base_url == "http://localhost:8000"
+    assert (
+        load_settings(data_dir=tmp_path, domain="localhost:8000", dev=True).base_url
+        == "http://localhost:8000"
+    )
 
 
 def test_environment_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -62,7 +62,9 @@ def postgres_url() -> str:
         own = f"{name}_run{os.getpid()}"
         _in_thread(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{own}"', f'CREATE DATABASE "{own}"'))
         _pg_url = f"{base}/{own}"
-        atexit.register(lambda: _in_thread(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')))
+        atexit.register(
+            lambda: _in_thread(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+        )
     return _pg_url
 
 
@@ -106,7 +108,7 @@ def _in_thread(coro: object) -> None:
     def target() -> None:
         try:
             asyncio.run(coro)  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - re-raised below
+        except BaseException as exc:
             error.append(exc)
 
     t = threading.Thread(target=target)

@@ -64,8 +64,13 @@ class Person:
     def document(self, base: str) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "@context": [AS, "https://w3id.org/security/v1"],
-            "id": self.uri, "type": "Person", "preferredUsername": self.name, "name": self.name.title(),
-            "inbox": self.inbox, "outbox": f"{self.uri}/outbox", "followers": f"{self.uri}/followers",
+            "id": self.uri,
+            "type": "Person",
+            "preferredUsername": self.name,
+            "name": self.name.title(),
+            "inbox": self.inbox,
+            "outbox": f"{self.uri}/outbox",
+            "followers": f"{self.uri}/followers",
             "publicKey": {"id": self.key_id, "owner": self.uri, "publicKeyPem": self.public_pem},
         }
         if self.shared_inbox:
@@ -119,7 +124,9 @@ class Peer:
 
     def person(self, name: str, **kw: Any) -> Person:
         private_pem, public_pem = test_key()
-        p = Person(uri=f"{self.base}/users/{name}", name=name, private_pem=private_pem, public_pem=public_pem, **kw)
+        p = Person(
+            uri=f"{self.base}/users/{name}", name=name, private_pem=private_pem, public_pem=public_pem, **kw
+        )
         self.people[name] = p
         return p
 
@@ -130,10 +137,13 @@ class Peer:
         if name not in self.people:
             return web.json_response({"error": "not found"}, status=404)
         p = self.people[name]
-        return web.json_response({
-            "subject": resource,
-            "links": [{"rel": "self", "type": "application/activity+json", "href": p.uri}],
-        }, content_type="application/jrd+json")
+        return web.json_response(
+            {
+                "subject": resource,
+                "links": [{"rel": "self", "type": "application/activity+json", "href": p.uri}],
+            },
+            content_type="application/jrd+json",
+        )
 
     async def _actor(self, request: web.Request) -> web.Response:
         p = self.people.get(request.match_info["name"])
@@ -165,40 +175,67 @@ class Peer:
         return web.Response(status=202)
 
     # --- what the peer does
-    async def get(self, url: str, *, signer: Person | None = None, accept: str = "application/activity+json") -> Any:
+    async def get(
+        self, url: str, *, signer: Person | None = None, accept: str = "application/activity+json"
+    ) -> Any:
         assert self._session
         headers = {"Accept": accept}
         if signer:
-            headers = sign_request(method="GET", url=url, body=None, key_id=signer.key_id,
-                                   private_key=signer.private_key, headers=headers)
+            headers = sign_request(
+                method="GET",
+                url=url,
+                body=None,
+                key_id=signer.key_id,
+                private_key=signer.private_key,
+                headers=headers,
+            )
         async with self._session.get(url, headers=headers) as resp:
             resp.raise_for_status()
             return await resp.json(content_type=None)
 
-    async def get_status(self, url: str, *, accept: str = "application/activity+json") -> tuple[int, str, str]:
+    async def get_status(
+        self, url: str, *, accept: str = "application/activity+json"
+    ) -> tuple[int, str, str]:
         assert self._session
         async with self._session.get(url, headers={"Accept": accept}) as resp:
             return resp.status, resp.headers.get("Content-Type", ""), await resp.text()
 
-    async def post(self, person: Person, inbox: str, activity: dict[str, Any], *,
-                   body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    async def post(
+        self,
+        person: Person,
+        inbox: str,
+        activity: dict[str, Any],
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
         """POST an activity signed by `person` (or send the given body/headers as they are)."""
         assert self._session
         data = body if body is not None else json.dumps(activity).encode()
         if headers is None:
-            headers = sign_request(method="POST", url=inbox, body=data, key_id=person.key_id,
-                                   private_key=person.private_key)
+            headers = sign_request(
+                method="POST", url=inbox, body=data, key_id=person.key_id, private_key=person.private_key
+            )
         async with self._session.post(inbox, data=data, headers=headers) as resp:
             return resp.status, await resp.text()
 
     def new_id(self, kind: str = "activities") -> str:
         return f"{self.base}/{kind}/{uuid.uuid4()}"
 
-    def note(self, author: Person, content: str, *, to: list[str], cc: list[str] | None = None,
-             **extra: Any) -> dict[str, Any]:
+    def note(
+        self, author: Person, content: str, *, to: list[str], cc: list[str] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         oid = self.new_id("objects")
-        note = {"id": oid, "type": "Note", "attributedTo": author.uri, "content": content, "to": to,
-                "cc": cc or [], "published": "2026-11-22T10:00:00Z", **extra}
+        note = {
+            "id": oid,
+            "type": "Note",
+            "attributedTo": author.uri,
+            "content": content,
+            "to": to,
+            "cc": cc or [],
+            "published": "2026-11-22T10:00:00Z",
+            **extra,
+        }
         self.objects[oid] = note
         return note
 
@@ -213,7 +250,9 @@ class Peer:
                 continue
             if inner is not None:
                 o = a.get("object")
-                if not (isinstance(o, dict) and o.get("type") == inner) and not (inner == "uri" and isinstance(o, str)):
+                if not (isinstance(o, dict) and o.get("type") == inner) and not (
+                    inner == "uri" and isinstance(o, str)
+                ):
                     continue
             out.append(a)
         return out
@@ -227,7 +266,9 @@ class Peer:
                 return value
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                raise AssertionError(f"timed out waiting; received: {[r.activity.get('type') for r in self.received]}")
+                raise AssertionError(
+                    f"timed out waiting; received: {[r.activity.get('type') for r in self.received]}"
+                )
             self._arrived.clear()
             try:
                 await asyncio.wait_for(self._arrived.wait(), timeout=min(remaining, 0.2))

@@ -71,8 +71,11 @@ class Replay:
         private_pem, public_pem = test_key()
         origin = f"{urlsplit(uri).scheme}://{urlsplit(uri).netloc}"
         doc = {
-            "id": uri, "type": kind, "preferredUsername": uri.rstrip("/").rsplit("/", 1)[-1],
-            "inbox": f"{uri}/inbox", "endpoints": {"sharedInbox": f"{origin}/inbox"},
+            "id": uri,
+            "type": kind,
+            "preferredUsername": uri.rstrip("/").rsplit("/", 1)[-1],
+            "inbox": f"{uri}/inbox",
+            "endpoints": {"sharedInbox": f"{origin}/inbox"},
             "publicKey": {"id": f"{uri}#main-key", "owner": uri, "publicKeyPem": public_pem},
         }
         await self.fed.actors.store(parse_actor(doc))
@@ -81,13 +84,24 @@ class Replay:
     async def member(self, group: Group, actor: str) -> None:
         await self.seed_actor(actor)
         origin = f"{urlsplit(actor).scheme}://{urlsplit(actor).netloc}"
-        await Membership.create(group=group, actor=actor, inbox=f"{origin}/inbox", state="accepted",
-                                follow_id=f"{actor}/follow", follow_activity="{}")
+        await Membership.create(
+            group=group,
+            actor=actor,
+            inbox=f"{origin}/inbox",
+            state="accepted",
+            follow_id=f"{actor}/follow",
+            follow_activity="{}",
+        )
 
     async def post(self, path: str, body: bytes, *, actor: str, private_pem: str) -> httpx.Response:
         url = f"{self.base}{path}"
-        headers = sign_request(method="POST", url=url, body=body, key_id=f"{actor}#main-key",
-                               private_key=load_private_key(private_pem))
+        headers = sign_request(
+            method="POST",
+            url=url,
+            body=body,
+            key_id=f"{actor}#main-key",
+            private_key=load_private_key(private_pem),
+        )
         return await self.client.post(url, content=body, headers=headers)
 
     async def drain(self) -> None:

@@ -1,0 +1,194 @@
+"""The delivery queue: signed, deduplicated, retried with backoff, ordered per object, health-aware."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from fedicom import storage
+from fedicom.activitypub import backoff, delivery
+from fedicom.activitypub.keys import KeyStore
+from fedicom.activitypub.models import Delivery, RemoteServer
+from fedicom.activitypub.netguard import make_client_session
+from fedicom.activitypub.signatures import IncomingRequest, verify_request
+from tests.support.db import make_settings
+
+SENDER = "http://sender.test/c/news"
+
+
+class Inbox:
+    """A loopback inbox answering with scripted statuses and checking every signature."""
+
+    def __init__(self) -> None:
+        self.statuses: list[int] = []
+        self.headers: dict[str, str] = {}
+        self.got: list[dict[str, Any]] = []
+        self.public_pem = ""
+        self.delay = 0.0
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        verify_request(
+            IncomingRequest("POST", str(request.url), dict(request.headers), body), self.public_pem
+        )
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        status = self.statuses.pop(0) if self.statuses else 202
+        if 200 <= status < 300:
+            self.got.append(json.loads(body))
+        return web.Response(status=status, headers=self.headers)
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[tuple[Inbox, KeyStore, Any]]:
+    settings = make_settings(tmp_path)
+    await storage.open_db(settings)
+    inbox = Inbox()
+    app = web.Application()
+    app.router.add_post("/inbox", inbox.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    inbox.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/inbox"  # type: ignore[union-attr]
+    keys = KeyStore()
+    inbox.public_pem = await keys.public_pem(SENDER)
+    session = make_client_session(allow_private=True, user_agent="test")
+    yield inbox, keys, session
+    await session.close()
+    await runner.cleanup()
+    await storage.close_db()
+
+
+async def run_until(worker: delivery.DeliveryWorker, done: Any, timeout: float = 10) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    deadline = time.monotonic() + timeout
+    try:
+        while not await done():
+            assert time.monotonic() < deadline, "timed out"
+            await asyncio.sleep(0.02)
+    finally:
+        stop.set()
+        await task
+
+
+def activity(n: int, kind: str = "Create", obj: str = "http://sender.test/p/1") -> dict[str, Any]:
+    return {
+        "id": f"http://sender.test/a/{n}",
+        "type": kind,
+        "actor": SENDER,
+        "object": {"id": obj, "type": "Note"},
+    }
+
+
+async def states() -> list[str]:
+    return [d.state for d in await Delivery.all().order_by("id")]
+
+
+async def test_one_delivery_per_inbox_signed_and_marked_done(env) -> None:
+    inbox, keys, session = env
+    await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url, inbox.url])
+    await run_until(new_worker(session, keys), lambda: _all_state("done"))
+    assert len(inbox.got) == 1 and inbox.got[0]["id"] == "http://sender.test/a/1"
+
+
+async def _all_state(state: str) -> bool:
+    return all(s == state for s in await states()) and bool(await states())
+
+
+async def test_server_error_is_retried_within_a_minute_honouring_retry_after(env) -> None:
+    inbox, keys, session = env
+    inbox.statuses = [503]
+    inbox.headers = {"Retry-After": "45"}
+    await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url])
+    await run_until(new_worker(session, keys), lambda: _tried_once())
+    d = await Delivery.get()
+    assert d.state == "pending" and d.last_status == 503
+    assert 44 <= d.next_try_at - time.time() <= 46  # Retry-After (45 s) beats the first step (30 s)
+    assert (await RemoteServer.get(host=d.host)).failing_since is not None
+
+    # When the retry is due, it goes through and the server counts as healthy again
+    await Delivery.filter(id=d.id).update(next_try_at=time.time())
+    inbox.headers = {}
+    await run_until(new_worker(session, keys), lambda: _all_state("done"))
+    server = await RemoteServer.get(host=d.host)
+    assert server.failing_since is None and server.last_success is not None
+
+
+def new_worker(session: Any, keys: KeyStore) -> delivery.DeliveryWorker:
+    return delivery.DeliveryWorker(session, keys, allow_private=True)
+
+
+async def _tried_once() -> bool:
+    d = await Delivery.first()
+    return d is not None and d.tries == 1
+
+
+async def test_permanent_refusal_is_not_retried(env) -> None:
+    inbox, keys, session = env
+    inbox.statuses = [410]
+    await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url])
+    await run_until(new_worker(session, keys), lambda: _all_state("failed"))
+    assert (await Delivery.get()).last_status == 410
+
+
+async def test_update_never_overtakes_its_create(env) -> None:
+    """Same object, same inbox: strictly in order, even when the first answer is slow."""
+    inbox, keys, session = env
+    inbox.delay = 0.05
+    for n in range(5):
+        await delivery.enqueue(
+            activity(n, "Create", f"http://sender.test/p/{n}"), actor=SENDER, inboxes=[inbox.url]
+        )
+        await delivery.enqueue(
+            activity(100 + n, "Update", f"http://sender.test/p/{n}"), actor=SENDER, inboxes=[inbox.url]
+        )
+    await run_until(new_worker(session, keys), lambda: _all_state("done"))
+    order = [(a["type"], a["object"]["id"]) for a in inbox.got]
+    for n in range(5):
+        obj = f"http://sender.test/p/{n}"
+        assert order.index(("Create", obj)) < order.index(("Update", obj))
+
+
+async def test_distinct_objects_are_sent_concurrently(env) -> None:
+    inbox, keys, session = env
+    inbox.delay = 0.2
+    for n in range(20):
+        await delivery.enqueue(
+            activity(n, "Create", f"http://sender.test/p/{n}"), actor=SENDER, inboxes=[inbox.url]
+        )
+    started = time.monotonic()
+    await run_until(new_worker(session, keys), lambda: _all_state("done"))
+    assert time.monotonic() - started < 2.0  # one at a time would take 4 s
+
+
+async def test_unreachable_server_is_skipped(env) -> None:
+    inbox, keys, session = env
+    host = inbox.url.split("/")[2]
+    await RemoteServer.create(host=host, unreachable=True, failing_since=time.time() - 4 * 86400)
+    await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url])
+    worker = new_worker(session, keys)
+    worker.lease = 0.3  # the skip sweep runs with lease renewal
+    await run_until(worker, lambda: _all_state("skipped"))
+    assert inbox.got == []
+
+
+def test_backoff_schedule() -> None:
+    assert backoff.retry_delay(1) == 30
+    assert backoff.retry_delay(2) > backoff.retry_delay(1)
+    assert backoff.retry_delay(1, retry_after=3600) == 3600
+    assert backoff.retry_delay(1, retry_after=10**9) == backoff.MAX_RETRY_AFTER
+    assert backoff.retry_delay(len(backoff.SCHEDULE) + 1) is None
+    assert backoff.is_permanent(404) and not backoff.is_permanent(429) and not backoff.is_permanent(503)
+    assert backoff.parse_retry_after("120", 0) == 120
+    assert backoff.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) > 0
+    assert backoff.parse_retry_after("soon", 0) is None
