@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,10 +31,15 @@ from fedicom.activitypub.inbox import (
     parse_activity,
 )
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import OutgoingActivity, RemoteServer
+from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import Forbidden
+
+log = logging.getLogger("fedicom.federation")
+DONE_DELIVERY_KEEP = 24 * 3600
+FAILED_DELIVERY_KEEP = 14 * 24 * 3600
+INBOX_DEDUPE_WINDOW = 14 * 24 * 3600  # an activity id seen within this window is never processed twice
 
 
 async def _allow_all(_host: str) -> bool:
@@ -136,9 +143,28 @@ class Federation:
         return json.loads(record.payload) if record else None
 
     async def run_workers(self, stop: asyncio.Event, *, inbox: bool = True, deliveries: bool = True) -> None:
-        tasks = []
+        tasks = [asyncio.create_task(self._maintain(stop))]
         if inbox:
             tasks.append(asyncio.create_task(self.processor.run(stop)))
         if deliveries:
             tasks.append(asyncio.create_task(self.worker.run(stop)))
         await asyncio.gather(*tasks)
+
+    async def _maintain(self, stop: asyncio.Event) -> None:
+        """Every minute: refresh which servers are unreachable, and prune finished jobs."""
+        while not stop.is_set():
+            try:
+                hosts = await RemoteServer.filter(unreachable=True).values_list("host", flat=True)
+                self.unreachable = set(hosts)  # type: ignore[arg-type]
+                await prune(time.time())
+            except Exception:
+                log.exception("maintenance failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=60)
+
+
+async def prune(now: float) -> None:
+    """Drop finished jobs: deliveries a day after success, inbox items after the dedupe window."""
+    await Delivery.filter(state="done", updated_at__lt=now - DONE_DELIVERY_KEEP).delete()
+    await Delivery.filter(state__in=["failed", "skipped"], updated_at__lt=now - FAILED_DELIVERY_KEEP).delete()
+    await InboxItem.filter(state__in=["done", "failed"], received_at__lt=now - INBOX_DEDUPE_WINDOW).delete()

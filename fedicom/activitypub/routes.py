@@ -125,9 +125,18 @@ async def receive(request: Request, recipient: str | None) -> Response:
     """Verify and durably store one POSTed activity; 202 means it is on disk."""
     fed = fed_of(request)
     body = await read_body(request, fed.max_body_bytes)
-    req = IncomingRequest(method=request.method, url=str(request.url), headers=request.headers, body=body)
+    req = IncomingRequest(
+        method=request.method, url=public_url(fed, request), headers=request.headers, body=body
+    )
     await fed.receive(req, recipient)
     return Response(status_code=202)
+
+
+def public_url(fed: Federation, request: Request) -> str:
+    """The URL the sender signed: our public origin plus the path as sent (proxies may rewrite scheme)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return fed.base_url + raw.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
 
 
 async def activity(request: Request) -> Response:

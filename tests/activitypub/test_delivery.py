@@ -192,3 +192,23 @@ def test_backoff_schedule() -> None:
     assert backoff.parse_retry_after("120", 0) == 120
     assert backoff.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) > 0
     assert backoff.parse_retry_after("soon", 0) is None
+
+
+async def test_finished_jobs_are_pruned_and_pending_ones_kept(env) -> None:
+    from fedicom.activitypub.federation import INBOX_DEDUPE_WINDOW, prune
+    from fedicom.activitypub.models import InboxItem
+
+    inbox, _, _ = env
+    await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url, "http://other.test/inbox"])
+    old = time.time() - 2 * 86400
+    first = await Delivery.first()
+    assert first is not None
+    await Delivery.filter(id=first.id).update(state="done", updated_at=old)
+    for n, received in enumerate([time.time() - INBOX_DEDUPE_WINDOW - 1, time.time()]):
+        await InboxItem.create(
+            activity_id=f"http://x.test/{n}", actor="http://x.test/u", payload="{}", state="done",
+            next_try_at=received, received_at=received,
+        )
+    await prune(time.time())
+    assert await states() == ["pending"]
+    assert [i.activity_id for i in await InboxItem.all()] == ["http://x.test/1"]
