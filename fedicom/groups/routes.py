@@ -29,8 +29,11 @@ async def group_of(request: Request) -> Group:
 async def group_actor(request: Request) -> Response:
     group = await group_of(request)
     if wants_activity_json(request):
-        return ActivityResponse(await actor_document(fed_of(request).keys, site_of(request), group))
-    return await group_page(request, group)
+        response = ActivityResponse(await actor_document(fed_of(request).keys, site_of(request), group))
+    else:
+        response = await group_page(request, group)
+    response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
+    return response
 
 
 async def group_page(request: Request, group: Group) -> Response:
@@ -80,7 +83,7 @@ async def outbox(request: Request) -> Response:
     group = await group_of(request)
     group_uri = site_of(request).uri(group.name)
     uri = group_uri + "/outbox"
-    query = OutgoingActivity.filter(actor=group_uri, type="Announce", public=True)
+    query = OutgoingActivity.filter(actor=group_uri, type="Announce")
     total = await query.count()
     if group.private:
         return ActivityResponse(wire.build_ordered(uri, [], total))
