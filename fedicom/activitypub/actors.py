@@ -62,6 +62,17 @@ class ActorStore:
         self._by_uri: OrderedDict[str, RemoteActor] = OrderedDict()
         self._by_key: dict[str, str] = {}
         self._capacity = capacity
+        self._refetched: dict[str, float] = {}
+
+    def may_refetch(self, uri: str, every: float) -> bool:
+        """True at most once per `every` seconds per actor (a failed signature asks for a refetch)."""
+        now = time.monotonic()
+        if now - self._refetched.get(uri, -every) < every:
+            return False
+        if len(self._refetched) > self._capacity:
+            self._refetched.clear()
+        self._refetched[uri] = now
+        return True
 
     def _remember(self, actor: RemoteActor) -> RemoteActor:
         self._by_uri[actor.uri] = actor

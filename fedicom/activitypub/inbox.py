@@ -23,6 +23,7 @@ from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, Sign
 
 log = logging.getLogger("fedicom.inbox")
 
+KEY_REFETCH_EVERY = 30.0  # at most one key refetch per actor in this many seconds
 ActivityHandler = Callable[[dict[str, Any], str | None], Awaitable[None]]
 DomainCheck = Callable[[str], Awaitable[bool]]
 
@@ -68,6 +69,8 @@ async def authenticate(actors: ActorStore, req: IncomingRequest, activity: dict[
     try:
         verify_request(req, signer.public_key_pem or "")
     except SignatureError:
+        if not actors.may_refetch(signer.uri, KEY_REFETCH_EVERY):
+            raise  # refetched moments ago: bad requests must not force a fetch each
         try:
             signer = await actors.by_key_id(key_id, refresh=True)  # the key may have been rotated
         except FetchError as exc:
@@ -83,6 +86,7 @@ class InboxWriter:
     def __init__(self) -> None:
         self._pending: list[tuple[list[Any], asyncio.Future[None]]] = []
         self._flushing = False
+        self._task: asyncio.Task[None] | None = None
         self.on_stored: Callable[[], None] | None = None
 
     async def accept(self, activity_id: str, actor: str, recipient: str | None, payload: str) -> None:
@@ -91,7 +95,7 @@ class InboxWriter:
         self._pending.append(([activity_id, actor, recipient, payload, now, now], fut))
         if not self._flushing:
             self._flushing = True
-            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._flush()))
+            self._task = asyncio.create_task(self._flush())  # runs after this request yields
         await fut
 
     async def _flush(self) -> None:

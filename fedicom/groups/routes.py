@@ -29,7 +29,9 @@ async def group_of(request: Request) -> Group:
 async def group_actor(request: Request) -> Response:
     group = await group_of(request)
     if wants_activity_json(request):
-        response = ActivityResponse(await actor_document(fed_of(request).keys, site_of(request), group))
+        response: Response = ActivityResponse(
+            await actor_document(fed_of(request).keys, site_of(request), group)
+        )
     else:
         response = await group_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
