@@ -25,6 +25,7 @@ from fedicom.activitypub.netguard import make_client_session
 from fedicom.errors import FedicomError
 from fedicom.groups import routes as group_routes
 from fedicom.groups.communities import Site, create_community, list_communities, usage
+from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.groups.text import render_markdown
@@ -40,7 +41,7 @@ def user_agent() -> str:
     return f"fedicom/{version('fedicom')} (+https://github.com/fedicom/fedicom)"
 
 
-def build_federation(settings: Settings) -> tuple[Federation, Site]:
+def build_federation(settings: Settings) -> tuple[Federation, Groups]:
     """The runtime both `serve` and `worker` use; must be called inside the event loop."""
     site = Site(settings.base_url, settings.domain)
     session = make_client_session(
@@ -63,10 +64,11 @@ def build_federation(settings: Settings) -> tuple[Federation, Site]:
         lease=settings.delivery_lease_seconds,
         max_body_bytes=settings.max_body_bytes,
     )
-    inbox = GroupInbox(
+    groups = Groups(
         fed, site, backfill_posts=settings.backfill_posts, max_group_mentions=settings.max_group_mentions
     )
-    return fed, site
+    inbox = GroupInbox(groups)
+    return fed, groups
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
@@ -98,9 +100,9 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.open_db(settings)
-        fed, site = build_federation(settings)
+        fed, groups = build_federation(settings)
         await fed.start()
-        app.state.fed, app.state.site = fed, site
+        app.state.fed, app.state.site, app.state.groups = fed, groups.site, groups
         stop = asyncio.Event()
         runner = None
         if workers:

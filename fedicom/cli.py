@@ -255,14 +255,14 @@ def _decide(name: str, actor: str, *, approve: bool) -> None:
     settings = _settings()
 
     async def work() -> None:
-        fed, _ = build_federation(settings)
+        fed, groups = build_federation(settings)
         try:
             await fed.start()
             group = await get_community(name)
             if approve:
-                await membership.approve(fed, group, actor, backfill_posts=settings.backfill_posts)
+                await membership.approve(groups, group, actor)
             else:
-                await membership.reject(fed, group, actor)
+                await membership.reject(groups, group, actor)
         finally:
             await fed.session.close()
 

@@ -21,7 +21,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import Delivery, OutgoingActivity
+from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
@@ -45,34 +45,50 @@ async def enqueue(
     conn: BaseDBAsyncClient | None = None,
 ) -> OutgoingActivity:
     """Record an activity and one delivery per distinct inbox, in the caller's transaction if given."""
+    return (await enqueue_many([(activity, inboxes)], actor=actor, public=public, conn=conn))[0]
+
+
+async def enqueue_many(
+    items: list[tuple[dict[str, Any], Iterable[str]]],
+    *,
+    actor: str,
+    public: bool = True,
+    conn: BaseDBAsyncClient | None = None,
+) -> list[OutgoingActivity]:
+    """Several activities of one actor with their inboxes; the deliveries go in one statement."""
     now = time.time()
-    inner = activity.get("object")
-    record = await OutgoingActivity.create(
-        activity_id=activity["id"],
-        actor=actor,
-        type=activity["type"],
-        inner_type=inner.get("type") if isinstance(inner, dict) else None,
-        object_id=_root_object(activity),
-        public=public,
-        payload=json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
-        created_at=now,
-        using_db=conn,
-    )
-    key = order_key(activity)
-    rows = [
-        Delivery(
-            activity_id=record.id,
-            inbox=inbox,
-            host=host_of(inbox),
-            order_key=key,
-            next_try_at=now,
-            updated_at=now,
+    records = []
+    rows: list[list[Any]] = []
+    for activity, inboxes in items:
+        inner = activity.get("object")
+        record = await OutgoingActivity.create(
+            activity_id=activity["id"],
+            actor=actor,
+            type=activity["type"],
+            inner_type=inner.get("type") if isinstance(inner, dict) else None,
+            object_id=_root_object(activity),
+            public=public,
+            payload=json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
+            created_at=now,
+            using_db=conn,
         )
-        for inbox in unique_ids(inboxes)
-    ]
-    if rows:
-        await Delivery.bulk_create(rows, batch_size=500, using_db=conn)
-    return record
+        records.append(record)
+        key = order_key(activity)
+        rows.extend([record.id, inbox, host_of(inbox), key, now, now] for inbox in unique_ids(inboxes))
+    await _insert_deliveries(rows, conn)
+    return records
+
+
+async def _insert_deliveries(rows: list[list[Any]], conn: BaseDBAsyncClient | None) -> None:
+    """Plain executemany: building thousands of model objects would cost more than the insert."""
+    if not rows:
+        return
+    client = conn or connections.get("default")
+    sql = (
+        "INSERT INTO delivery (activity_id, inbox, host, order_key, state, tries, next_try_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)"
+    )
+    await client.execute_many(leases.dialect_sql(client, sql), rows)
 
 
 async def redeliver(
@@ -85,15 +101,8 @@ async def redeliver(
     """Send already published activities to one more inbox, in order, after the activity `after`."""
     now = time.time()
     key = order_key(after)
-    rows = [
-        Delivery(
-            activity_id=r.id, inbox=inbox, host=host_of(inbox), order_key=key, next_try_at=now, updated_at=now
-        )
-        for r in records
-    ]
-    if rows:
-        await Delivery.bulk_create(rows, using_db=conn)
-    return len(rows)
+    await _insert_deliveries([[r.id, inbox, host_of(inbox), key, now, now] for r in records], conn)
+    return len(records)
 
 
 def _root_object(activity: dict[str, Any]) -> str | None:

@@ -137,6 +137,19 @@ class Federation:
             self.worker.wake()
         return record
 
+    async def send_many(
+        self,
+        items: list[tuple[dict[str, Any], list[str]]],
+        *,
+        actor: str,
+        public: bool = True,
+        conn: BaseDBAsyncClient | None = None,
+    ) -> None:
+        """Queue several activities of one actor, each with its inboxes, in as few statements as possible."""
+        await delivery.enqueue_many(items, actor=actor, public=public, conn=conn)  # type: ignore[arg-type]
+        if conn is None:
+            self.worker.wake()
+
     async def published(self, activity_uri: str) -> dict[str, Any] | None:
         """One of our activities by id, for dereferencing (only public ones are served)."""
         record = await OutgoingActivity.get_or_none(activity_id=activity_uri, public=True)

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 
 def _marks(dialect: str, start: int, count: int) -> list[str]:
@@ -48,13 +49,17 @@ async def renew(table: str, ids: list[int], lease: float) -> None:
     await conn.execute_query(sql, [time.time() + lease, *ids])
 
 
-async def execute_many(sql_sqlite: str, rows: list[list[Any]]) -> None:
-    """Run one parameterised statement for many rows in one transaction (`?` marks are rewritten)."""
+def dialect_sql(client: BaseDBAsyncClient, sql: str) -> str:
+    """Rewrite `?` parameter marks as `$n` for PostgreSQL."""
+    if client.capabilities.dialect != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+
+
+async def execute_many(sql: str, rows: list[list[Any]]) -> None:
+    """Run one parameterised statement (`?` marks) for many rows in one transaction."""
     if not rows:
         return
     conn = connections.get("default")
-    sql = sql_sqlite
-    if conn.capabilities.dialect == "postgres":
-        parts = sql_sqlite.split("?")
-        sql = "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
-    await conn.execute_many(sql, rows)
+    await conn.execute_many(dialect_sql(conn, sql), rows)

@@ -11,11 +11,11 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.delivery import redeliver
-from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import PUBLIC, new_activity_uri, now_iso
-from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.context import Groups
+from fedicom.groups.models import Group, Post
 
 
 def build_announce(
@@ -52,23 +52,13 @@ def build_object_announce(
     }
 
 
-async def member_inboxes(group: Group, conn: BaseDBAsyncClient | None = None) -> list[str]:
-    """Distinct delivery inboxes of accepted members (shared inboxes make this one per server)."""
-    rows = (
-        await Membership.filter(group=group, state="accepted")
-        .using_db(conn)
-        .distinct()
-        .values_list("inbox", flat=True)
-    )
-    return list(rows)  # type: ignore[arg-type]
-
-
 async def announce(
-    fed: Federation,
+    ctx: Groups,
     group: Group,
     activity: dict[str, Any],
     *,
     conn: BaseDBAsyncClient,
+    announce_id: str | None = None,
     boost_object: str | None = None,
     author_inbox: str | None = None,
 ) -> str:
@@ -76,12 +66,13 @@ async def announce(
 
     Returns the id of the activity Announce.
     """
-    uri = fed.base_url + f"/c/{group.name}"
-    inboxes = await member_inboxes(group, conn)
+    fed = ctx.fed
+    uri = ctx.uri(group)
+    inboxes = list((await ctx.rosters.of(group)).inboxes)
     wrapped = build_announce(
-        uri, activity, activity_uri=new_activity_uri(fed.base_url), private=group.private
+        uri, activity, activity_uri=announce_id or new_activity_uri(fed.base_url), private=group.private
     )
-    await fed.send(wrapped, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
+    items: list[tuple[dict[str, Any], list[str]]] = [(wrapped, inboxes)]
     if boost_object:
         author = str(activity.get("actor"))
         boost = build_object_announce(
@@ -91,18 +82,19 @@ async def announce(
             activity_uri=new_activity_uri(fed.base_url),
             private=group.private,
         )
-        targets = inboxes + ([author_inbox] if author_inbox else [])
-        await fed.send(boost, actor=uri, inboxes=targets, public=not group.private, conn=conn)
+        items.append((boost, inboxes + ([author_inbox] if author_inbox else [])))
+    await fed.send_many(items, actor=uri, public=not group.private, conn=conn)
     return str(wrapped["id"])
 
 
 async def backfill(
-    fed: Federation, group: Group, inbox: str, after: dict[str, Any], *, limit: int, conn: BaseDBAsyncClient
+    ctx: Groups, group: Group, inbox: str, after: dict[str, Any], *, conn: BaseDBAsyncClient
 ) -> int:
     """Send a new member the group's latest thread announces, ordered after `after` (the Accept)."""
+    limit = ctx.backfill_posts
     if limit <= 0:
         return 0
-    uri = fed.base_url + f"/c/{group.name}"
+    uri = ctx.uri(group)
     object_ids = (
         await Post.filter(group=group, parent_id=None, deleted=False)
         .using_db(conn)

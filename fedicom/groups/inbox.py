@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fedicom.activitypub.actors import parse_actor
-from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, id_of
 from fedicom.errors import Forbidden
 from fedicom.groups import membership, posts, votes
-from fedicom.groups.communities import Site
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Vote
 
 log = logging.getLogger("fedicom.groups")
@@ -21,10 +20,7 @@ log = logging.getLogger("fedicom.groups")
 class GroupInbox:
     """Dispatches activities by type; anything a community has no use for is ignored."""
 
-    fed: Federation
-    site: Site
-    backfill_posts: int = 10
-    max_group_mentions: int = 3
+    ctx: Groups
 
     async def __call__(self, activity: dict[str, Any], recipient: str | None) -> None:
         kind = activity.get("type")
@@ -33,27 +29,25 @@ class GroupInbox:
         elif kind == "Undo":
             await self.undo(activity)
         elif kind == "Create":
-            await posts.handle_create(
-                self.fed, self.site, activity, max_group_mentions=self.max_group_mentions
-            )
+            await posts.handle_create(self.ctx, activity)
         elif kind == "Update":
             await self.update(activity)
         elif kind == "Delete":
-            await posts.handle_delete(self.fed, activity)
+            await posts.handle_delete(self.ctx, activity)
         elif kind in votes.VALUES:
-            await votes.handle_vote(self.fed, activity)
+            await votes.handle_vote(self.ctx, activity)
         else:
             log.debug("ignored %s %s", kind, activity.get("id"))
 
     async def _group(self, uri: str | None) -> Group | None:
-        name = self.site.name_from_uri(uri or "")
+        name = self.ctx.site.name_from_uri(uri or "")
         return await Group.get_or_none(name=name) if name and not (uri or "").endswith("/followers") else None
 
     async def follow(self, activity: dict[str, Any]) -> None:
         group = await self._group(id_of(activity.get("object")))
         if group is None:
             return
-        await membership.handle_follow(self.fed, group, activity, backfill_posts=self.backfill_posts)
+        await membership.handle_follow(self.ctx, group, activity)
 
     async def update(self, activity: dict[str, Any]) -> None:
         obj = activity.get("object")
@@ -61,12 +55,12 @@ class GroupInbox:
             if id_of(obj) != id_of(activity.get("actor")):
                 raise Forbidden("an actor may only update itself")
             fields = parse_actor(obj)
-            await self.fed.actors.store(fields)
+            await self.ctx.fed.actors.store(fields)
             await Membership.filter(actor=fields["uri"]).update(
                 inbox=fields["shared_inbox"] or fields["inbox"]
             )
         elif isinstance(obj, dict) and obj.get("type") in POST_TYPES:
-            await posts.handle_update(self.fed, activity)
+            await posts.handle_update(self.ctx, activity)
 
     async def undo(self, activity: dict[str, Any]) -> None:
         actor = id_of(activity.get("actor"))
@@ -88,6 +82,6 @@ class GroupInbox:
                 ]
             )
             for group in groups:
-                await membership.handle_unfollow(group, actor or "")
+                await membership.handle_unfollow(self.ctx, group, actor or "")
         elif inner_type in votes.VALUES or (inner_type is None and await Vote.exists(activity_id=inner_id)):
-            await votes.handle_undo_vote(self.fed, activity, inner_id)
+            await votes.handle_undo_vote(self.ctx, activity, inner_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fedicom.activitypub.federation import Federation
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.announce import backfill
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership
 
 
@@ -28,21 +30,16 @@ def build_follow_response(
 
 
 async def handle_follow(
-    fed: Federation, group: Group, follow: dict[str, Any], *, backfill_posts: int, banned: bool = False
+    ctx: Groups, group: Group, follow: dict[str, Any], *, banned: bool = False
 ) -> Membership | None:
     """Record a Follow; open groups accept at once, private ones keep it pending for a moderator."""
+    fed = ctx.fed
     actor_uri = id_of(follow.get("actor"))
     if not actor_uri:
         raise BadRequest("the Follow has no actor")
     actor = await fed.actors.get(actor_uri)
-    group_uri = f"{fed.base_url}/c/{group.name}"
     if banned:
-        await fed.send(
-            build_follow_response("Reject", group_uri, follow, new_activity_uri(fed.base_url)),
-            actor=group_uri,
-            inboxes=[actor.inbox],
-            public=False,
-        )
+        await _respond(ctx, group, "Reject", follow, actor.inbox, None)
         return None
     existing = await Membership.get_or_none(group=group, actor=actor_uri)
     state = "accepted" if not group.private or (existing and existing.state == "accepted") else "pending"
@@ -65,60 +62,57 @@ async def handle_follow(
                 using_db=conn,
             )
         if state == "accepted":
-            await _accept(fed, group, membership, actor.inbox, backfill_posts, conn)
+            await _accept(ctx, group, membership, conn)
+    ctx.rosters.forget(group.id)
     return membership
 
 
-async def _accept(
-    fed: Federation, group: Group, membership: Membership, inbox: str, posts: int, conn: Any
-) -> None:
-    group_uri = f"{fed.base_url}/c/{group.name}"
+async def _respond(
+    ctx: Groups, group: Group, kind: str, follow: dict[str, Any], inbox: str, conn: BaseDBAsyncClient | None
+) -> dict[str, Any]:
+    response = build_follow_response(kind, ctx.uri(group), follow, new_activity_uri(ctx.fed.base_url))
+    await ctx.fed.send(response, actor=ctx.uri(group), inboxes=[inbox], public=False, conn=conn)
+    return response
+
+
+async def _accept(ctx: Groups, group: Group, membership: Membership, conn: BaseDBAsyncClient) -> None:
+    """Accept, then the backfill, to the same (shared) inbox so the order guard keeps Accept first."""
     follow = json.loads(membership.follow_activity)
-    accept = build_follow_response("Accept", group_uri, follow, new_activity_uri(fed.base_url))
-    await fed.send(accept, actor=group_uri, inboxes=[inbox], public=False, conn=conn)
-    await backfill(fed, group, membership.inbox, accept, limit=posts, conn=conn)
+    accept = await _respond(ctx, group, "Accept", follow, membership.inbox, conn)
+    await backfill(ctx, group, membership.inbox, accept, conn=conn)
 
 
-async def approve(fed: Federation, group: Group, actor_uri: str, *, backfill_posts: int) -> Membership:
+async def approve(ctx: Groups, group: Group, actor_uri: str) -> Membership:
     """A moderator lets a pending member in: Accept{Follow}, then the recent posts."""
     membership = await Membership.get_or_none(group=group, actor=actor_uri)
     if membership is None:
         raise NotFound(f"{actor_uri} has not asked to join {group.name}")
-    actor = await fed.actors.get(actor_uri)
-    async with fed.transaction() as conn:
+    async with ctx.fed.transaction() as conn:
         membership.state = "accepted"
         await membership.save(using_db=conn)
-        await _accept(fed, group, membership, actor.inbox, backfill_posts, conn)
+        await _accept(ctx, group, membership, conn)
+    ctx.rosters.forget(group.id)
     return membership
 
 
-async def reject(fed: Federation, group: Group, actor_uri: str) -> None:
+async def reject(ctx: Groups, group: Group, actor_uri: str) -> None:
     """A moderator turns a request down (or removes a member): Reject{Follow}, membership ended."""
     membership = await Membership.get_or_none(group=group, actor=actor_uri)
     if membership is None:
         raise NotFound(f"{actor_uri} is not a member of {group.name} and has not asked to join")
-    actor = await fed.actors.get(actor_uri)
-    group_uri = f"{fed.base_url}/c/{group.name}"
-    follow = json.loads(membership.follow_activity)
-    async with fed.transaction() as conn:
+    actor = await ctx.fed.actors.get(actor_uri)
+    async with ctx.fed.transaction() as conn:
         await membership.delete(using_db=conn)
-        await fed.send(
-            build_follow_response("Reject", group_uri, follow, new_activity_uri(fed.base_url)),
-            actor=group_uri,
-            inboxes=[actor.inbox],
-            public=False,
-            conn=conn,
-        )
+        await _respond(ctx, group, "Reject", json.loads(membership.follow_activity), actor.inbox, conn)
+    ctx.rosters.forget(group.id)
 
 
-async def handle_unfollow(group: Group, actor_uri: str) -> bool:
+async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
     """Undo{Follow}: membership ends (and a pending request is withdrawn)."""
-    return await Membership.filter(group=group, actor=actor_uri).delete() > 0
+    removed = await Membership.filter(group=group, actor=actor_uri).delete() > 0
+    ctx.rosters.forget(group.id)
+    return removed
 
 
 async def pending_requests(group: Group) -> list[Membership]:
     return await Membership.filter(group=group, state="pending").order_by("id")
-
-
-async def is_member(group: Group, actor_uri: str) -> bool:
-    return await Membership.exists(group=group, actor=actor_uri, state="accepted")

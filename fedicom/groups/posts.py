@@ -8,12 +8,21 @@ from typing import Any
 
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.models import RemoteActor
-from fedicom.activitypub.vocab import POST_TYPES, audience_of, id_of, is_public, mentions_of, origin_of
+from fedicom.activitypub.vocab import (
+    POST_TYPES,
+    PUBLIC_ALIASES,
+    audience_of,
+    id_of,
+    is_public,
+    mentions_of,
+    new_activity_uri,
+    origin_of,
+)
 from fedicom.errors import FedicomError, FetchError, Forbidden
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
-from fedicom.groups.communities import Site, moderators_of
-from fedicom.groups.membership import is_member
+from fedicom.groups.communities import Site
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.groups.text import plain_text, sanitize
 
@@ -93,15 +102,18 @@ async def find_parent(fed: Federation, in_reply_to: str) -> list[Post]:
 async def _group_count(site: Site, addressed: set[str]) -> int:
     """How many groups a post addresses: ours by URI, others as cached Group actors."""
     ours = {site.name_from_uri(u) for u in addressed} - {None}
-    others = [u for u in addressed if not u.startswith(site.base_url)]
+    others = [
+        u
+        for u in addressed
+        if not u.startswith(site.base_url) and u not in PUBLIC_ALIASES and not u.endswith("/followers")
+    ]
     remote = await RemoteActor.filter(uri__in=others, type="Group").count() if others else 0
     return len(ours) + remote
 
 
-async def handle_create(
-    fed: Federation, site: Site, activity: dict[str, Any], *, max_group_mentions: int
-) -> list[Post]:
+async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     """Store a new post in every community it belongs to, and announce it there."""
+    fed, site = ctx.fed, ctx.site
     obj = await _object(fed, activity.get("object"))
     if obj is None or obj.get("type") not in POST_TYPES:
         return []
@@ -116,42 +128,44 @@ async def handle_create(
         targets = [(p.group, p) for p in parents]
     else:
         names = {site.name_from_uri(u) for u in addressed} - {None}
-        targets = [(g, None) for g in await Group.filter(name__in=list(names))]
+        targets = [(g, None) for g in await Group.filter(name__in=list(names))] if names else []
     if not targets:
         return []
-    spam = policy.too_many_groups(await _group_count(site, addressed), max_group_mentions)
+    spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
     if not spam.accepted:
         raise Forbidden(spam.reason)
     created = []
     for group, parent in targets:
         try:
-            created.append(await _create_in(fed, group, parent, activity, obj, author))
+            created.append(await _create_in(ctx, group, parent, activity, obj, author))
         except FedicomError as exc:
             log.info("not announced in %s: %s", group.name, exc.reason)
     return created
 
 
 async def _create_in(
-    fed: Federation,
+    ctx: Groups,
     group: Group,
     parent: Post | None,
     activity: dict[str, Any],
     obj: dict[str, Any],
     author: str,
 ) -> Post:
-    moderator = author in await moderators_of(group)
+    roster = await ctx.rosters.of(group)
     decision = policy.may_post(
         policy=group.posting_policy,
         is_thread=parent is None,
-        is_member=await is_member(group, author),
-        is_moderator=moderator,
+        is_member=author in roster.members,
+        is_moderator=author in roster.moderators,
         private=group.private,
         public=is_public(obj) or is_public(activity),
     )
     if not decision.accepted:
         raise Forbidden(decision.reason)
     content = content_of(obj)
+    fed = ctx.fed
     author_actor = await fed.actors.get(author)
+    announce_id = new_activity_uri(fed.base_url)
     async with fed.transaction() as conn:
         post = await Post.create(
             group=group,
@@ -165,6 +179,7 @@ async def _create_in(
             url=obj.get("url") if isinstance(obj.get("url"), str) else None,
             document=obj,
             published=parse_time(obj.get("published")),
+            announce_id=announce_id,
             using_db=conn,
         )
         if parent is not None:
@@ -174,19 +189,19 @@ async def _create_in(
                 .using_db(conn)
                 .update(reply_count=await Post.filter(root_id=root_id, deleted=False).using_db(conn).count())
             )
-        post.announce_id = await announce(
-            fed,
+        await announce(
+            ctx,
             group,
             activity,
             conn=conn,
+            announce_id=announce_id,
             boost_object=post.object_id if parent is None else None,
             author_inbox=author_actor.inbox,
         )
-        await post.save(using_db=conn, update_fields=["announce_id"])
     return post
 
 
-async def handle_update(fed: Federation, activity: dict[str, Any]) -> int:
+async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
     """An author's edit: stored and announced in every community holding the post."""
     obj = activity.get("object")
     if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
@@ -198,19 +213,19 @@ async def handle_update(fed: Federation, activity: dict[str, Any]) -> int:
         if post.author != author:
             raise Forbidden("only the author may edit a post")
         content = content_of(obj)
-        async with fed.transaction() as conn:
+        async with ctx.fed.transaction() as conn:
             post.content = content
             post.document = obj
             if post.parent_id is None:  # type: ignore[attr-defined]
                 post.title = title_of(obj, content)
             post.updated = parse_time(obj.get("updated"))
             await post.save(using_db=conn)
-            await announce(fed, post.group, activity, conn=conn)
+            await announce(ctx, post.group, activity, conn=conn)
         count += 1
     return count
 
 
-async def handle_delete(fed: Federation, activity: dict[str, Any]) -> int:
+async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
     """An author deletes their post (tombstoned here, announced); a deleted account leaves its groups."""
     actor = id_of(activity.get("actor")) or ""
     target = id_of(activity.get("object"))
@@ -218,14 +233,15 @@ async def handle_delete(fed: Federation, activity: dict[str, Any]) -> int:
         return 0
     if target == actor:
         await Membership.filter(actor=actor).delete()
+        ctx.rosters.forget()
         return await Post.filter(author=actor, deleted=False).update(deleted=True, content="")
     posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group")
     for post in posts:
         if post.author != actor:
             raise Forbidden("only the author may delete a post")
-        async with fed.transaction() as conn:
+        async with ctx.fed.transaction() as conn:
             post.deleted = True
             post.content = ""
             await post.save(using_db=conn)
-            await announce(fed, post.group, activity, conn=conn)
+            await announce(ctx, post.group, activity, conn=conn)
     return len(posts)

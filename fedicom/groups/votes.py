@@ -6,13 +6,11 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.vocab import id_of
 from fedicom.errors import Forbidden
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
-from fedicom.groups.communities import moderators_of
-from fedicom.groups.membership import is_member
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Post, Vote
 
 VALUES = {"Like": 1, "Dislike": -1}
@@ -24,7 +22,7 @@ async def recount(post: Post, conn: BaseDBAsyncClient) -> None:
     await post.save(using_db=conn, update_fields=["upvotes", "downvotes"])
 
 
-async def handle_vote(fed: Federation, activity: dict[str, Any]) -> int:
+async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     """A Like or Dislike of a post we hold: one vote per actor and post, the newest wins."""
     actor = id_of(activity.get("actor")) or ""
     target = id_of(activity.get("object"))
@@ -32,14 +30,15 @@ async def handle_vote(fed: Federation, activity: dict[str, Any]) -> int:
     posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group") if target else []
     for post in posts:
         group = post.group
+        roster = await ctx.rosters.of(group)
         decision = policy.may_vote(
             policy=group.posting_policy,
-            is_member=await is_member(group, actor),
-            is_moderator=actor in await moderators_of(group),
+            is_member=actor in roster.members,
+            is_moderator=actor in roster.moderators,
         )
         if not decision.accepted:
             raise Forbidden(decision.reason)
-        async with fed.transaction() as conn:
+        async with ctx.fed.transaction() as conn:
             await Vote.update_or_create(
                 post=post,
                 actor=actor,
@@ -47,11 +46,11 @@ async def handle_vote(fed: Federation, activity: dict[str, Any]) -> int:
                 using_db=conn,
             )
             await recount(post, conn)
-            await announce(fed, group, activity, conn=conn)
+            await announce(ctx, group, activity, conn=conn)
     return len(posts)
 
 
-async def handle_undo_vote(fed: Federation, activity: dict[str, Any], vote_id: str | None) -> int:
+async def handle_undo_vote(ctx: Groups, activity: dict[str, Any], vote_id: str | None) -> int:
     """Undo{Like|Dislike}: the actor's vote is withdrawn (matched by the vote's id or its object)."""
     actor = id_of(activity.get("actor")) or ""
     inner = activity.get("object")
@@ -63,8 +62,8 @@ async def handle_undo_vote(fed: Federation, activity: dict[str, Any], vote_id: s
             "post__group"
         )
     for vote in votes:
-        async with fed.transaction() as conn:
+        async with ctx.fed.transaction() as conn:
             await vote.delete(using_db=conn)
             await recount(vote.post, conn)
-            await announce(fed, vote.post.group, activity, conn=conn)
+            await announce(ctx, vote.post.group, activity, conn=conn)
     return len(votes)

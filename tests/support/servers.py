@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from fedicom.activitypub.federation import Federation
 from fedicom.app import create_app
 from fedicom.groups.communities import Site, create_community
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
 from fedicom.settings import Settings
 from tests.support.db import make_settings
@@ -33,6 +34,10 @@ class Instance:
     @property
     def fed(self) -> Federation:
         return self.app.state.fed  # type: ignore[no-any-return]
+
+    @property
+    def groups(self) -> Groups:
+        return self.app.state.groups  # type: ignore[no-any-return]
 
     @property
     def site(self) -> Site:
