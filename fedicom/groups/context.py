@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from fedicom.activitypub.federation import Federation
-from fedicom.groups.communities import Site
+from fedicom.groups.communities import Site, get_community
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 
@@ -18,5 +19,21 @@ class Groups:
     max_group_mentions: int = 3
     rosters: Rosters = field(default_factory=Rosters)
 
+    _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
+
     def uri(self, group: Group) -> str:
         return self.site.uri(group.name)
+
+    async def group(self, name: str) -> Group:
+        """The community by name, cached like rosters (every inbox POST and page view asks)."""
+        name = name.lower()
+        cached = self._by_name.get(name)
+        now = time.monotonic()
+        if cached and now - cached[0] < self.rosters.ttl:
+            return cached[1]
+        group = await get_community(name)
+        self._by_name[name] = (now, group)
+        return group
+
+    def forget_group(self, name: str) -> None:
+        self._by_name.pop(name.lower(), None)

@@ -11,7 +11,8 @@ from starlette.routing import Route
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
 from fedicom.groups import actor as wire
-from fedicom.groups.communities import Site, actor_document, get_community, member_count, moderators_of
+from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
+from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
 from fedicom.http import ActivityResponse, wants_activity_json
 
@@ -23,7 +24,8 @@ def site_of(request: Request) -> Site:
 
 
 async def group_of(request: Request) -> Group:
-    return await get_community(request.path_params["name"])
+    groups: Groups = request.app.state.groups
+    return await groups.group(request.path_params["name"])
 
 
 async def group_actor(request: Request) -> Response:
