@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fedicom import storage
@@ -18,15 +19,16 @@ from fedicom.errors import FedicomError
 from fedicom.settings import Settings, load_settings
 
 T = TypeVar("T")
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: messages stay on one line in pipes and logs, whatever the width
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
     except FedicomError as exc:
-        err_console.print(f"[red]Configuration error:[/red] {exc.reason}")
+        err_console.print(f"[red]Configuration error:[/red] {escape(exc.reason)}")
         sys.exit(2)
 
 
@@ -43,7 +45,7 @@ def _run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(wrapped())
     except FedicomError as exc:
-        err_console.print(f"[red]Error:[/red] {exc.reason}")
+        err_console.print(f"[red]Error:[/red] {escape(exc.reason)}")
         sys.exit(1)
 
 
@@ -244,7 +246,7 @@ def community_show(name: str) -> None:
         }
 
     for key, value in _run(settings, work).items():
-        console.print(f"[bold]{key}:[/bold] {value}")
+        console.print(f"[bold]{key}:[/bold] {escape(str(value))}")
 
 
 def _decide(name: str, actor: str, *, approve: bool) -> None:
@@ -268,7 +270,7 @@ def _decide(name: str, actor: str, *, approve: bool) -> None:
 
     _run(settings, work)
     verb = "Approved" if approve else "Rejected"
-    console.print(f"{verb} {actor} in {name}; the answer is queued for delivery.")
+    console.print(f"{verb} {escape(actor)} in {name}; the answer is queued for delivery.")
 
 
 @community.command("approve")
@@ -306,7 +308,7 @@ def mod_add(name: str, actor: str) -> None:
         await Moderator.get_or_create(group=await get_community(name), actor=actor)
 
     _run(settings, work)
-    console.print(f"{actor} now moderates {name}.")
+    console.print(f"{escape(actor)} now moderates {name}.")
 
 
 @community_mod.command("remove")
@@ -324,5 +326,7 @@ def mod_remove(name: str, actor: str) -> None:
 
     removed = _run(settings, work)
     console.print(
-        f"{actor} no longer moderates {name}." if removed else f"{actor} was not a moderator of {name}."
+        f"{escape(actor)} no longer moderates {name}."
+        if removed
+        else f"{escape(actor)} was not a moderator of {name}."
     )

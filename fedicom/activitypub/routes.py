@@ -13,7 +13,7 @@ from fedicom.activitypub import discovery
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.jsonld import ACTOR_CONTEXT
 from fedicom.activitypub.signatures import IncomingRequest
-from fedicom.errors import NotFound
+from fedicom.errors import BadRequest, NotFound
 from fedicom.http import ActivityResponse, cors, read_body
 
 
@@ -23,7 +23,10 @@ def fed_of(request: Request) -> Federation:
 
 async def webfinger(request: Request) -> Response:
     fed = fed_of(request)
-    resource = request.query_params.get("resource", "")
+    resource = request.query_params.get("resource", "").strip()
+    if "@" not in resource and not resource.startswith(("http://", "https://")):
+        # RFC 7033 §4.2: an absent or malformed resource is a bad request, not an unknown one
+        raise BadRequest("the resource parameter must be acct:name@domain or an actor URL")
     domains = {fed.domain, request.app.state.settings.web_host}
     if resource.rstrip("/") in (fed.instance_actor_uri, fed.base_url):
         name: str | None = fed.domain.split(":")[0]

@@ -1,0 +1,192 @@
+"""The `fedicom` command as an operator uses it: migrate, create and inspect communities, decide requests.
+
+Each test runs the real click command in an empty working directory (so no developer `.env` leaks
+in), against a fresh data dir, or against this run's PostgreSQL database when the suite runs there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fedicom import storage
+from fedicom.cli import main
+from fedicom.groups.models import Group
+from fedicom.settings import load_settings
+from tests.support.db import POSTGRES_URL, make_settings
+
+DOMAIN = "groups.example"
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    data_dir = tmp_path / "data"
+    values = {"FEDICOM_DATA_DIR": str(data_dir), "FEDICOM_DEV": "1", "FEDICOM_DOMAIN": DOMAIN}
+    if POSTGRES_URL:
+        values["FEDICOM_DATABASE_URL"] = make_settings(data_dir).database_url  # migrated, and emptied
+    return values
+
+
+@pytest.fixture
+def run(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """`run("community", "list")` → click's Result; extra keyword arguments override the environment."""
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    runner = CliRunner()
+
+    def invoke(*args: str, **overrides: str) -> Result:
+        return runner.invoke(main, list(args), env={**env, **overrides})
+
+    return invoke
+
+
+@pytest.fixture
+def migrated(run: Run) -> Run:
+    result = run("migrate")
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def one_line(result: Result) -> str:
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def stored_group(env: dict[str, str], name: str) -> Group:
+    settings = load_settings(
+        data_dir=Path(env["FEDICOM_DATA_DIR"]), dev=True, database_url=env.get("FEDICOM_DATABASE_URL", "")
+    )
+
+    async def read() -> Group:
+        await storage.open_db(settings)
+        try:
+            return await Group.get(name=name)
+        finally:
+            await storage.close_db()
+
+    return asyncio.run(read())
+
+
+def test_help_lists_the_commands(run: Run) -> None:
+    result = run("--help")
+
+    assert result.exit_code == 0
+    for command in ("serve", "worker", "migrate", "community"):
+        assert f"  {command} " in result.output, command
+
+
+def test_migrate_is_idempotent(run: Run) -> None:
+    first = run("migrate")
+    second = run("migrate")
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    if not POSTGRES_URL:  # a fresh SQLite file gets the schema now; the test database already has it
+        assert "applied migration" in first.output
+    assert "applied migration" not in second.output
+    assert "up to date" in second.output
+
+
+def test_created_community_is_listed_and_shown(migrated: Run, env: dict[str, str], tmp_path: Path) -> None:
+    rules, privacy = tmp_path / "rules.md", tmp_path / "privacy.md"
+    rules.write_text("1. Cite your sources.\n")
+    privacy.write_text("We keep nothing.\n")
+
+    created = migrated(
+        "community",
+        "create",
+        "news",
+        "--title",
+        "News",
+        "--private",
+        "--rules-file",
+        str(rules),
+        "--privacy-file",
+        str(privacy),
+    )
+    listed = migrated("community", "list")
+    shown = migrated("community", "show", "news")
+
+    assert created.exit_code == 0, created.output
+    assert f"@news@{DOMAIN}" in created.output and f"http://{DOMAIN}/c/news" in created.output
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if " news " in line)
+    assert f"@news@{DOMAIN}" in row and "News" in row and "yes" in row
+    assert shown.exit_code == 0, shown.output
+    assert f"handle: @news@{DOMAIN}" in shown.output
+    assert f"url: http://{DOMAIN}/c/news" in shown.output
+    assert "title: News" in shown.output and "private: True" in shown.output
+    group = stored_group(env, "news")
+    assert group.rules == "1. Cite your sources.\n" and group.privacy_policy == "We keep nothing.\n"
+
+
+@pytest.mark.parametrize("name", ["bad name", "bad-name", "café", "x" * 65])
+def test_invalid_community_name_exits_1_with_a_one_line_error(migrated: Run, name: str) -> None:
+    result = migrated("community", "create", name)
+
+    assert result.exit_code == 1
+    assert one_line(result) == "Error: a community name is 1-64 characters of a-z, 0-9 and _"
+
+
+def test_duplicate_community_name_exits_1_with_a_one_line_error(migrated: Run) -> None:
+    assert migrated("community", "create", "news").exit_code == 0
+
+    result = migrated("community", "create", "NEWS")
+
+    assert result.exit_code == 1
+    assert one_line(result) == "Error: a community named news already exists"
+
+
+@pytest.mark.parametrize("command", [("migrate",), ("community", "list")])
+def test_invalid_setting_exits_2_naming_the_setting(run: Run, command: tuple[str, ...]) -> None:
+    result = run(*command, FEDICOM_DOMAIN="bad domain")
+
+    assert result.exit_code == 2, result.output
+    assert "FEDICOM_DOMAIN" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_deciding_on_an_actor_without_a_request_exits_1(migrated: Run, decision: str) -> None:
+    assert migrated("community", "create", "news").exit_code == 0
+
+    result = migrated("community", decision, "news", "https://peer.example/users/nobody")
+
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert message.startswith("Error: https://peer.example/users/nobody ")
+    assert "has not asked to join" in message
+    assert "Traceback" not in result.output
+
+
+def test_deciding_in_an_unknown_community_exits_1(migrated: Run) -> None:
+    result = migrated("community", "approve", "nothere", "https://peer.example/users/alice")
+
+    assert result.exit_code == 1
+    assert one_line(result) == "Error: there is no community named nothere"
+
+
+def test_long_error_stays_on_one_line(migrated: Run) -> None:
+    """Errors go to logs and pipes as well as terminals: one line each, not wrapped at 80 columns."""
+    assert migrated("community", "create", "news").exit_code == 0
+
+    result = migrated("community", "reject", "news", "https://peer.example/users/nobody")
+
+    assert result.exit_code == 1
+    assert one_line(result) == (
+        "Error: https://peer.example/users/nobody is not a member of news and has not asked to join"
+    )
+
+
+def test_error_shows_what_was_typed_even_with_brackets(migrated: Run) -> None:
+    """The name the operator typed is text, not console markup."""
+    result = migrated("community", "show", "[/x]")
+
+    assert result.exit_code == 1, result.output
+    assert one_line(result) == "Error: there is no community named [/x]"
