@@ -167,12 +167,7 @@ class DeliveryWorker:
                 if claimed and len(claimed) == room:
                     await asyncio.sleep(0)
                     continue
-                self._wake.clear()
-                waiter = asyncio.create_task(self._wake.wait())
-                stopper = asyncio.create_task(stop.wait())
-                await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-                stopper.cancel()
+                await leases.nap(self._wake, stop)
         finally:
             if self._tasks:
                 await asyncio.wait(list(self._tasks), timeout=15)

@@ -156,12 +156,7 @@ class InboxProcessor:
                 await self.process(row)
             if len(rows) == self.batch:
                 continue
-            self._wake.clear()
-            waiter = asyncio.create_task(self._wake.wait())
-            stopper = asyncio.create_task(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            stopper.cancel()
+            await leases.nap(self._wake, stop)
 
     async def process(self, row: dict[str, Any]) -> None:
         """Run the handler on one stored activity and record the outcome."""

@@ -6,6 +6,7 @@ when their lease runs out, so nothing queued is ever lost.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -47,6 +48,20 @@ async def renew(table: str, ids: list[int], lease: float) -> None:
     m = _marks(dialect, 1, len(ids) + 1)
     sql = f"UPDATE {table} SET lease_until = {m[0]} WHERE id IN ({', '.join(m[1:])}) AND state = 'pending'"
     await conn.execute_query(sql, [time.time() + lease, *ids])
+
+
+async def nap(wake: asyncio.Event, stop: asyncio.Event, poll: float = 1.0) -> None:
+    """Idle until woken (new work), stopped, or `poll` seconds pass (to see other processes' work).
+
+    A wake that came while the caller was busy returns at once, so no new work waits a poll.
+    """
+    if not wake.is_set() and not stop.is_set():
+        waiter = asyncio.create_task(wake.wait())
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiter, stopper}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        stopper.cancel()
+    wake.clear()
 
 
 def dialect_sql(client: BaseDBAsyncClient, sql: str) -> str:
