@@ -65,7 +65,7 @@ async def authenticate(actors: ActorStore, req: IncomingRequest, activity: dict[
     try:
         signer = await actors.by_key_id(key_id)
     except FetchError as exc:
-        raise SignatureError(f"the signer's key could not be fetched: {exc.reason}") from None
+        signer = await _signer_by_actor(actors, key_id, activity, exc)
     try:
         verify_request(req, signer.public_key_pem or "")
     except SignatureError:
@@ -78,6 +78,23 @@ async def authenticate(actors: ActorStore, req: IncomingRequest, activity: dict[
         verify_request(req, signer.public_key_pem or "")
     check_origin(activity, signer)
     return Verified(activity, signer)
+
+
+async def _signer_by_actor(
+    actors: ActorStore, key_id: str, activity: dict[str, Any], error: FetchError
+) -> RemoteActor:
+    """The activity's actor, when it publishes exactly this key id (old lotide's keyIds do not resolve)."""
+    actor_uri = id_of(activity.get("actor"))
+    reason = f"the signer's key could not be fetched: {error.reason}"
+    if not actor_uri or origin_of(actor_uri) != origin_of(key_id):
+        raise SignatureError(reason)
+    try:
+        actor = await actors.get(actor_uri, refresh=True)
+    except FetchError as exc:
+        raise SignatureError(f"the signer's key could not be fetched: {exc.reason}") from None
+    if actor.key_id != key_id:
+        raise SignatureError(reason)
+    return actor
 
 
 class InboxWriter:

@@ -6,6 +6,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.models import RemoteActor
 from fedicom.activitypub.vocab import (
@@ -134,12 +136,14 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
     if not spam.accepted:
         raise Forbidden(spam.reason)
-    created = []
+    created, refusals = [], []
     for group, parent in targets:
         try:
-            created.append(await _create_in(ctx, group, parent, activity, obj, author))
+            created.append(await _create_in(ctx, group, parent, activity, obj, author, addressed))
         except FedicomError as exc:
-            log.info("not announced in %s: %s", group.name, exc.reason)
+            refusals.append(f"{group.name}: {exc.reason}")
+    if refusals and not created:
+        raise Forbidden("; ".join(refusals))  # recorded on the inbox item, for moderators to see
     return created
 
 
@@ -150,7 +154,13 @@ async def _create_in(
     activity: dict[str, Any],
     obj: dict[str, Any],
     author: str,
+    addressed: set[str],
 ) -> Post:
+    public = is_public(obj) or is_public(activity)
+    group_uri = ctx.uri(group)
+    if not public and not {group_uri, f"{group_uri}/followers"} & addressed:
+        # a direct reply under a thread is a private conversation, not a post to the community
+        raise Forbidden("a non-public post that does not address the community is not posted in it")
     roster = await ctx.rosters.of(group)
     decision = policy.may_post(
         policy=group.posting_policy,
@@ -158,7 +168,7 @@ async def _create_in(
         is_member=author in roster.members,
         is_moderator=author in roster.moderators,
         private=group.private,
-        public=is_public(obj) or is_public(activity),
+        public=public,
     )
     if not decision.accepted:
         raise Forbidden(decision.reason)
@@ -183,12 +193,7 @@ async def _create_in(
             using_db=conn,
         )
         if parent is not None:
-            root_id = parent.root_id or parent.id  # type: ignore[attr-defined]
-            await (
-                Post.filter(id=root_id)
-                .using_db(conn)
-                .update(reply_count=await Post.filter(root_id=root_id, deleted=False).using_db(conn).count())
-            )
+            await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
         await announce(
             ctx,
             group,
@@ -196,9 +201,15 @@ async def _create_in(
             conn=conn,
             announce_id=announce_id,
             boost_object=post.object_id if parent is None else None,
-            author_inbox=author_actor.inbox,
+            author_inbox=author_actor.delivery_inbox,
         )
     return post
+
+
+async def recount_replies(root_id: int, conn: BaseDBAsyncClient | None) -> None:
+    """A thread's reply count: its replies that are not deleted."""
+    count = await Post.filter(root_id=root_id, deleted=False).using_db(conn).count()
+    await Post.filter(id=root_id).using_db(conn).update(reply_count=count)
 
 
 async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
@@ -234,7 +245,15 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
     if target == actor:
         await Membership.filter(actor=actor).delete()
         ctx.rosters.forget()
-        return await Post.filter(author=actor, deleted=False).update(deleted=True, content="")
+        roots = set(
+            await Post.filter(author=actor, deleted=False, root_id__not_isnull=True).values_list(
+                "root_id", flat=True
+            )
+        )
+        removed = await Post.filter(author=actor, deleted=False).update(deleted=True, content="")
+        for root_id in roots:
+            await recount_replies(root_id, None)  # type: ignore[arg-type]
+        return removed
     posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group")
     for post in posts:
         if post.author != actor:
@@ -243,5 +262,7 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
             post.deleted = True
             post.content = ""
             await post.save(using_db=conn)
+            if post.root_id is not None:  # type: ignore[attr-defined]
+                await recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
             await announce(ctx, post.group, activity, conn=conn)
     return len(posts)

@@ -84,6 +84,7 @@ class Replay:
     async def member(self, group: Group, actor: str) -> None:
         await self.seed_actor(actor)
         origin = f"{urlsplit(actor).scheme}://{urlsplit(actor).netloc}"
+        self.app.state.groups.rosters.forget(group.id)
         await Membership.create(
             group=group,
             actor=actor,
