@@ -20,6 +20,7 @@ class KeyStore:
     def __init__(self) -> None:
         self._signers: dict[str, tuple[str, RSAPrivateKey]] = {}
         self._public: dict[str, str] = {}
+        self._lock = asyncio.Lock()
 
     async def ensure(self, owner: str) -> SigningKey:
         """The owner's key, generated on first use (RSA 2048, as Mastodon and Lemmy expect)."""
@@ -33,11 +34,16 @@ class KeyStore:
         return key
 
     async def signer(self, owner: str) -> tuple[str, RSAPrivateKey]:
+        """Loaded once per owner even when a fan-out asks for it from many tasks at once."""
         cached = self._signers.get(owner)
-        if cached is None:
-            key = await self.ensure(owner)
-            cached = (key.key_id, load_private_key(key.private_pem))
-            self._signers[owner] = cached
+        if cached is not None:
+            return cached
+        async with self._lock:
+            cached = self._signers.get(owner)
+            if cached is None:
+                key = await self.ensure(owner)
+                cached = (key.key_id, await asyncio.to_thread(load_private_key, key.private_pem))
+                self._signers[owner] = cached
         return cached
 
     async def public_pem(self, owner: str) -> str:
