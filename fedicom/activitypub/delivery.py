@@ -43,7 +43,7 @@ async def enqueue(
     inboxes: Iterable[str],
     public: bool = True,
     conn: BaseDBAsyncClient | None = None,
-) -> OutgoingActivity:
+) -> int:
     """Record an activity and one delivery per distinct inbox, in the caller's transaction if given."""
     return (await enqueue_many([(activity, inboxes)], actor=actor, public=public, conn=conn))[0]
 
@@ -54,29 +54,38 @@ async def enqueue_many(
     actor: str,
     public: bool = True,
     conn: BaseDBAsyncClient | None = None,
-) -> list[OutgoingActivity]:
-    """Several activities of one actor with their inboxes; the deliveries go in one statement."""
+) -> list[int]:
+    """Several activities of one actor with their inboxes: one insert for the activities, one for
+    all their deliveries (this is the hot path of every announce). Returns the activities' keys."""
+    client = conn or connections.get("default")
     now = time.time()
-    records = []
-    rows: list[list[Any]] = []
-    for activity, inboxes in items:
+    values: list[Any] = []
+    for activity, _ in items:
         inner = activity.get("object")
-        record = await OutgoingActivity.create(
-            activity_id=activity["id"],
-            actor=actor,
-            type=activity["type"],
-            inner_type=inner.get("type") if isinstance(inner, dict) else None,
-            object_id=_root_object(activity),
-            public=public,
-            payload=json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
-            created_at=now,
-            using_db=conn,
-        )
-        records.append(record)
+        values += [
+            activity["id"],
+            actor,
+            activity["type"],
+            inner.get("type") if isinstance(inner, dict) else None,
+            _root_object(activity),
+            public,
+            json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
+            now,
+        ]
+    row = "(" + ", ".join(["?"] * 8) + ")"
+    sql = (
+        "INSERT INTO outgoing_activity (activity_id, actor, type, inner_type, object_id, public, payload, "
+        f"created_at) VALUES {', '.join([row] * len(items))} RETURNING id, activity_id"
+    )
+    returned = await client.execute_query_dict(leases.dialect_sql(client, sql), values)
+    keys = {r["activity_id"]: r["id"] for r in returned}
+    ids = [keys[activity["id"]] for activity, _ in items]
+    rows: list[list[Any]] = []
+    for pk, (activity, inboxes) in zip(ids, items, strict=True):
         key = order_key(activity)
-        rows.extend([record.id, inbox, host_of(inbox), key, now, now] for inbox in unique_ids(inboxes))
-    await _insert_deliveries(rows, conn)
-    return records
+        rows.extend([pk, inbox, host_of(inbox), key, now, now] for inbox in unique_ids(inboxes))
+    await _insert_deliveries(rows, client)
+    return ids
 
 
 async def _insert_deliveries(rows: list[list[Any]], conn: BaseDBAsyncClient | None) -> None:

@@ -28,6 +28,7 @@ from fedicom.activitypub.inbox import (
     InboxWriter,
     authenticate,
     heard_from,
+    mark_current_done,
     parse_activity,
 )
 from fedicom.activitypub.keys import KeyStore
@@ -117,9 +118,14 @@ class Federation:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
-        """A database transaction after which queued deliveries start at once."""
+        """A database transaction after which queued deliveries start at once.
+
+        While an inbox item is being processed, the first such transaction also marks the item
+        done, so its effects and its completion commit together (never processed twice).
+        """
         async with in_transaction() as conn:
             yield conn
+            await mark_current_done(conn)
         self.worker.wake()
 
     async def send(
@@ -130,12 +136,9 @@ class Federation:
         inboxes: list[str],
         public: bool = True,
         conn: BaseDBAsyncClient | None = None,
-    ) -> OutgoingActivity:
+    ) -> None:
         """Queue an activity for delivery (in `conn`'s transaction when given)."""
-        record = await delivery.enqueue(activity, actor=actor, inboxes=inboxes, public=public, conn=conn)
-        if conn is None:
-            self.worker.wake()
-        return record
+        await self.send_many([(activity, inboxes)], actor=actor, public=public, conn=conn)
 
     async def send_many(
         self,
@@ -145,7 +148,7 @@ class Federation:
         public: bool = True,
         conn: BaseDBAsyncClient | None = None,
     ) -> None:
-        """Queue several activities of one actor, each with its inboxes, in as few statements as possible."""
+        """Queue several activities of one actor, each with its inboxes, in two statements."""
         await delivery.enqueue_many(items, actor=actor, public=public, conn=conn)  # type: ignore[arg-type]
         if conn is None:
             self.worker.wake()

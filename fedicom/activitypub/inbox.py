@@ -7,6 +7,7 @@ transaction), so a 202 always means the activity is on disk, and a crash loses n
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import time
@@ -14,11 +15,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.actors import ActorStore
-from fedicom.activitypub.models import InboxItem, RemoteActor, RemoteServer
+from fedicom.activitypub.models import RemoteActor, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
-from fedicom.activitypub.vocab import host_of, id_of, origin_of
+from fedicom.activitypub.vocab import id_of, origin_of
 from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, SignatureError
 
 log = logging.getLogger("fedicom.inbox")
@@ -169,15 +172,34 @@ class InboxProcessor:
                 log.exception("claiming inbox items failed")
                 rows = []
                 await asyncio.sleep(1)
-            for row in rows:
-                await self.process(row)
+            await self.process_batch(rows)
             if len(rows) == self.batch:
                 continue
             await leases.nap(self._wake, stop)
 
+    async def process_batch(self, rows: list[dict[str, Any]]) -> None:
+        """Process claimed items in order; outcomes not already committed by a handler are written
+        together at the end (a crash before then only repeats activities that changed nothing)."""
+        outcomes: list[list[Any]] = []
+        for row in rows:
+            outcome = await self._run_handler(row)
+            if outcome is not None:
+                outcomes.append(outcome)
+        await leases.execute_many(
+            "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
+            "lease_until = NULL WHERE id = ?",
+            outcomes,
+        )
+
     async def process(self, row: dict[str, Any]) -> None:
-        """Run the handler on one stored activity and record the outcome."""
+        """Process one stored activity now."""
+        await self.process_batch([row])
+
+    async def _run_handler(self, row: dict[str, Any]) -> list[Any] | None:
+        """Run the handler; the outcome row to write, or None when its transaction already did."""
         state, error, next_try = "done", None, time.time()
+        current = _Current(row["id"])
+        token = _current.set(current)
         try:
             await self.handler(json.loads(row["payload"]), row["recipient"])
         except FedicomError as exc:  # a decision about the activity (not allowed, unknown…): final
@@ -190,10 +212,30 @@ class InboxProcessor:
                 state, next_try = "pending", time.time() + delay
             else:
                 state = "failed"
-        await InboxItem.filter(id=row["id"]).update(
-            state=state, error=error, next_try_at=next_try, tries=row["tries"] + 1, lease_until=None
-        )
+        finally:
+            _current.reset(token)
+        if current.marked and state == "done" and error is None:
+            return None
+        return [state, error, next_try, row["id"]]
 
 
-def signer_host(activity: dict[str, Any]) -> str:
-    return host_of(id_of(activity.get("actor")) or "")
+@dataclass
+class _Current:
+    item_id: int
+    marked: bool = False
+
+
+_current: contextvars.ContextVar[_Current | None] = contextvars.ContextVar("fedicom_inbox_item", default=None)
+
+
+async def mark_current_done(conn: BaseDBAsyncClient) -> None:
+    """Inside a handler's transaction: mark the inbox item being processed done, once."""
+    current = _current.get()
+    if current is None or current.marked:
+        return
+    sql = (
+        "UPDATE inbox_item SET state = 'done', error = NULL, tries = tries + 1, lease_until = NULL "
+        "WHERE id = ?"
+    )
+    await conn.execute_query(leases.dialect_sql(conn, sql), [current.item_id])
+    current.marked = True

@@ -20,7 +20,7 @@ from fedicom.activitypub.vocab import (
     new_activity_uri,
     origin_of,
 )
-from fedicom.errors import FedicomError, FetchError, Forbidden
+from fedicom.errors import FedicomError, FetchError, Forbidden, NotFound
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
@@ -101,6 +101,16 @@ async def find_parent(fed: Federation, in_reply_to: str) -> list[Post]:
     return []
 
 
+async def _groups(ctx: Groups, names: set[str | None]) -> list[Group]:
+    found = []
+    for name in sorted(n for n in names if n):
+        try:
+            found.append(await ctx.group(name))
+        except NotFound:
+            pass
+    return found
+
+
 async def _group_count(site: Site, addressed: set[str]) -> int:
     """How many groups a post addresses: ours by URI, others as cached Group actors."""
     ours = {site.name_from_uri(u) for u in addressed} - {None}
@@ -130,7 +140,7 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
         targets = [(p.group, p) for p in parents]
     else:
         names = {site.name_from_uri(u) for u in addressed} - {None}
-        targets = [(g, None) for g in await Group.filter(name__in=list(names))] if names else []
+        targets = [(g, None) for g in await _groups(ctx, names)]
     if not targets:
         return []
     spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
