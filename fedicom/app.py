@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.groups.text import render_markdown
 from fedicom.http import error_response
+from fedicom.moderation.defederation import Defederation
 from fedicom.settings import Settings
 
 log = logging.getLogger("fedicom")
@@ -41,7 +43,16 @@ def user_agent() -> str:
     return f"fedicom/{version('fedicom')} (+https://github.com/fedicom/fedicom)"
 
 
-def build_federation(settings: Settings) -> tuple[Federation, Groups]:
+@dataclass
+class Runtime:
+    """Everything a server or worker process runs with."""
+
+    fed: Federation
+    groups: Groups
+    defed: Defederation
+
+
+def build_federation(settings: Settings) -> Runtime:
     """The runtime both `serve` and `worker` use; must be called inside the event loop."""
     site = Site(settings.base_url, settings.domain)
     session = make_client_session(
@@ -50,8 +61,12 @@ def build_federation(settings: Settings) -> tuple[Federation, Groups]:
         limit=settings.delivery_concurrency * 2,
         limit_per_host=settings.delivery_per_host,
     )
+    defed = Defederation()
     hooks = FederationHooks(
-        handle_activity=lambda a, r: inbox(a, r), resolve_handle=_resolver(site), usage=usage
+        handle_activity=lambda a, r: inbox(a, r),
+        domain_allowed=defed.allows,
+        resolve_handle=_resolver(site),
+        usage=usage,
     )
     fed = Federation(
         base_url=settings.base_url,
@@ -68,7 +83,7 @@ def build_federation(settings: Settings) -> tuple[Federation, Groups]:
         fed, site, backfill_posts=settings.backfill_posts, max_group_mentions=settings.max_group_mentions
     )
     inbox = GroupInbox(groups)
-    return fed, groups
+    return Runtime(fed, groups, defed)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
@@ -100,9 +115,11 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.open_db(settings)
-        fed, groups = build_federation(settings)
+        runtime = build_federation(settings)
+        fed = runtime.fed
         await fed.start()
-        app.state.fed, app.state.site, app.state.groups = fed, groups.site, groups
+        app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
+        app.state.defed = runtime.defed
         stop = asyncio.Event()
         runner = None
         if workers:

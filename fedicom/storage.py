@@ -11,7 +11,7 @@ from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from fedicom.settings import Settings
 
-MODEL_MODULES = ["fedicom.activitypub.models", "fedicom.groups.models"]
+MODEL_MODULES = ["fedicom.activitypub.models", "fedicom.groups.models", "fedicom.moderation.models"]
 
 
 def db_url(settings: Settings) -> str:

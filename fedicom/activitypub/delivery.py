@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -130,6 +130,7 @@ class DeliveryWorker:
         keys: KeyStore,
         *,
         allow_private: bool,
+        allow: Callable[[str], Awaitable[bool]] | None = None,
         concurrency: int = 128,
         per_host: int = 64,
         lease: float = 30.0,
@@ -139,6 +140,7 @@ class DeliveryWorker:
         self.session = session
         self.keys = keys
         self.allow_private = allow_private
+        self.allow = allow  # False for a server we no longer federate with: its deliveries are cancelled
         self.concurrency = concurrency
         self.per_host = per_host
         self.lease = lease
@@ -218,6 +220,10 @@ class DeliveryWorker:
         status: int | None = None
         error: str | None = None
         retry_after: float | None = None
+        if self.allow is not None and not await self.allow(host):
+            self._results.append((row["id"], "cancelled", None, "the server is blocked", time.time()))
+            self._inflight.discard(row["id"])
+            return
         try:
             async with sem, self._slots:
                 actor, body = await self._payload(row["activity_id"])

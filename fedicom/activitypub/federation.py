@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ from fedicom.activitypub.vocab import host_of
 from fedicom.errors import Forbidden
 
 log = logging.getLogger("fedicom.federation")
+_KEY_ID = re.compile(r'keyid="([^"]+)"', re.IGNORECASE)
 DONE_DELIVERY_KEEP = 24 * 3600
 FAILED_DELIVERY_KEEP = 14 * 24 * 3600
 INBOX_DEDUPE_WINDOW = 14 * 24 * 3600  # an activity id seen within this window is never processed twice
@@ -88,6 +90,7 @@ class Federation:
         self.worker = delivery.DeliveryWorker(
             self.session,
             self.keys,
+            allow=self.hooks.domain_allowed,
             allow_private=self.allow_private,
             concurrency=self.concurrency,
             per_host=self.per_host,
@@ -103,6 +106,18 @@ class Federation:
         self.fetcher.signer = await self.keys.signer(self.instance_actor_uri)
         hosts = await RemoteServer.filter(unreachable=True).values_list("host", flat=True)
         self.unreachable = set(hosts)  # type: ignore[arg-type]
+
+    async def check_fetch(self, headers: Mapping[str, str]) -> None:
+        """A signed GET from a server we do not federate with is refused (unsigned reads are public).
+
+        The keyId's host is enough: refusing on a forged keyId only ever refuses the forger.
+        """
+        signature = headers.get("signature") or headers.get("signature-input")
+        if not signature:
+            return
+        match = _KEY_ID.search(signature)
+        if match and not await self.hooks.domain_allowed(host_of(match.group(1))):
+            raise Forbidden("this server does not federate with yours")
 
     async def receive(self, req: IncomingRequest, recipient: str | None) -> None:
         """The whole inbox path up to the 202: parse, verify, check the server, store."""

@@ -144,6 +144,7 @@ def public_url(fed: Federation, request: Request) -> str:
 
 async def activity(request: Request) -> Response:
     fed = fed_of(request)
+    await fed.check_fetch(request.headers)
     doc = await fed.published(f"{fed.base_url}/activities/{request.path_params['uid']}")
     if doc is None:
         raise NotFound("no such activity")

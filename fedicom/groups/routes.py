@@ -24,6 +24,8 @@ def site_of(request: Request) -> Site:
 
 
 async def group_of(request: Request) -> Group:
+    """The community named in the path; signed fetches from blocked servers are refused here."""
+    await fed_of(request).check_fetch(request.headers)
     groups: Groups = request.app.state.groups
     return await groups.group(request.path_params["name"])
 

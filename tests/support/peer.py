@@ -100,7 +100,8 @@ class Peer:
         self._arrived = asyncio.Event()
         self.announce_delay = 0.0  # seconds to hold each Announce before answering (a slow server)
 
-    async def start(self) -> str:
+    async def start(self, host: str = "127.0.0.1") -> str:
+        """Serve on `host` (any 127.x.y.z address is loopback: several peers, several servers)."""
         app = web.Application()
         app.router.add_get("/.well-known/webfinger", self._webfinger)
         app.router.add_get("/users/{name}", self._actor)
@@ -109,10 +110,10 @@ class Peer:
         app.router.add_get("/objects/{oid}", self._object)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, host, 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://{host}:{port}"
         self._session = aiohttp.ClientSession()
         return self.base
 

@@ -58,10 +58,11 @@ def free_socket() -> socket.socket:
     return sock
 
 
-async def start_instance(data_dir: Path, **overrides: Any) -> Instance:
+async def start_instance(data_dir: Path, hostname: str = "127.0.0.1", **overrides: Any) -> Instance:
+    """`hostname` names the instance in URLs (it listens on 127.0.0.1; `localhost` resolves there)."""
     sock = free_socket()
     port = sock.getsockname()[1]
-    overrides.setdefault("domain", f"127.0.0.1:{port}")
+    overrides.setdefault("domain", f"{hostname}:{port}")
     settings = make_settings(data_dir, **overrides)
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False))

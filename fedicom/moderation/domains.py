@@ -1,0 +1,49 @@
+"""Domain names in blocks: normalising them and finding the block that covers a host. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from fedicom.errors import BadRequest
+
+SEVERITIES = ("noop", "limit", "suspend")  # Mastodon's order, weakest first
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalize(domain: str) -> str:
+    """A block's domain as stored: lower-case, no scheme, path, port or trailing dot, IDNA-encoded."""
+    value = domain.strip().lower()
+    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value).split("/", 1)[0].rstrip(".")
+    if value.startswith("*."):
+        value = value[2:]  # subdomains are always covered
+    host = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise BadRequest(f"{domain!r} is not a valid domain name") from None
+    labels = host.split(".")
+    if (len(labels) < 2 and host != "localhost") or not all(_LABEL.match(label) for label in labels):
+        raise BadRequest(f"{domain!r} is not a valid domain name")
+    return host
+
+
+def hostname(host: str) -> str:
+    """The name part of a host[:port] (ports never matter to a block)."""
+    return host.lower().rsplit(":", 1)[0] if host.count(":") == 1 else host.lower()
+
+
+def covering(host: str, domains: dict[str, str]) -> str | None:
+    """The blocked domain covering host (itself or a parent domain), if any."""
+    name = hostname(host)
+    parts = name.split(".")
+    for i in range(len(parts) - 1 if len(parts) > 1 else 1):
+        candidate = ".".join(parts[i:])
+        if candidate in domains:
+            return candidate
+    return None
+
+
+def rank(severity: str) -> int:
+    if severity not in SEVERITIES:
+        raise BadRequest(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
+    return SEVERITIES.index(severity)
