@@ -11,6 +11,8 @@ import pytest
 from tests.support.peer import Peer
 from tests.support.servers import Instance, start_instance
 
+pytest_plugins = ["tests.support.cli"]
+
 
 @pytest.fixture
 async def peer() -> AsyncIterator[Peer]:
