@@ -106,8 +106,9 @@ async def test_signature_whose_key_cannot_be_fetched_is_refused(instance, peer: 
     assert await InboxItem.all().count() == 0
 
 
-async def test_stale_date_is_refused(instance, peer: Peer) -> None:
-    """A signature dated two hours ago is past Mastodon's window (5 min expiry + 1 h skew)."""
+@pytest.mark.parametrize(("offset", "reason"), [(-7200, "expired"), (7200, "future")])
+async def test_a_date_two_hours_off_is_refused(instance, peer: Peer, offset: int, reason: str) -> None:
+    """Two hours old or ahead is past Mastodon's window (5 min expiry + 1 h skew)."""
     inst, group_uri = await community(instance)
     alice = peer.person("alice")
     follow = peer.activity("Follow", alice, group_uri)
@@ -118,30 +119,11 @@ async def test_stale_date_is_refused(instance, peer: Peer) -> None:
         f"{inst.base}/inbox",
         follow,
         body=body,
-        headers=signed(alice, f"{inst.base}/inbox", body, now=time.time() - 7200),
+        headers=signed(alice, f"{inst.base}/inbox", body, now=time.time() + offset),
     )
 
     assert status == 401, text
-    assert "expired" in error_of(text)
-    assert await InboxItem.all().count() == 0
-
-
-async def test_date_two_hours_in_the_future_is_refused(instance, peer: Peer) -> None:
-    inst, group_uri = await community(instance)
-    alice = peer.person("alice")
-    follow = peer.activity("Follow", alice, group_uri)
-    body = json.dumps(follow).encode()
-
-    status, text = await peer.post(
-        alice,
-        f"{inst.base}/inbox",
-        follow,
-        body=body,
-        headers=signed(alice, f"{inst.base}/inbox", body, now=time.time() + 7200),
-    )
-
-    assert status == 401, text
-    assert "future" in error_of(text)
+    assert reason in error_of(text)
     assert await InboxItem.all().count() == 0
 
 
