@@ -23,6 +23,9 @@ class Group(Model):
     discoverable = fields.BooleanField(default=True)
     icon_url = fields.CharField(max_length=1024, null=True)
     image_url = fields.CharField(max_length=1024, null=True)
+    # automatic moderation: "off", "new_members" (until their first approved post) or "all"
+    premoderation = fields.CharField(max_length=12, default="off")
+    max_links = fields.IntField(null=True)  # links allowed per post, None for the instance default
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -77,12 +80,19 @@ class Post(Model):
     downvotes = fields.IntField(default=0)
     reply_count = fields.IntField(default=0)
     announce_id = fields.CharField(max_length=1024, null=True)
+    # "visible", "held" (waiting for a moderator) or "removed" (by a moderator, restorable)
+    state = fields.CharField(max_length=12, default="visible")
+    state_reason = fields.TextField(default="")
+    # the Create as received, kept while the post is held so that approval announces it unchanged
+    activity: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    locked = fields.BooleanField(default=False)
+    pinned_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "post"
         unique_together = (("group", "object_id"),)
-        indexes = (("group_id", "deleted", "id"),)
+        indexes = (("group_id", "deleted", "id"), ("group_id", "state", "id"))
 
     @property
     def score(self) -> int:
@@ -117,6 +127,7 @@ class Moderator(Model):
         "fedicom.Group", related_name="moderators", on_delete=fields.CASCADE
     )
     actor = fields.CharField(max_length=1024)
+    role = fields.CharField(max_length=12, default="moderator")  # "owner" or "moderator"
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,33 @@
+"""The `fedicom` command: serve, deliver, migrate, manage communities and moderate."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """fedicom: a community server for the fediverse.
+
+    Settings come from FEDICOM_* environment variables and an optional .env file
+    (see docs/configuration.md).
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _register() -> None:
+    """Subcommands live in modules named for what they manage."""
+    from fedicom.cli import blocks, communities, modlog, server
+
+    for module in (server, communities, blocks, modlog):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()
