@@ -31,6 +31,7 @@ from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.groups.text import render_markdown
 from fedicom.http import error_response
+from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.settings import Settings
 
@@ -80,7 +81,11 @@ def build_federation(settings: Settings) -> Runtime:
         max_body_bytes=settings.max_body_bytes,
     )
     groups = Groups(
-        fed, site, backfill_posts=settings.backfill_posts, max_group_mentions=settings.max_group_mentions
+        fed,
+        site,
+        backfill_posts=settings.backfill_posts,
+        max_group_mentions=settings.max_group_mentions,
+        defed=defed,
     )
     inbox = GroupInbox(groups)
     return Runtime(fed, groups, defed)
@@ -134,7 +139,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             await storage.close_db()
 
     app = Starlette(
-        routes=[Route("/", home), *ap_routes.routes, *group_routes.routes],
+        routes=[Route("/", home), *ap_routes.routes, *group_routes.routes, *moderation_routes.routes],
         lifespan=lifespan,
         exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},
     )

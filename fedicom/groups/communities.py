@@ -34,6 +34,15 @@ class Site:
         name = rest.removesuffix("/followers")
         return name if NAME_RE.match(name) else None
 
+    def staff_uri(self, username: str) -> str:
+        """The Person actor of a local staff member: moderation activities are sent as it."""
+        return f"{self.base_url}/u/{username}"
+
+    def staff_from_uri(self, uri: str) -> str | None:
+        prefix = f"{self.base_url}/u/"
+        name = uri.removeprefix(prefix) if uri.startswith(prefix) else None
+        return name if name and NAME_RE.match(name) else None
+
 
 async def create_community(
     keys: KeyStore,

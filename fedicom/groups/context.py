@@ -9,6 +9,7 @@ from fedicom.activitypub.federation import Federation
 from fedicom.groups.communities import Site, get_community
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
+from fedicom.moderation.defederation import Defederation
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Groups:
     backfill_posts: int = 10
     max_group_mentions: int = 3
     rosters: Rosters = field(default_factory=Rosters)
+    defed: Defederation = field(default_factory=Defederation)
 
     _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
 

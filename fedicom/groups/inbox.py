@@ -12,6 +12,7 @@ from fedicom.errors import Forbidden
 from fedicom.groups import membership, posts, votes
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Vote
+from fedicom.moderation import gate
 
 log = logging.getLogger("fedicom.groups")
 
@@ -47,7 +48,9 @@ class GroupInbox:
         group = await self._group(id_of(activity.get("object")))
         if group is None:
             return
-        await membership.handle_follow(self.ctx, group, activity)
+        actor = id_of(activity.get("actor")) or ""
+        refused = await gate.refusal(self.ctx.defed, group, actor)
+        await membership.handle_follow(self.ctx, group, activity, banned=refused is not None)
 
     async def update(self, activity: dict[str, Any]) -> None:
         obj = activity.get("object")

@@ -27,6 +27,7 @@ from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.groups.text import plain_text, sanitize
+from fedicom.moderation import gate
 
 log = logging.getLogger("fedicom.posts")
 MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
@@ -166,6 +167,7 @@ async def _create_in(
     author: str,
     addressed: set[str],
 ) -> Post:
+    await gate.admit(ctx.defed, group, author)
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
     if not public and not {group_uri, f"{group_uri}/followers"} & addressed:

@@ -12,6 +12,7 @@ from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post, Vote
+from fedicom.moderation import gate
 
 VALUES = {"Like": 1, "Dislike": -1}
 
@@ -30,6 +31,7 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group") if target else []
     for post in posts:
         group = post.group
+        await gate.admit(ctx.defed, group, actor)
         roster = await ctx.rosters.of(group)
         decision = policy.may_vote(
             policy=group.posting_policy,

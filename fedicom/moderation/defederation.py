@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from fedicom.moderation.domains import covering
+from fedicom.moderation.domains import covering, rank
 from fedicom.moderation.models import DomainBlock
 
 
@@ -16,24 +16,36 @@ class Defederation:
     def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
         self._loaded = -ttl
-        self._blocks: dict[str, str] = {}
+        self._blocks: dict[int | None, dict[str, str]] = {}
+
+    async def _all(self) -> dict[int | None, dict[str, str]]:
+        """Blocks by community id (None: instance-wide), each domain → severity."""
+        now = time.monotonic()
+        if now - self._loaded >= self.ttl:
+            scoped: dict[int | None, dict[str, str]] = {None: {}}
+            rows = await DomainBlock.all().values_list("community_id", "domain", "severity")
+            for community_id, domain, severity in rows:
+                scoped.setdefault(community_id, {})[domain] = severity  # type: ignore[index]
+            self._blocks = scoped
+            self._loaded = now
+        return self._blocks
 
     async def blocks(self) -> dict[str, str]:
         """Instance-wide blocks: domain → severity."""
-        now = time.monotonic()
-        if now - self._loaded >= self.ttl:
-            rows = await DomainBlock.filter(community_id=None).values_list("domain", "severity")
-            self._blocks = dict(rows)  # type: ignore[arg-type]
-            self._loaded = now
-        return self._blocks
+        return (await self._all())[None]
 
     def forget(self) -> None:
         self._loaded = -self.ttl
 
-    async def severity(self, host: str) -> str | None:
-        blocks = await self.blocks()
-        domain = covering(host, blocks)
-        return blocks[domain] if domain else None
+    async def severity(self, host: str, community_id: int | None = None) -> str | None:
+        """The strongest block covering host, instance-wide or (when given) in that community."""
+        scoped = await self._all()
+        found = None
+        for blocks in (scoped[None], scoped.get(community_id, {}) if community_id is not None else {}):
+            domain = covering(host, blocks)
+            if domain and (found is None or rank(blocks[domain]) > rank(found)):
+                found = blocks[domain]
+        return found
 
     async def allows(self, host: str) -> bool:
         """False for a suspended server: nothing federates with it in either direction."""

@@ -1,0 +1,73 @@
+"""Local staff accounts: created with an argon2id password hash, resolved for CLI and API actions.
+
+Each staff member is also a Person actor (`/u/NAME`): moderation activities are sent as that
+person, because Lemmy accepts a moderator's `Delete`, `Block` or `Lock` only from a Person whose
+domain is the community's (federation.md §2.7).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from fedicom.errors import BadRequest, NotFound
+from fedicom.groups.communities import NAME_RE
+from fedicom.groups.models import Group
+from fedicom.moderation.models import Staff
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise BadRequest(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def create_staff(
+    username: str, password: str, *, is_admin: bool = False, display_name: str = ""
+) -> Staff:
+    """A new staff account; the name shares the handle namespace with communities."""
+    name = username.strip().lower()
+    if not NAME_RE.match(name):
+        raise BadRequest(f"{username!r} is not a valid name: use 1 to 64 of a-z, 0-9 and _")
+    if await Staff.exists(username=name):
+        raise BadRequest(f"a staff account named {name} already exists")
+    if await Group.exists(name=name):
+        raise BadRequest(f"{name} is already a community's name")
+    password_hash = await asyncio.to_thread(hash_password, password)  # argon2 takes ~50 ms of CPU
+    return await Staff.create(
+        username=name, password_hash=password_hash, is_admin=is_admin, display_name=display_name
+    )
+
+
+async def get_staff(username: str) -> Staff:
+    staff = await Staff.get_or_none(username=username.strip().lower())
+    if staff is None:
+        raise NotFound(f"no staff account named {username}")
+    return staff
+
+
+async def acting(username: str | None) -> Staff:
+    """The staff member a CLI action is taken as: the one named, or the only active admin."""
+    if username:
+        staff = await get_staff(username)
+        if staff.disabled:
+            raise BadRequest(f"the staff account {staff.username} is disabled")
+        return staff
+    admins = await Staff.filter(is_admin=True, disabled=False).order_by("id").limit(2)
+    if len(admins) == 1:
+        return admins[0]
+    if not admins:
+        raise BadRequest("no staff account yet: create one with `fedicom staff create NAME --admin`")
+    raise BadRequest("several admins exist: say who acts with --as NAME (or FEDICOM_STAFF)")
