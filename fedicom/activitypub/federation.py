@@ -78,6 +78,7 @@ class Federation:
     per_host: int = 64
     lease: float = 30.0
     max_body_bytes: int = 1_048_576
+    inbox_concurrency: int = 8
     keys: KeyStore = field(default_factory=KeyStore)
     unreachable: set[str] = field(default_factory=set)
 
@@ -85,8 +86,11 @@ class Federation:
         self.fetcher = Fetcher(self.session, allow_private=self.allow_private)
         self.actors = ActorStore(self.fetcher)
         self.writer = InboxWriter()
-        self.processor = InboxProcessor(self.hooks.handle_activity, lease=self.lease)
+        self.processor = InboxProcessor(
+            self.hooks.handle_activity, lease=self.lease, concurrency=self.inbox_concurrency
+        )
         self.writer.on_stored = self.processor.wake
+        self.processor.intake_busy = self.writer.busy
         self.worker = delivery.DeliveryWorker(
             self.session,
             self.keys,

@@ -108,8 +108,14 @@ class InboxWriter:
         self._flushing = False
         self._task: asyncio.Task[None] | None = None
         self.on_stored: Callable[[], None] | None = None
+        self.last_accept = -1.0  # time.monotonic() of the latest request
+
+    def busy(self, within: float = 0.05) -> bool:
+        """Requests are arriving right now (the processor then steps back, see InboxProcessor)."""
+        return time.monotonic() - self.last_accept < within
 
     async def accept(self, activity_id: str, actor: str, recipient: str | None, payload: str) -> None:
+        self.last_accept = time.monotonic()
         now = time.time()
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append(([activity_id, actor, recipient, payload, now, now], fut))
@@ -150,13 +156,42 @@ async def heard_from(host: str, unreachable: set[str]) -> None:
         await RemoteServer.filter(host=host).update(unreachable=False, failing_since=None)
 
 
+def _stored(row: dict[str, Any]) -> dict[str, Any]:
+    """The stored activity (always JSON, as the inbox parsed it before storing)."""
+    payload = json.loads(row["payload"])
+    return payload if isinstance(payload, dict) else {}
+
+
+def ordering_keys(activity: dict[str, Any]) -> set[str]:
+    """What an activity depends on: its actor and every object, parent or target it names.
+
+    Two activities sharing a key are processed in arrival order: a Like after the Create of its
+    post, a reply after its parent, an Update after its Create, anything after its actor's Follow.
+    """
+    keys = {id_of(activity.get("actor")), id_of(activity.get("target"))}
+    obj = activity.get("object")
+    for item in obj if isinstance(obj, list) else [obj]:
+        keys.add(id_of(item))
+        if isinstance(item, dict):
+            keys.update(id_of(item.get(k)) for k in ("object", "inReplyTo", "actor", "target"))
+    keys.discard(None)
+    return keys  # type: ignore[return-value]
+
+
 class InboxProcessor:
     """Processes stored activities in arrival order, once each, retrying crashes with backoff."""
 
-    def __init__(self, handler: ActivityHandler, *, lease: float = 30.0, batch: int = 100) -> None:
+    def __init__(
+        self, handler: ActivityHandler, *, lease: float = 30.0, batch: int = 100, concurrency: int = 8
+    ) -> None:
         self.handler = handler
         self.lease = lease
         self.batch = batch
+        self.concurrency = concurrency
+        # while this says requests are arriving, items are processed one at a time: a 202 is what
+        # senders wait for, processing can catch up after the burst (it is durable meanwhile)
+        self.intake_busy: Callable[[], bool] = lambda: False
+        self._one_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -178,30 +213,57 @@ class InboxProcessor:
             await leases.nap(self._wake, stop)
 
     async def process_batch(self, rows: list[dict[str, Any]]) -> None:
-        """Process claimed items in order; outcomes not already committed by a handler are written
-        together at the end (a crash before then only repeats activities that changed nothing)."""
-        outcomes: list[list[Any]] = []
-        for row in rows:
-            outcome = await self._run_handler(row)
-            if outcome is not None:
-                outcomes.append(outcome)
+        """Process claimed items, unrelated ones concurrently and related ones in arrival order;
+        outcomes not already committed by a handler are written together at the end (a crash
+        before then only repeats activities that changed nothing).
+
+        Concurrency matters because each item waits on the database and sometimes on a remote
+        fetch; order matters where items touch the same actor or object (see `ordering_keys`).
+        """
+        payloads = [_stored(row) for row in rows]
+        slots = asyncio.Semaphore(self.concurrency)
+        tasks: list[asyncio.Task[list[Any] | None]] = []
+        last: dict[str, asyncio.Task[list[Any] | None]] = {}
+        for row, payload in zip(rows, payloads, strict=True):
+            keys = ordering_keys(payload)
+            before = {last[k] for k in keys if k in last}
+            task = asyncio.create_task(self._after(before, slots, row, payload))
+            tasks.append(task)
+            for key in keys:
+                last[key] = task
+        outcomes = [o for o in await asyncio.gather(*tasks) if o is not None]
         await leases.execute_many(
             "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
             "lease_until = NULL WHERE id = ?",
             outcomes,
         )
 
+    async def _after(
+        self,
+        before: set[asyncio.Task[list[Any] | None]],
+        slots: asyncio.Semaphore,
+        row: dict[str, Any],
+        payload: dict[str, Any],
+    ) -> list[Any] | None:
+        if before:
+            await asyncio.wait(before)
+        async with slots:
+            if self.intake_busy():
+                async with self._one_at_a_time:
+                    return await self._run_handler(row, payload)
+            return await self._run_handler(row, payload)
+
     async def process(self, row: dict[str, Any]) -> None:
         """Process one stored activity now."""
         await self.process_batch([row])
 
-    async def _run_handler(self, row: dict[str, Any]) -> list[Any] | None:
+    async def _run_handler(self, row: dict[str, Any], payload: dict[str, Any]) -> list[Any] | None:
         """Run the handler; the outcome row to write, or None when its transaction already did."""
         state, error, next_try = "done", None, time.time()
         current = _Current(row["id"])
         token = _current.set(current)
         try:
-            await self.handler(json.loads(row["payload"]), row["recipient"])
+            await self.handler(payload, row["recipient"])
         except FedicomError as exc:  # a decision about the activity (not allowed, unknown…): final
             error = exc.reason
         except Exception as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from fedicom import storage
 from fedicom.activitypub import leases
-from fedicom.activitypub.inbox import InboxProcessor, InboxWriter, mark_current_done
+from fedicom.activitypub.inbox import InboxProcessor, InboxWriter, mark_current_done, ordering_keys
 from fedicom.activitypub.models import InboxItem
 from fedicom.errors import Forbidden
 from tests.support.db import make_settings
@@ -74,3 +75,101 @@ async def test_a_crash_is_retried_later_and_rolls_back(db: None) -> None:
     item = await InboxItem.get()
     assert item.state == "pending" and "database hiccup" in (item.error or "")
     assert 25 <= item.next_try_at - time.time() <= 31  # the first retry comes within a minute
+
+
+def test_ordering_keys_name_the_actor_and_everything_the_activity_is_about() -> None:
+    create = {
+        "type": "Create",
+        "actor": "https://r.example/u/a",
+        "object": {"id": "https://r.example/n/2", "type": "Note", "inReplyTo": "https://l.example/p/1"},
+    }
+    assert ordering_keys(create) == {
+        "https://r.example/u/a",
+        "https://r.example/n/2",
+        "https://l.example/p/1",
+    }
+    undo = {
+        "type": "Undo",
+        "actor": "https://r.example/u/b",
+        "object": {"id": "https://r.example/like/9", "type": "Like", "object": "https://r.example/n/2"},
+    }
+    assert ordering_keys(undo) == {
+        "https://r.example/u/b",
+        "https://r.example/like/9",
+        "https://r.example/n/2",
+    }
+    flag = {"type": "Flag", "actor": "https://m.example/actor", "object": ["https://r.example/u/a", "x:1"]}
+    assert ordering_keys(flag) == {"https://m.example/actor", "https://r.example/u/a", "x:1"}
+
+
+class Recorder:
+    """A handler that takes a while and records when each activity ran, to check overlaps."""
+
+    def __init__(self) -> None:
+        self.spans: dict[str, tuple[int, int]] = {}
+        self.clock = 0
+        self.running = 0
+        self.peak = 0
+
+    async def __call__(self, activity: dict[str, Any], _recipient: str | None) -> None:
+        self.clock += 1
+        start = self.clock
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await asyncio.sleep(0.002 * (hash(activity["id"]) % 5))
+        self.running -= 1
+        self.clock += 1
+        self.spans[activity["id"]] = (start, self.clock)
+
+
+async def store_activities(activities: list[dict[str, Any]]) -> None:
+    writer = InboxWriter()
+    for a in activities:
+        await writer.accept(a["id"], a["actor"], None, json.dumps(a))
+
+
+def mixed_activities() -> list[dict[str, Any]]:
+    """Creates by four actors, and Likes of the first posts by others: related and unrelated work."""
+    out: list[dict[str, Any]] = []
+    for n in range(16):
+        actor = f"https://r.example/u/{n % 4}"
+        out.append(
+            {
+                "id": f"https://r.example/c/{n}",
+                "type": "Create",
+                "actor": actor,
+                "object": {"id": f"https://r.example/n/{n}", "type": "Note"},
+            }
+        )
+        if n % 3 == 0:
+            out.append(
+                {
+                    "id": f"https://s.example/l/{n}",
+                    "type": "Like",
+                    "actor": f"https://s.example/u/{n}",
+                    "object": f"https://r.example/n/{n}",
+                }
+            )
+    return out
+
+
+async def test_related_activities_run_in_arrival_order_and_unrelated_ones_at_once(db: None) -> None:
+    activities = mixed_activities()
+    await store_activities(activities)
+    recorder = Recorder()
+    await drain(InboxProcessor(recorder, concurrency=4))
+    assert set(recorder.spans) == {a["id"] for a in activities}
+    for i, earlier in enumerate(activities):
+        for later in activities[i + 1 :]:
+            if ordering_keys(earlier) & ordering_keys(later):
+                assert recorder.spans[earlier["id"]][1] < recorder.spans[later["id"]][0], (earlier, later)
+    assert 1 < recorder.peak <= 4
+
+
+async def test_processing_steps_back_to_one_at_a_time_while_requests_arrive(db: None) -> None:
+    await store_activities(mixed_activities())
+    recorder = Recorder()
+    processor = InboxProcessor(recorder, concurrency=4)
+    processor.intake_busy = lambda: True
+    await drain(processor)
+    assert recorder.peak == 1
