@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.blocklist import blocklist
 from bench.fedicom_proc import Database, FedicomServer, Probe, self_cpu
 from bench.load import PostStats, client_session, post_all
 from bench.peers import KeyPair, SimActor, create, make_keys, note, presign, update
@@ -590,5 +591,6 @@ SCENARIOS: dict[str, Callable[[Context, Database], Awaitable[ScenarioResult]]] =
     "fanout": fanout,
     "ingest": ingest,
     "slow": slow_member,
+    "blocklist": blocklist,
 }
-ALIASES = {"a": "fanout", "b": "ingest", "d": "slow", "c": "memory"}
+ALIASES = {"a": "fanout", "b": "ingest", "d": "slow", "c": "memory", "e": "blocklist"}

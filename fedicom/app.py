@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from fedicom import storage
+from fedicom import health, storage
 from fedicom.activitypub import routes as ap_routes
 from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
@@ -31,8 +31,12 @@ from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.groups.text import render_markdown
 from fedicom.http import error_response
+from fedicom.moderation import api as admin_api
+from fedicom.moderation import modlog_routes
+from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
+from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
 
 log = logging.getLogger("fedicom")
@@ -62,7 +66,7 @@ def build_federation(settings: Settings) -> Runtime:
         limit=settings.delivery_concurrency * 2,
         limit_per_host=settings.delivery_per_host,
     )
-    defed = Defederation()
+    defed = Defederation(mode=settings.federation_mode)
     hooks = FederationHooks(
         handle_activity=lambda a, r: inbox(a, r),
         domain_allowed=defed.allows,
@@ -79,12 +83,16 @@ def build_federation(settings: Settings) -> Runtime:
         per_host=settings.delivery_per_host,
         lease=settings.delivery_lease_seconds,
         max_body_bytes=settings.max_body_bytes,
+        inbox_concurrency=settings.inbox_concurrency,
     )
     groups = Groups(
         fed,
         site,
         backfill_posts=settings.backfill_posts,
         max_group_mentions=settings.max_group_mentions,
+        rate_limit_actor=settings.rate_limit_actor,
+        rate_limit_server=settings.rate_limit_server,
+        max_links=settings.max_links,
         defed=defed,
     )
     inbox = GroupInbox(groups)
@@ -92,8 +100,12 @@ def build_federation(settings: Settings) -> Runtime:
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
-    async def resolve(name: str) -> str | None:
-        return site.uri(name) if await Group.exists(name=name) else None
+    async def resolve(name: str) -> tuple[str, str] | None:
+        if await Group.exists(name=name):
+            return site.uri(name), "Group"
+        if await Staff.exists(username=name, disabled=False):
+            return site.staff_uri(name), "Person"  # staff share the handle namespace with communities
+        return None
 
     return resolve
 
@@ -139,7 +151,16 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             await storage.close_db()
 
     app = Starlette(
-        routes=[Route("/", home), *ap_routes.routes, *group_routes.routes, *moderation_routes.routes],
+        routes=[
+            Route("/", home),
+            *health.routes,
+            *ap_routes.routes,
+            *group_routes.routes,
+            *moderation_routes.routes,
+            *blocklist_routes.routes,
+            *modlog_routes.routes,
+            *admin_api.routes(),
+        ],
         lifespan=lifespan,
         exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},
     )

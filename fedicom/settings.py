@@ -40,10 +40,18 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         30.0, gt=0, description="How long a claimed job is held before another worker may retry it."
     )
+    inbox_concurrency: int = Field(8, ge=1, le=256, description="Unrelated inbox activities processed at once.")
     backfill_posts: int = Field(10, ge=0, le=100, description="Recent posts sent to a new member.")
     max_group_mentions: int = Field(3, ge=1, description="Posts mentioning more groups are not announced.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted inbox body.")
+    rate_limit_actor: int = Field(0, ge=0, description="Posts one actor may make per hour (0: no limit).")
+    rate_limit_server: int = Field(0, ge=0, description="Posts one server may send per hour (0: no limit).")
+    max_links: int = Field(25, ge=0, description="Links a post may carry before a moderator must approve it.")
     demo_community: bool = Field(True, description="Create a demo community on first start if none exists.")
+    modlog_hide_moderators: bool = Field(False, description="The public modlog names no moderators.")
+    federation_mode: Literal["open", "blocklist", "allowlist", "quarantine"] = Field(
+        "blocklist", description="Which servers federate; see docs/defederation.md."
+    )
 
     @field_validator("domain")
     @classmethod

@@ -53,7 +53,7 @@ async def _no_usage() -> dict[str, int]:
     return {}
 
 
-async def _no_handle(_name: str) -> str | None:
+async def _no_handle(_name: str) -> tuple[str, str] | None:
     return None
 
 
@@ -63,7 +63,7 @@ class FederationHooks:
 
     handle_activity: ActivityHandler
     domain_allowed: Callable[[str], Awaitable[bool]] = _allow_all
-    resolve_handle: Callable[[str], Awaitable[str | None]] = _no_handle
+    resolve_handle: Callable[[str], Awaitable[tuple[str, str] | None]] = _no_handle  # (actor URI, type)
     usage: Callable[[], Awaitable[dict[str, int]]] = _no_usage
 
 

@@ -44,11 +44,12 @@ async def webfinger(request: Request) -> Response:
             profile_url=fed.base_url,
         )
     else:
-        uri = await fed.hooks.resolve_handle(name)
-        if uri is None:
+        found = await fed.hooks.resolve_handle(name)
+        if found is None:
             raise NotFound("no such community on this server")
+        uri, actor_type = found
         jrd = discovery.webfinger_jrd(
-            subject=f"acct:{name}@{fed.domain}", actor_uri=uri, actor_type="Group", profile_url=uri
+            subject=f"acct:{name}@{fed.domain}", actor_uri=uri, actor_type=actor_type, profile_url=uri
         )
     return cors(JSONResponse(jrd, media_type="application/jrd+json"))
 

@@ -23,9 +23,21 @@ def main(verbose: bool) -> None:
 
 def _register() -> None:
     """Subcommands live in modules named for what they manage."""
-    from fedicom.cli import blocks, communities, modlog, server
+    from fedicom.cli import (
+        allows,
+        bans,
+        blocks,
+        communities,
+        content,
+        db,
+        doctor,
+        modlog,
+        reports,
+        server,
+        staff,
+    )
 
-    for module in (server, communities, blocks, modlog):
+    for module in (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,72 +1,52 @@
-"""`fedicom block …`: instance-wide domain blocks (defederation)."""
+"""`fedicom block …`: domain blocks (defederation), instance-wide or in one community, and shared lists."""
 
 from __future__ import annotations
 
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, load, run
+from fedicom.groups.context import Groups
+from fedicom.moderation.models import Staff
 
-
-@click.group()
-def block() -> None:
-    """Defederate servers: instance-wide domain blocks (subdomains are covered too)."""
-
-
-@block.command("add")
-@click.argument("domain")
-@click.option(
-    "--severity",
-    type=click.Choice(["suspend"]),
-    default="suspend",
-    show_default=True,
-    help="suspend: nothing federates; the server's members, posts and cached data are removed now.",
+SEVERITY_HELP = (
+    "suspend: nothing federates, and the server's members, posts and cached data are removed now; "
+    "limit: follows wait for a moderator's approval and posts are held for review; "
+    "noop: only the --reject-media/--reject-reports flags apply."
 )
-@click.option("--reason", default="", help="Public reason, shown on the list of blocked servers.")
-@click.option("--note", default="", help="Private note for the staff.")
-@click.option("--obfuscate", is_flag=True, help="Show the domain partly hidden in public lists.")
-def block_add(domain: str, severity: str, reason: str, note: str, obfuscate: bool) -> None:
-    """Block DOMAIN and apply the block, with progress shown."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from fedicom.app import build_federation
-    from fedicom.moderation.blocks import block_domain
+community_option = click.option(
+    "--community", default=None, help="Block in this community only (as one of its moderators)."
+)
 
-    settings = load()
 
-    async def work() -> Any:
-        runtime = build_federation(settings)
-        try:
-            await runtime.fed.start()
-            with Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-            ) as bar:
-                tasks: dict[str, Any] = {}
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per stage of a long job (storing, then each clean-up stage)."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        tasks: dict[str, Any] = {}
 
-                def progress(stage: str, done: int, total: int) -> None:
-                    if stage not in tasks:
-                        tasks[stage] = bar.add_task(stage, total=max(total, 1))
-                    bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=max(total, 1))
+            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
 
-                return await block_domain(
-                    runtime.groups,
-                    runtime.defed,
-                    domain,
-                    severity=severity,
-                    public_comment=reason,
-                    private_comment=note,
-                    obfuscate=obfuscate,
-                    moderator="admin:cli",
-                    progress=progress,
-                )
-        finally:
-            await runtime.fed.session.close()
+        yield progress
 
-    blocked, report = run(settings, work)
-    console.print(f"Blocked {escape(blocked.domain)} ({blocked.severity}).")
+
+def print_cleanup(report: Any) -> None:
     if report:
         console.print(
             f"Removed {report.members_removed} members and {report.posts_removed} posts, purged "
@@ -74,34 +54,211 @@ def block_add(domain: str, severity: str, reason: str, note: str, obfuscate: boo
         )
 
 
-@block.command("remove")
+@click.group()
+def block() -> None:
+    """Defederate servers: domain blocks (subdomains are covered too) and shared blocklists."""
+
+
+@block.command("add")
 @click.argument("domain")
-def block_remove(domain: str) -> None:
-    """Lift the block of DOMAIN: federation resumes from now on."""
-    from fedicom.moderation.blocks import unblock_domain
-    from fedicom.moderation.defederation import Defederation
+@click.option(
+    "--severity",
+    type=click.Choice(["suspend", "limit", "noop"]),
+    default="suspend",
+    show_default=True,
+    help=SEVERITY_HELP,
+)
+@click.option("--reject-media", is_flag=True, help="Keep no attachments of the server's posts.")
+@click.option("--reject-reports", is_flag=True, help="Ignore reports (Flag) sent by the server.")
+@click.option("--reason", default="", help="Public reason, shown on the list of blocked servers.")
+@click.option("--note", default="", help="Private note for the staff.")
+@click.option("--obfuscate", is_flag=True, help="Show the domain partly hidden in public lists.")
+@community_option
+@as_option
+def block_add(
+    domain: str,
+    severity: str,
+    reject_media: bool,
+    reject_reports: bool,
+    reason: str,
+    note: str,
+    obfuscate: bool,
+    community: str | None,
+    acting_as: str | None,
+) -> None:
+    """Block DOMAIN, or change its block, and apply it (a suspension's clean-up shows progress)."""
+    from fedicom.groups.communities import get_community
+    from fedicom.moderation.blocks import block_domain
 
     settings = load()
-    run(settings, lambda: unblock_domain(Defederation(), domain, moderator="admin:cli"))
+
+    async def work(groups: Groups, staff: Staff) -> Any:
+        group = await get_community(community) if community else None
+        with progress_bar() as progress:
+            return await block_domain(
+                groups,
+                groups.defed,
+                domain,
+                severity=severity,
+                reject_media=reject_media,
+                reject_reports=reject_reports,
+                public_comment=reason,
+                private_comment=note,
+                obfuscate=obfuscate,
+                moderator=groups.site.staff_uri(staff.username),
+                community=group,
+                progress=progress,
+            )
+
+    blocked, report = as_staff(settings, acting_as, work)
+    where = f" in {community}" if community else ""
+    console.print(f"Blocked {escape(blocked.domain)} ({blocked.severity}){escape(where)}.")
+    print_cleanup(report)
+    if settings.federation_mode == "open" and severity != "suspend":
+        console.print("Note: in open federation mode only suspensions take effect.")
+
+
+@block.command("remove")
+@click.argument("domain")
+@community_option
+@as_option
+def block_remove(domain: str, community: str | None, acting_as: str | None) -> None:
+    """Lift the block of DOMAIN: federation resumes from now on."""
+    from fedicom.groups.communities import get_community
+    from fedicom.moderation.blocks import unblock_domain
+
+    settings = load()
+
+    async def work(groups: Groups, staff: Staff) -> None:
+        group = await get_community(community) if community else None
+        moderator = groups.site.staff_uri(staff.username)
+        await unblock_domain(groups, groups.defed, domain, moderator=moderator, community=group)
+
+    as_staff(settings, acting_as, work)
     console.print(f"Unblocked {escape(domain)}.")
 
 
 @block.command("list")
-def block_list() -> None:
-    """List blocked servers with their severity and reasons."""
+@community_option
+def block_list(community: str | None) -> None:
+    """List blocked servers with their severity, flags, reasons and source."""
+    from fedicom.groups.communities import get_community
     from fedicom.moderation.blocks import list_blocks
 
     settings = load()
-    table = Table("domain", "severity", "public reason", "private note", "since")
-    for b in run(settings, list_blocks):
+
+    async def work() -> list[Any]:
+        return await list_blocks(await get_community(community) if community else None)
+
+    table = Table()
+    for column in ("domain", "severity", "flags", "public reason", "private note", "source", "since"):
+        table.add_column(column, overflow="fold")  # folded, never cut: a domain is read in full
+    for b in run(settings, work):
+        flags = ", ".join(
+            f for f, on in (("reject media", b.reject_media), ("reject reports", b.reject_reports)) if on
+        )
         table.add_row(
             escape(b.domain),
             b.severity,
+            flags,
             escape(b.public_comment),
             escape(b.private_comment),
+            escape(b.source),
             b.created_at.strftime("%Y-%m-%d"),
         )
     console.print(table)
+
+
+@block.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@click.option("--source", default=None, help="Where the list comes from (default: the file's name).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "plain"]), default=None, help="Default: detected.")
+@as_option
+def block_import(
+    file: Path, dry_run: bool, source: str | None, fmt: str | None, acting_as: str | None
+) -> None:
+    """Import a shared blocklist: Mastodon's CSV or one domain a line.
+
+    Never weakens an existing block; any bad row stops the whole import.
+    """
+    from fedicom.moderation.imports import import_blocklist
+
+    settings = load()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.BadParameter("the file is not UTF-8 text", param_hint="FILE") from None
+
+    async def work(groups: Groups, staff: Staff) -> Any:
+        with progress_bar() as progress:
+            return await import_blocklist(
+                groups,
+                groups.defed,
+                text,
+                moderator=groups.site.staff_uri(staff.username),
+                source=source or file.name,
+                fmt=fmt,
+                dry_run=dry_run,
+                progress=progress,
+            )
+
+    started = time.perf_counter()
+    result = as_staff(settings, acting_as, work)
+    elapsed = time.perf_counter() - started
+    print_diff(result.diff, every_entry=dry_run)
+    if result.applied:
+        name = escape(source or file.name)
+        console.print(f"Imported {len(result.diff.changes)} blocks from {name} in {elapsed:.2f} s.")
+        print_cleanup(result.report)
+    elif dry_run:
+        console.print("Dry run: nothing was changed.")
+        if result.diff.invalid:
+            console.print(f"The import would be refused: {len(result.diff.invalid)} bad rows.")
+            sys.exit(1)
+    else:
+        console.print("Nothing to change.")
+
+
+def print_diff(diff: Any, *, every_entry: bool) -> None:
+    """The diff of an import; new blocks one by one only in a dry run (a list may hold thousands)."""
+    for line in diff.invalid:
+        console.print(f"x {escape(line)}")
+    if every_entry and diff.added:  # one print: rich renders 10,000 separate lines slowly
+        lines = (f"+ {entry.domain} {entry.severity}{_flags(entry)}" for entry in diff.added)
+        console.print("\n".join(lines), markup=False, highlight=False)
+    for old, new in diff.upgraded:
+        console.print(f"^ {escape(new.domain)} {old.severity} → {new.severity}{_flags(new)}")
+    for old, new in diff.downgrades:
+        console.print(
+            f"= {escape(new.domain)} skipped (line {new.line}): {new.severity}{_flags(new)} would weaken "
+            f"{old.severity}{_flags(old)}"
+        )
+    console.print(
+        f"{len(diff.added)} added, {len(diff.upgraded)} upgraded, {len(diff.unchanged)} unchanged, "
+        f"{len(diff.downgrades)} skipped because they would downgrade, {len(diff.invalid)} invalid."
+    )
+
+
+def _flags(entry: Any) -> str:
+    on = [f for f, v in (("reject_media", entry.reject_media), ("reject_reports", entry.reject_reports)) if v]
+    return f" ({', '.join(on)})" if on else ""
+
+
+@block.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "plain"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def block_export(fmt: str, output: Path | None) -> None:
+    """Export the instance-wide blocks (Mastodon's CSV, or suspended domains one a line)."""
+    from fedicom.moderation.imports import export_blocklist
+
+    settings = load()
+    text = run(settings, lambda: export_blocklist(fmt))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {text.count(chr(10)) - (fmt == 'csv')} blocks to {escape(str(output))}.")
 
 
 COMMANDS = [block]

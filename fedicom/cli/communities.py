@@ -160,47 +160,147 @@ def community_reject(name: str, actor: str) -> None:
     _decide(name, actor, approve=False)
 
 
+def _max_links(value: str | None) -> int | str | None:
+    """`--max-links N`, or `default` for the instance's FEDICOM_MAX_LINKS; "" when not given."""
+    if value is None:
+        return ""
+    if value == "default":
+        return None
+    if not value.isdigit():
+        raise click.BadParameter("a whole number of links, or `default`", param_hint="--max-links")
+    return int(value)
+
+
+@community.command("edit")
+@click.argument("name")
+@click.option("--title", help="Display title.")
+@click.option("--summary", help="Description in markdown.")
+@click.option("--rules-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Rules.")
+@click.option("--privacy-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Privacy.")
+@click.option("--private/--public", default=None, help="Whether moderators approve new members.")
+@click.option("--posting", type=click.Choice(["open", "members", "moderators"]), help="Who starts threads.")
+@click.option(
+    "--premoderation",
+    type=click.Choice(["off", "new_members", "all"]),
+    help="Hold posts for review: none, a new member's until one is approved, or all.",
+)
+@click.option("--max-links", help="Links a post may carry before it is held (N, or `default`).")
+@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
+def community_edit(
+    name: str,
+    title: str | None,
+    summary: str | None,
+    rules_file: Path | None,
+    privacy_file: Path | None,
+    private: bool | None,
+    posting: str | None,
+    premoderation: str | None,
+    max_links: str | None,
+    as_: str | None,
+) -> None:
+    """Change settings of NAME; members' servers get the new profile (Update of the group)."""
+    from fedicom.cli.acting import as_staff
+    from fedicom.groups.communities import get_community
+    from fedicom.moderation.community_updates import edit_community
+
+    links = _max_links(max_links)
+    given = {
+        "title": title,
+        "summary": summary,
+        "rules": rules_file.read_text() if rules_file else None,
+        "privacy_policy": privacy_file.read_text() if privacy_file else None,
+        "private": private,
+        "posting_policy": posting,
+        "premoderation": premoderation,
+    }
+    changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if links != "":
+        changes["max_links"] = links
+    if not changes:
+        raise click.UsageError("nothing to change: give at least one option (see --help)")
+
+    async def work(ctx: Any, staff: Any) -> list[str]:
+        return await edit_community(ctx, await get_community(name), staff, changes)
+
+    changed = as_staff(load(), as_, work)
+    if not changed:
+        console.print(f"{name} already has these settings; nothing changed.")
+    else:
+        console.print(f"Changed {', '.join(changed)} of {name}; the update is queued for the members.")
+
+
 @community.group("mod")
 def community_mod() -> None:
-    """Manage the moderators of a community (local or remote actor URIs)."""
+    """Manage the moderators of a community: local staff or remote fediverse actors."""
+
+
+def _change_moderator(name: str, who: str, as_: str | None, *, role: str | None) -> tuple[str, bool]:
+    """Add (role given) or remove a moderator as the acting staff member; federates the change."""
+    from fedicom.app import build_federation
+    from fedicom.groups.communities import get_community
+    from fedicom.moderation import moderators
+    from fedicom.moderation.staff import acting
+
+    settings = load()
+
+    async def work() -> tuple[str, bool]:
+        runtime = build_federation(settings)
+        ctx = runtime.groups
+        try:
+            await runtime.fed.start()
+            by = ctx.site.staff_uri((await acting(as_)).username)
+            group = await get_community(name)
+            actor = await moderators.resolve_moderator(ctx, who)
+            if role is None:
+                change = await moderators.remove_moderator(ctx, group, actor, by=by)
+            else:
+                change = await moderators.add_moderator(ctx, group, actor, by=by, role=role)
+            return actor, change.activity is not None
+        finally:
+            await runtime.fed.session.close()
+
+    return run(settings, work)
 
 
 @community_mod.command("add")
 @click.argument("name")
-@click.argument("actor")
-def mod_add(name: str, actor: str) -> None:
-    """Make ACTOR (an actor URI) a moderator of NAME."""
-    from fedicom.groups.communities import get_community
-    from fedicom.groups.models import Moderator
-
-    settings = load()
-
-    async def work() -> None:
-        await Moderator.get_or_create(group=await get_community(name), actor=actor)
-
-    run(settings, work)
-    console.print(f"{escape(actor)} now moderates {name}.")
+@click.argument("moderator")
+@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
+@click.option("--owner", is_flag=True, help="Make them an owner (owners add and remove moderators).")
+def mod_add(name: str, moderator: str, as_: str | None, owner: bool) -> None:
+    """Make MODERATOR a moderator of NAME: a staff name, @user@host or an actor URI."""
+    role = "owner" if owner else "moderator"
+    actor, federated = _change_moderator(name, moderator, as_, role=role)
+    sent = " The Add is queued for delivery to the members." if federated else ""
+    console.print(f"{escape(actor)} is now {'an owner' if owner else 'a moderator'} of {name}.{sent}")
 
 
 @community_mod.command("remove")
 @click.argument("name")
-@click.argument("actor")
-def mod_remove(name: str, actor: str) -> None:
-    """Remove ACTOR from the moderators of NAME."""
+@click.argument("moderator")
+@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
+def mod_remove(name: str, moderator: str, as_: str | None) -> None:
+    """Remove MODERATOR from the moderators of NAME (never the last owner)."""
+    actor, _ = _change_moderator(name, moderator, as_, role=None)
+    console.print(f"{escape(actor)} no longer moderates {name}. The Remove is queued for delivery.")
+
+
+@community_mod.command("list")
+@click.argument("name")
+def mod_list(name: str) -> None:
+    """List the owners and moderators of NAME."""
     from fedicom.groups.communities import get_community
-    from fedicom.groups.models import Moderator
+    from fedicom.moderation.moderators import list_moderators
 
     settings = load()
 
-    async def work() -> int:
-        return await Moderator.filter(group=await get_community(name), actor=actor).delete()
+    async def work() -> list[Any]:
+        return await list_moderators(await get_community(name))
 
-    removed = run(settings, work)
-    console.print(
-        f"{escape(actor)} no longer moderates {name}."
-        if removed
-        else f"{escape(actor)} was not a moderator of {name}."
-    )
+    table = Table("actor", "role", "since")
+    for m in run(settings, work):
+        table.add_row(escape(m.actor), m.role, m.created_at.strftime("%Y-%m-%d"))
+    console.print(table)
 
 
 COMMANDS = [community]

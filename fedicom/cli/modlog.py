@@ -10,7 +10,7 @@ from fedicom.cli.base import console, load, run
 
 
 @click.command("modlog")
-@click.option("--community", help="Only this community's entries (default: instance-wide ones).")
+@click.option("--community", help="Only this community's entries (default: every entry).")
 @click.option("--limit", default=50, show_default=True)
 def modlog_command(community: str | None, limit: int) -> None:
     """Show the moderation log, newest first."""

@@ -6,6 +6,7 @@ Pleroma and Misskey only boost `Announce{object URI}` (federation.md §3.2), so 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -87,16 +88,53 @@ async def announce(
     return str(wrapped["id"])
 
 
+async def boost(
+    ctx: Groups,
+    group: Group,
+    object_uri: str,
+    *,
+    author: str,
+    author_inbox: str | None,
+    conn: BaseDBAsyncClient,
+) -> dict[str, Any]:
+    """Only the Mastodon-native boost of a thread (again, after a moderator restored it)."""
+    uri = ctx.uri(group)
+    activity = build_object_announce(
+        uri, object_uri, author=author, activity_uri=new_activity_uri(ctx.fed.base_url), private=group.private
+    )
+    inboxes = list((await ctx.rosters.of(group)).inboxes) + ([author_inbox] if author_inbox else [])
+    await ctx.fed.send(activity, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
+    return activity
+
+
+async def latest_boost(
+    ctx: Groups, group: Group, object_uri: str, *, conn: BaseDBAsyncClient
+) -> dict[str, Any] | None:
+    """The group's last object-URI Announce of a post (the boost Mastodon followers hold), if any."""
+    record = (
+        await OutgoingActivity.filter(
+            actor=ctx.uri(group), type="Announce", object_id=object_uri, inner_type__isnull=True
+        )
+        .using_db(conn)
+        .order_by("-id")
+        .first()
+    )
+    return json.loads(record.payload) if record else None
+
+
 async def backfill(
     ctx: Groups, group: Group, inbox: str, after: dict[str, Any], *, conn: BaseDBAsyncClient
 ) -> int:
-    """Send a new member the group's latest thread announces, ordered after `after` (the Accept)."""
+    """Send a new member the group's latest thread announces, ordered after `after` (the Accept).
+
+    Held and removed threads are left out (their announces, if any, stay in the store).
+    """
     limit = ctx.backfill_posts
     if limit <= 0:
         return 0
     uri = ctx.uri(group)
     object_ids = (
-        await Post.filter(group=group, parent_id=None, deleted=False)
+        await Post.filter(group=group, parent_id=None, deleted=False, state="visible")
         .using_db(conn)
         .order_by("-id")
         .limit(limit)

@@ -10,6 +10,7 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.actor import build_group_actor, group_uri
 from fedicom.groups.models import Group, Membership, Moderator, Post
+from fedicom.moderation.models import Staff
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 POSTING_POLICIES = ("open", "members", "moderators")
@@ -64,6 +65,8 @@ async def create_community(
         raise BadRequest(f"the posting policy must be one of {', '.join(POSTING_POLICIES)}")
     if await Group.exists(name=name):
         raise BadRequest(f"a community named {name} already exists")
+    if await Staff.exists(username=name):  # one WebFinger namespace: acct:NAME@DOMAIN is one actor
+        raise BadRequest(f"{name} is already a staff member's name")
     group = await Group.create(
         name=name,
         title=title or name,

@@ -10,6 +10,7 @@ from fedicom.groups.communities import Site, get_community
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.moderation.defederation import Defederation
+from fedicom.moderation.filters import FilterCache
 
 
 @dataclass
@@ -18,8 +19,12 @@ class Groups:
     site: Site
     backfill_posts: int = 10
     max_group_mentions: int = 3
+    rate_limit_actor: int = 0  # posts per hour, 0 for no limit (moderation/screening.py)
+    rate_limit_server: int = 0
+    max_links: int = 25
     rosters: Rosters = field(default_factory=Rosters)
     defed: Defederation = field(default_factory=Defederation)
+    filters: FilterCache = field(default_factory=FilterCache)
 
     _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
 

@@ -30,9 +30,12 @@ def build_follow_response(
 
 
 async def handle_follow(
-    ctx: Groups, group: Group, follow: dict[str, Any], *, banned: bool = False
+    ctx: Groups, group: Group, follow: dict[str, Any], *, banned: bool = False, needs_approval: bool = False
 ) -> Membership | None:
-    """Record a Follow; open groups accept at once, private ones keep it pending for a moderator."""
+    """Record a Follow; open groups accept at once, private ones keep it pending for a moderator.
+
+    `needs_approval` keeps it pending in an open group too (the follower's server is limited).
+    """
     fed = ctx.fed
     actor_uri = id_of(follow.get("actor"))
     if not actor_uri:
@@ -42,7 +45,8 @@ async def handle_follow(
         await _respond(ctx, group, "Reject", follow, actor.inbox, None)
         return None
     existing = await Membership.get_or_none(group=group, actor=actor_uri)
-    state = "accepted" if not group.private or (existing and existing.state == "accepted") else "pending"
+    welcome = not group.private and not needs_approval
+    state = "accepted" if welcome or (existing and existing.state == "accepted") else "pending"
     async with fed.transaction() as conn:
         if existing:
             existing.follow_id = str(follow["id"])

@@ -1,4 +1,9 @@
-"""Posts in communities: a member's Create, Update and Delete, stored and announced to members."""
+"""Posts in communities: a member's Create, Update and Delete, screened, stored and announced to members.
+
+A post that screening holds is stored with its Create and announced only when a moderator approves
+it, through `publish`, the same path every post takes. Replies to a locked, removed or held thread
+are refused.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.groups.text import plain_text, sanitize
-from fedicom.moderation import gate
+from fedicom.moderation import gate, screening
 
 log = logging.getLogger("fedicom.posts")
 MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
@@ -184,10 +189,16 @@ async def _create_in(
     )
     if not decision.accepted:
         raise Forbidden(decision.reason)
+    if parent is not None:
+        closed = await thread_refusal(parent)
+        if closed:
+            raise Forbidden(closed)
     content = content_of(obj)
+    verdict = await screening.screen(ctx, group, author, obj, content, exempt=author in roster.moderators)
+    if verdict.rejected:
+        raise Forbidden(verdict.reason)
     fed = ctx.fed
     author_actor = await fed.actors.get(author)
-    announce_id = new_activity_uri(fed.base_url)
     async with fed.transaction() as conn:
         post = await Post.create(
             group=group,
@@ -201,26 +212,68 @@ async def _create_in(
             url=obj.get("url") if isinstance(obj.get("url"), str) else None,
             document=obj,
             published=parse_time(obj.get("published")),
-            announce_id=announce_id,
+            announce_id=None if verdict.held else new_activity_uri(fed.base_url),
+            state="held" if verdict.held else "visible",
+            state_reason=verdict.reason,
+            activity=activity if verdict.held else None,
             using_db=conn,
         )
+        if verdict.held:
+            log.info("held %s in %s: %s", post.object_id, group.name, verdict.reason)
+            return post
         if parent is not None:
             await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
-        await announce(
-            ctx,
-            group,
-            activity,
-            conn=conn,
-            announce_id=announce_id,
-            boost_object=post.object_id if parent is None else None,
-            author_inbox=author_actor.delivery_inbox,
-        )
+        await publish(ctx, group, post, activity, author_inbox=author_actor.delivery_inbox, conn=conn)
     return post
 
 
+async def publish(
+    ctx: Groups,
+    group: Group,
+    post: Post,
+    activity: dict[str, Any],
+    *,
+    author_inbox: str | None,
+    conn: BaseDBAsyncClient,
+) -> None:
+    """Announce a post to the members: the activity as received, plus the object boost for a thread.
+
+    The one path for new posts and for held posts a moderator approves (post.announce_id set first).
+    """
+    await announce(
+        ctx,
+        group,
+        activity,
+        conn=conn,
+        announce_id=post.announce_id,
+        boost_object=post.object_id if post.is_thread else None,
+        author_inbox=author_inbox,
+    )
+
+
+async def thread_refusal(parent: Post) -> str | None:
+    """Why a reply under `parent` is refused: a locked, removed, deleted or held post above it."""
+    current: Post | None = parent
+    for _ in range(MAX_REPLY_DEPTH * 8):  # a chain deeper than this is not worth walking further
+        if current is None:
+            return None
+        what = "thread" if current.is_thread else "comment"
+        if current.deleted:
+            return f"the {what} it replies to was deleted"
+        if current.state == "removed":
+            return f"the {what} it replies to was removed by a moderator"
+        if current.state == "held":
+            return f"the {what} it replies to is waiting for a moderator"
+        if current.locked:
+            return f"the {what} is locked: no new replies"
+        parent_id = current.parent_id  # type: ignore[attr-defined]
+        current = await Post.get_or_none(id=parent_id) if parent_id else None
+    return None
+
+
 async def recount_replies(root_id: int, conn: BaseDBAsyncClient | None) -> None:
-    """A thread's reply count: its replies that are not deleted."""
-    count = await Post.filter(root_id=root_id, deleted=False).using_db(conn).count()
+    """A thread's reply count: its replies that are shown (not deleted, held or removed)."""
+    count = await Post.filter(root_id=root_id, deleted=False, state="visible").using_db(conn).count()
     await Post.filter(id=root_id).using_db(conn).update(reply_count=count)
 
 
@@ -236,14 +289,23 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
         if post.author != author:
             raise Forbidden("only the author may edit a post")
         content = content_of(obj)
+        roster = await ctx.rosters.of(post.group)
+        verdict = await screening.screen_edit(
+            ctx, post.group, obj, content, exempt=author in roster.moderators
+        )
+        if verdict.rejected:
+            raise Forbidden(verdict.reason)
         async with ctx.fed.transaction() as conn:
             post.content = content
             post.document = obj
             if post.parent_id is None:  # type: ignore[attr-defined]
                 post.title = title_of(obj, content)
             post.updated = parse_time(obj.get("updated"))
+            if post.state == "held":
+                post.activity = activity  # approval announces what the moderator reviewed: this edit
             await post.save(using_db=conn)
-            await announce(ctx, post.group, activity, conn=conn)
+            if post.state == "visible":
+                await announce(ctx, post.group, activity, conn=conn)
         count += 1
     return count
 
@@ -273,8 +335,10 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
         async with ctx.fed.transaction() as conn:
             post.deleted = True
             post.content = ""
+            post.activity = None
             await post.save(using_db=conn)
             if post.root_id is not None:  # type: ignore[attr-defined]
                 await recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
-            await announce(ctx, post.group, activity, conn=conn)
+            if post.announce_id is not None:  # a post never announced (held) needs no Delete announced
+                await announce(ctx, post.group, activity, conn=conn)
     return len(posts)

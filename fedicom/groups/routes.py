@@ -1,4 +1,8 @@
-"""Routes of a community: its actor (JSON or page), inbox, outbox and collections."""
+"""Routes of a community: its actor (JSON or page), inbox, outbox and collections.
+
+Only what members may see is listed: held, removed and deleted posts are in no page, outbox or
+featured collection (their rows stay, so a moderator can restore them).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.expressions import Q, Subquery
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
@@ -45,7 +50,11 @@ async def group_actor(request: Request) -> Response:
 async def group_page(request: Request, group: Group) -> Response:
     threads = []
     if not group.private:
-        threads = await Post.filter(group=group, parent_id=None, deleted=False).order_by("-id").limit(30)
+        threads = (
+            await Post.filter(group=group, parent_id=None, deleted=False, state="visible")
+            .order_by("-pinned_at", "-id")
+            .limit(30)
+        )
     templates = request.app.state.templates
     return templates.TemplateResponse(
         request,
@@ -79,9 +88,16 @@ async def moderators(request: Request) -> Response:
 
 
 async def featured(request: Request) -> Response:
+    """Pinned threads as Lemmy lists them: the Page objects themselves, most recently pinned first."""
     group = await group_of(request)
     uri = site_of(request).uri(group.name) + "/featured"
-    return ActivityResponse(wire.build_ordered(uri, []))
+    pinned = Post.filter(
+        group=group, parent_id=None, deleted=False, state="visible", pinned_at__not_isnull=True
+    )
+    if group.private:
+        return ActivityResponse(wire.build_ordered(uri, [], await pinned.count()))
+    documents = await pinned.order_by("-pinned_at").values_list("document", flat=True)
+    return ActivityResponse(wire.build_ordered(uri, list(documents)))
 
 
 async def outbox(request: Request) -> Response:
@@ -89,7 +105,9 @@ async def outbox(request: Request) -> Response:
     group = await group_of(request)
     group_uri = site_of(request).uri(group.name)
     uri = group_uri + "/outbox"
-    query = OutgoingActivity.filter(actor=group_uri, type="Announce")
+    hidden = Post.filter(Q(deleted=True) | ~Q(state="visible"), group=group).values("object_id")
+    shown = Q(object_id__isnull=True) | ~Q(object_id__in=Subquery(hidden))
+    query = OutgoingActivity.filter(shown, actor=group_uri, type="Announce")
     total = await query.count()
     if group.private:
         return ActivityResponse(wire.build_ordered(uri, [], total))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping
 
 from fedicom.errors import BadRequest
 
 SEVERITIES = ("noop", "limit", "suspend")  # Mastodon's order, weakest first
+MODES = ("open", "blocklist", "allowlist", "quarantine")  # FEDICOM_FEDERATION_MODE
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -32,7 +35,7 @@ def hostname(host: str) -> str:
     return host.lower().rsplit(":", 1)[0] if host.count(":") == 1 else host.lower()
 
 
-def covering(host: str, domains: dict[str, str]) -> str | None:
+def covering(host: str, domains: Mapping[str, object]) -> str | None:
     """The blocked domain covering host (itself or a parent domain), if any."""
     name = hostname(host)
     parts = name.split(".")
@@ -47,3 +50,20 @@ def rank(severity: str) -> int:
     if severity not in SEVERITIES:
         raise BadRequest(f"unknown severity {severity!r}; use one of {', '.join(SEVERITIES)}")
     return SEVERITIES.index(severity)
+
+
+def obfuscated(domain: str) -> str:
+    """A domain partly hidden for public lists (`ex***le.com`): the middle half of the name before
+    the top-level domain becomes stars; dots stay so the shape is recognisable."""
+    name, dot, tld = domain.rpartition(".")
+    if not dot:
+        name, tld = domain, ""
+    hidden = max(1, len(name) // 2)
+    start = (len(name) - hidden) // 2
+    masked = "".join("*" if start <= i < start + hidden and c != "." else c for i, c in enumerate(name))
+    return f"{masked}{dot}{tld}"
+
+
+def digest(domain: str) -> str:
+    """sha256 hex of the domain: lets others check a domain they know against an obfuscated list."""
+    return hashlib.sha256(domain.encode()).hexdigest()

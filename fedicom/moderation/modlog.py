@@ -31,6 +31,6 @@ async def record(
 
 
 async def entries(community: str | None = None, *, limit: int = 100) -> list[ModlogEntry]:
-    """Newest first; instance-wide entries when no community is named."""
+    """Newest first: one community's entries, or every entry when no community is named."""
     query = ModlogEntry.filter(community=community) if community else ModlogEntry.all()
     return await query.order_by("-id").limit(limit)

@@ -11,11 +11,14 @@ import asyncio
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.transactions import in_transaction
 
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.communities import NAME_RE
 from fedicom.groups.models import Group
+from fedicom.moderation import modlog
 from fedicom.moderation.models import Staff
+from fedicom.moderation.tokens import revoke_all
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD = 10
@@ -71,3 +74,30 @@ async def acting(username: str | None) -> Staff:
     if not admins:
         raise BadRequest("no staff account yet: create one with `fedicom staff create NAME --admin`")
     raise BadRequest("several admins exist: say who acts with --as NAME (or FEDICOM_STAFF)")
+
+
+async def list_staff() -> list[Staff]:
+    return await Staff.all().order_by("username")
+
+
+async def remove_staff(username: str, *, by: str, by_username: str | None = None) -> Staff:
+    """Disable an account and revoke its tokens; its modlog rows and moderator rows stay as history.
+
+    `by` is the acting moderator as the modlog names it; a staff member cannot remove themself, and
+    the last active admin cannot be removed (nobody could manage the instance any more).
+    """
+    staff = await get_staff(username)
+    if by_username == staff.username:
+        raise BadRequest("you cannot remove your own account: ask another admin")
+    if staff.disabled:
+        raise BadRequest(f"the staff account {staff.username} is already disabled")
+    if staff.is_admin and await Staff.filter(is_admin=True, disabled=False).count() <= 1:
+        raise BadRequest(f"{staff.username} is the last admin: make another admin first")
+    async with in_transaction() as conn:
+        staff.disabled = True
+        await Staff.filter(id=staff.id).using_db(conn).update(disabled=True)
+        revoked = await revoke_all(staff, conn=conn)
+        await modlog.record(
+            by, "remove_staff", staff.username, details={"tokens_revoked": revoked}, conn=conn
+        )
+    return staff

@@ -23,7 +23,7 @@ from fedicom.activitypub.actors import parse_actor
 from fedicom.activitypub.models import Delivery, InboxItem, RemoteActor
 from fedicom.activitypub.vocab import PUBLIC, as_list, id_of, origin_of
 from fedicom.errors import FetchError
-from fedicom.groups.models import Membership, Post
+from fedicom.groups.models import Membership, Moderator, Post
 from tests.interop.stage import (
     OWN,
     Sent,
@@ -424,54 +424,11 @@ async def test_a_direct_reply_to_a_thread_the_group_holds_is_never_announced(
 # --- moderation: not implemented yet (a later issue); what holds now ------------------------------------
 
 Seed = str | tuple[str, str]  # a fixture replayed first, or (object id, author) the group comes to hold
-LOCKED_COMMENT: list[Seed] = [
-    ("https://lemmy-alpha/post/1", "https://lemmy-alpha/u/op"),
-    ("https://lemmy-alpha/comment/1", "reply"),
-]
 LEMMY_SEEDS: list[Seed] = [LEMMY_PAGE, LEMMY_COMMENT, ("http://enterprise.lemmy.ml/post/7", BETA)]
 MODERATION: list[tuple[str, str, list[Seed]]] = [
-    ("lemmy/activities/block/block_user.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/block/undo_block_user.json", LEMMY, LEMMY_SEEDS),
     ("lemmy/activities/community/add_mod.json", LEMMY, LEMMY_SEEDS),
     ("lemmy/activities/community/remove_mod.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/community/report_page.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/community/resolve_report_page.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/community/update_community.json", LEMMY, LEMMY_SEEDS),
     ("lemmy/activities/community/warn.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/deletion/remove_note.json", LEMMY, LEMMY_SEEDS),
-    ("lemmy/activities/deletion/undo_remove_note.json", LEMMY, LEMMY_SEEDS),
-    (
-        "lemmy/activities/community/add_featured_post.json",
-        "https://ds9.lemmy.ml/c/main",
-        [("https://ds9.lemmy.ml/post/2", "https://ds9.lemmy.ml/u/lemmy_alpha")],
-    ),
-    (
-        "lemmy/activities/community/remove_featured_post.json",
-        "https://ds9.lemmy.ml/c/main",
-        [("https://ds9.lemmy.ml/post/2", "https://ds9.lemmy.ml/u/lemmy_alpha")],
-    ),
-    ("lemmy/activities/community/lock_note.json", "https://lemmy-alpha/c/test", LOCKED_COMMENT),
-    ("lemmy/activities/community/undo_lock_note.json", "https://lemmy-alpha/c/test", LOCKED_COMMENT),
-    (
-        "lemmy/activities/community/lock_page.json",
-        "http://lemmy-alpha:8541/c/main",
-        [("http://lemmy-alpha:8541/post/2", "http://lemmy-alpha:8541/u/op")],
-    ),
-    (
-        "lemmy/activities/community/undo_lock_page.json",
-        "http://lemmy-alpha:8541/c/main",
-        [("http://lemmy-alpha:8541/post/2", "http://lemmy-alpha:8541/u/op")],
-    ),
-    (
-        "mastodon/activities/flag.json",
-        NEUTRAL,
-        [("https://example.com/posts/380590", "https://example.com/users/1")],
-    ),
-    (
-        "mbin/activities/flag.json",
-        "https://lemmy-test/c/test_mag",
-        [("https://lemmy-test/post/4", "https://lemmy-test/u/BentiGorlich")],
-    ),
 ]
 
 
@@ -507,6 +464,20 @@ async def test_moderation_activities_from_strangers_change_nothing(
         before = await snapshot()
         await replay(s, path)
         assert await snapshot() == before
+
+
+async def test_lemmy_add_and_remove_mod_from_an_owner_are_applied_and_announced(tmp_path: Path) -> None:
+    """When the Add/Remove's actor owns the community (here lemmy_beta), the moderator list changes and the
+    activity is announced as received; from anyone else it changes nothing (the test above)."""
+    fixtures_dir()
+    async with stage(tmp_path, LEMMY) as s:
+        await s.join(ALPHA)
+        await s.join(BETA)
+        await Moderator.create(group=s.group, actor=BETA, role="owner")
+        assert_announced(s, await s.send(load("lemmy/activities/community/add_mod.json")[0]), boost=False)
+        assert await Moderator.exists(group=s.group, actor=ALPHA, role="moderator")
+        assert_announced(s, await s.send(load("lemmy/activities/community/remove_mod.json")[0]), boost=False)
+        assert not await Moderator.exists(group=s.group, actor=ALPHA)
 
 
 IGNORED = [  # (fixture, community, the sender's actor type)
@@ -779,6 +750,9 @@ def test_every_payload_of_our_own_is_replayed() -> None:
 # parsed as actor / rejected as actor: usable (joins by Follow) / refused as an actor document
 # carried as thread / reply: taken in when a member's Create carries it; never announced; not a post
 # same shape as ours: our collection of that kind has its type and properties
+# banned / unbanned / reported / report resolved: tests/moderation/test_ban_report_replay.py
+# removed / restored / locked / unlocked / pinned / unpinned / community updated (from a moderator;
+# from anyone else nothing changes): tests/moderation/test_content_replay.py
 
 OUTCOMES: dict[str, str] = {
     # discourse
@@ -809,20 +783,20 @@ OUTCOMES: dict[str, str] = {
     "gnusocial/objects/page.json": "carried as thread",
     "gnusocial/objects/person.json": "parsed as actor",
     # lemmy
-    "lemmy/activities/block/block_user.json": "ignored",
-    "lemmy/activities/block/undo_block_user.json": "ignored",
-    "lemmy/activities/community/add_featured_post.json": "ignored",
+    "lemmy/activities/block/block_user.json": "banned",
+    "lemmy/activities/block/undo_block_user.json": "unbanned",
+    "lemmy/activities/community/add_featured_post.json": "pinned",
     "lemmy/activities/community/add_mod.json": "ignored",
     "lemmy/activities/community/announce_create_page.json": "ignored",
-    "lemmy/activities/community/lock_note.json": "ignored",
-    "lemmy/activities/community/lock_page.json": "ignored",
-    "lemmy/activities/community/remove_featured_post.json": "ignored",
+    "lemmy/activities/community/lock_note.json": "locked",
+    "lemmy/activities/community/lock_page.json": "locked",
+    "lemmy/activities/community/remove_featured_post.json": "unpinned",
     "lemmy/activities/community/remove_mod.json": "ignored",
-    "lemmy/activities/community/report_page.json": "ignored",
-    "lemmy/activities/community/resolve_report_page.json": "ignored",
-    "lemmy/activities/community/undo_lock_note.json": "ignored",
-    "lemmy/activities/community/undo_lock_page.json": "ignored",
-    "lemmy/activities/community/update_community.json": "ignored",
+    "lemmy/activities/community/report_page.json": "reported",
+    "lemmy/activities/community/resolve_report_page.json": "report resolved",
+    "lemmy/activities/community/undo_lock_note.json": "unlocked",
+    "lemmy/activities/community/undo_lock_page.json": "unlocked",
+    "lemmy/activities/community/update_community.json": "community updated",
     "lemmy/activities/community/warn.json": "ignored",
     "lemmy/activities/create_or_update/create_comment.json": "announced",
     "lemmy/activities/create_or_update/create_page.json": "announced+boosted",
@@ -832,10 +806,10 @@ OUTCOMES: dict[str, str] = {
     "lemmy/activities/deletion/delete_page.json": "announced",
     "lemmy/activities/deletion/delete_private_message.json": "ignored",
     "lemmy/activities/deletion/delete_user.json": "account removed",
-    "lemmy/activities/deletion/remove_note.json": "ignored",
+    "lemmy/activities/deletion/remove_note.json": "removed",
     "lemmy/activities/deletion/undo_delete_page.json": "ignored",
     "lemmy/activities/deletion/undo_delete_private_message.json": "ignored",
-    "lemmy/activities/deletion/undo_remove_note.json": "ignored",
+    "lemmy/activities/deletion/undo_remove_note.json": "restored",
     "lemmy/activities/following/accept.json": "ignored",
     "lemmy/activities/following/follow.json": "accepted",
     "lemmy/activities/following/undo_follow.json": "left",
@@ -870,7 +844,7 @@ OUTCOMES: dict[str, str] = {
     # mastodon
     "mastodon/activities/create_note.json": "announced",
     "mastodon/activities/delete.json": "announced",
-    "mastodon/activities/flag.json": "ignored",
+    "mastodon/activities/flag.json": "reported",
     "mastodon/activities/follow.json": "accepted",
     "mastodon/activities/like_page.json": "counted",
     "mastodon/activities/private_message.json": "rejected 400",  # a bare Note is no activity
@@ -883,7 +857,7 @@ OUTCOMES: dict[str, str] = {
     "mastodon/objects/person.json": "parsed as actor",
     # mbin
     "mbin/activities/accept.json": "ignored",
-    "mbin/activities/flag.json": "ignored",
+    "mbin/activities/flag.json": "reported",
     "mbin/objects/instance.json": "parsed as actor",
     # mitra
     "mitra/activities/accept.json": "ignored",

@@ -13,7 +13,9 @@ from fedicom.errors import BadRequest
 from fedicom.groups.models import Membership, Post
 from fedicom.moderation.blocks import block_domain, unblock_domain
 from fedicom.moderation.models import DomainBlock, ModlogEntry
+from fedicom.moderation.staff import create_staff
 from tests.support.peer import PUBLIC, Peer
+from tests.support.servers import Instance
 
 
 @pytest.fixture
@@ -23,6 +25,12 @@ async def far_peer() -> AsyncIterator[Peer]:
     await p.start("127.0.0.2")
     yield p
     await p.stop()
+
+
+async def admin_of(inst: Instance) -> str:
+    """An instance admin's actor URI: who blocks servers."""
+    await create_staff("admin", "a long password", is_admin=True)
+    return inst.site.staff_uri("admin")
 
 
 async def until(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
@@ -47,8 +55,9 @@ async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Pee
     await far_peer.wait_for(lambda: far_peer.received_of("Announce", inner="uri"))
 
     # When the bad server is suspended (the block names its domain; subdomains would be covered too)
+    admin = await admin_of(inst)
     block, report = await block_domain(
-        inst.groups, inst.app.state.defed, "127.0.0.1", public_comment="spam", moderator="admin:test"
+        inst.groups, inst.app.state.defed, "127.0.0.1", public_comment="spam", moderator=admin
     )
 
     # Then its members, posts and cached actors are gone, and the good server is told to drop the boost
@@ -72,7 +81,7 @@ async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Pee
     assert (await far_peer.get(group, signer=good))["type"] == "Group"
 
     # When the block is lifted, the server may join again (from then on)
-    await unblock_domain(inst.app.state.defed, "127.0.0.1", moderator="admin:test")
+    await unblock_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=admin)
     inst.app.state.defed.forget()
     assert (await peer.post(bad, f"{group}/inbox", peer.activity("Follow", bad, group)))[0] == 202
     assert not await DomainBlock.exists()
@@ -103,14 +112,16 @@ async def test_deliveries_to_a_suspended_server_are_cancelled_not_sent(instance,
 @pytest.mark.parametrize("domain", ["localhost", "LOCALHOST.", "https://localhost/about"])
 async def test_the_servers_own_domain_cannot_be_blocked(instance, domain: str) -> None:
     inst = await instance(hostname="localhost")
+    admin = await admin_of(inst)
     with pytest.raises(BadRequest, match="own domain"):
-        await block_domain(inst.groups, inst.app.state.defed, domain, moderator="admin:test")
+        await block_domain(inst.groups, inst.app.state.defed, domain, moderator=admin)
     assert not await DomainBlock.exists()
 
 
 @pytest.mark.parametrize("domain", ["", "not a domain", "-bad-.example", "exa mple.com"])
 async def test_malformed_domains_are_refused(instance, domain: str) -> None:
     inst = await instance()
+    admin = await admin_of(inst)
     with pytest.raises(BadRequest):
-        await block_domain(inst.groups, inst.app.state.defed, domain, moderator="admin:test")
+        await block_domain(inst.groups, inst.app.state.defed, domain, moderator=admin)
     assert not await DomainBlock.exists()

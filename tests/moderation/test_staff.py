@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from click.testing import CliRunner, Result
 
 from fedicom.activitypub.signatures import IncomingRequest, sign_request, verify_request
+from fedicom.cli import main
 from fedicom.errors import BadRequest, NotFound
 from fedicom.moderation.staff import acting, create_staff, password_matches
+from tests.support.cli import Run, one_line
 from tests.support.peer import Peer
 from tests.support.servers import Instance
 
@@ -77,3 +80,72 @@ async def test_person_actor_is_served_and_its_key_verifies_our_signatures(
     verify_request(IncomingRequest("POST", url, headers, body), doc["publicKey"]["publicKeyPem"])
     status, _, _ = await peer.get_status(inst.site.staff_uri("nobody"))
     assert status == 404
+
+
+# --- `fedicom staff …` and `fedicom community mod …` -------------------------------------------------
+
+
+def staff_cli(env: dict[str, str], *args: str, stdin: str = "") -> Result:
+    return CliRunner().invoke(main, list(args), env=env, input=stdin)
+
+
+def test_staff_create_asks_the_password_twice_hidden_then_list_and_remove(
+    migrated: Run, env: dict[str, str]
+) -> None:
+    pw = "correct horse battery"
+    created = staff_cli(
+        env, "staff", "create", "root", "--admin", "--display-name", "Root", stdin=f"{pw}\n{pw}\n"
+    )
+    assert created.exit_code == 0, created.output
+    assert "Repeat for confirmation" in created.output and pw not in created.output
+    assert "Created admin root (http://groups.example/u/root, @root@groups.example)" in created.output
+    mismatch = staff_cli(env, "staff", "create", "mia", stdin=f"{pw}\nother password\n{pw}\n{pw}\n")
+    assert mismatch.exit_code == 0 and "do not match" in mismatch.output
+    short = staff_cli(env, "staff", "create", "bob", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in one_line(short)
+    taken = staff_cli(env, "staff", "create", "mia", "--password-stdin", stdin=f"{pw}\n")
+    assert taken.exit_code == 1 and "already exists" in one_line(taken)
+
+    listed = migrated("staff", "list", COLUMNS="200").output
+    assert "root" in listed and "admin" in listed and "mia" in listed and "active" in listed
+    assert migrated("token", "create", "--as", "mia", "--name", "bot").exit_code == 0
+
+    removed = migrated("staff", "remove", "mia")
+    assert removed.exit_code == 0 and "Disabled mia and revoked its API tokens" in removed.output
+    assert "disabled" in migrated("staff", "list", COLUMNS="200").output
+    assert "revoked" in migrated("token", "list", "--as", "mia", COLUMNS="200").output
+    assert "remove_staff" in migrated("modlog", COLUMNS="200").output
+    self_removal = migrated("staff", "remove", "root")
+    assert self_removal.exit_code == 1 and "your own account" in one_line(self_removal)
+    named_like_staff = migrated("community", "create", "root")
+    assert named_like_staff.exit_code == 1 and "staff member's name" in one_line(named_like_staff)
+
+
+def test_community_mod_add_and_remove_local_staff_with_roles(migrated: Run, env: dict[str, str]) -> None:
+    pw = "correct horse battery"
+    for name, admin in (("root", True), ("olly", False), ("mia", False)):
+        flags = ["--admin"] if admin else []
+        assert (
+            staff_cli(env, "staff", "create", name, *flags, "--password-stdin", stdin=f"{pw}\n").exit_code
+            == 0
+        )
+    assert migrated("community", "create", "news").exit_code == 0
+
+    owner = migrated("community", "mod", "add", "news", "olly", "--owner")
+    assert owner.exit_code == 0, owner.output
+    assert "http://groups.example/u/olly is now an owner of news" in owner.output
+    by_owner = migrated("community", "mod", "add", "news", "@mia@groups.example", "--as", "olly")
+    assert by_owner.exit_code == 0 and "is now a moderator of news" in by_owner.output
+    refused = migrated("community", "mod", "add", "news", "root", "--as", "mia")
+    assert refused.exit_code == 1 and "only an owner of news or an admin" in one_line(refused)
+    unknown = migrated("community", "mod", "add", "news", "nobody")
+    assert unknown.exit_code == 1 and "no active staff account named nobody" in one_line(unknown)
+
+    listed = migrated("community", "mod", "list", "news", COLUMNS="200").output
+    assert listed.index("u/olly") < listed.index("u/mia") and "owner" in listed
+    last = migrated("community", "mod", "remove", "news", "olly")
+    assert last.exit_code == 1 and "last owner of news" in one_line(last)
+    gone = migrated("community", "mod", "remove", "news", "http://groups.example/u/mia", "--as", "olly")
+    assert gone.exit_code == 0 and "no longer moderates news" in gone.output
+    log = migrated("modlog", "--community", "news", COLUMNS="200").output
+    assert log.count("add_moderator") == 2 and "remove_moderator" in log

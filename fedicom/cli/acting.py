@@ -1,0 +1,42 @@
+"""What moderation commands share: `--as STAFF`, and running with the federation runtime started."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from fedicom.cli.base import run
+from fedicom.groups.context import Groups
+from fedicom.moderation.models import Staff
+from fedicom.settings import Settings
+
+T = TypeVar("T")
+
+as_option = click.option(
+    "--as",
+    "acting_as",
+    envvar="FEDICOM_STAFF",
+    default=None,
+    metavar="STAFF",
+    help="Staff account acting (default: the only admin). Env: FEDICOM_STAFF.",
+)
+
+
+def as_staff(settings: Settings, acting_as: str | None, work: Callable[[Groups, Staff], Awaitable[T]]) -> T:
+    """Run `work(groups, staff)` with the database open, the runtime started and the staff resolved;
+    what it queues is delivered by the server's (or `fedicom worker`'s) delivery loop."""
+    from fedicom.app import build_federation
+    from fedicom.moderation.staff import acting
+
+    async def wrapped() -> T:
+        runtime = build_federation(settings)
+        try:
+            await runtime.fed.start()
+            staff = await acting(acting_as)
+            return await work(runtime.groups, staff)
+        finally:
+            await runtime.fed.session.close()
+
+    return run(settings, wrapped)

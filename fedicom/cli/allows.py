@@ -1,0 +1,88 @@
+"""`fedicom allow …`: approved servers, for the allowlist and quarantine federation modes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from fedicom.cli.acting import as_option, as_staff
+from fedicom.cli.base import console, load, run
+from fedicom.groups.context import Groups
+from fedicom.moderation.models import Staff
+
+
+@click.group()
+def allow() -> None:
+    """Approve servers: the only ones federating in allowlist mode; trusted ones in quarantine mode."""
+
+
+@allow.command("add")
+@click.argument("domain")
+@click.option("--comment", default="", help="Why the server is approved (for the staff).")
+@click.option(
+    "--keep-held",
+    is_flag=True,
+    help="Quarantine mode: leave the server's held posts for moderators instead of releasing them.",
+)
+@as_option
+def allow_add(domain: str, comment: str, keep_held: bool, acting_as: str | None) -> None:
+    """Approve DOMAIN (and its subdomains); in quarantine mode its held posts are released."""
+    from fedicom.moderation.allows import allow_domain
+
+    settings = load()
+
+    async def work(groups: Groups, staff: Staff) -> Any:
+        moderator = groups.site.staff_uri(staff.username)
+        return await allow_domain(
+            groups, groups.defed, domain, moderator=moderator, comment=comment, release=not keep_held
+        )
+
+    allowed, released = as_staff(settings, acting_as, work)
+    console.print(f"Allowed {escape(allowed.domain)}.")
+    if released:
+        console.print(
+            f"Released {released} held posts from {escape(allowed.domain)}; they are announced now."
+        )
+    if settings.federation_mode in ("open", "blocklist"):
+        console.print(
+            f"Note: the federation mode is {settings.federation_mode}; the list applies in allowlist "
+            "and quarantine modes (FEDICOM_FEDERATION_MODE)."
+        )
+
+
+@allow.command("remove")
+@click.argument("domain")
+@as_option
+def allow_remove(domain: str, acting_as: str | None) -> None:
+    """Withdraw the approval of DOMAIN."""
+    from fedicom.moderation.allows import disallow_domain
+
+    settings = load()
+
+    async def work(groups: Groups, staff: Staff) -> None:
+        await disallow_domain(groups, groups.defed, domain, moderator=groups.site.staff_uri(staff.username))
+
+    as_staff(settings, acting_as, work)
+    console.print(f"{escape(domain)} is no longer allowed.")
+
+
+@allow.command("list")
+def allow_list() -> None:
+    """List approved servers."""
+    from fedicom.moderation.allows import list_allows
+
+    settings = load()
+    table = Table()
+    for column in ("domain", "comment", "source", "since"):
+        table.add_column(column, overflow="fold")
+    for a in run(settings, list_allows):
+        table.add_row(
+            escape(a.domain), escape(a.comment), escape(a.source), a.created_at.strftime("%Y-%m-%d")
+        )
+    console.print(table)
+
+
+COMMANDS = [allow]

@@ -1,0 +1,104 @@
+"""`fedicom ban …`: ban actors from a community or from the whole instance, lift bans, list them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from fedicom.cli.acting import as_option, as_staff
+from fedicom.cli.base import console, load, run
+from fedicom.groups.context import Groups
+from fedicom.moderation.models import Ban, Staff
+
+community_option = click.option(
+    "--community", default=None, metavar="NAME", help="Ban in this community only (default: instance-wide)."
+)
+
+
+@click.group("ban")
+def ban_group() -> None:
+    """Ban actors (ACTOR: an actor URL or @user@host) from a community or the instance."""
+
+
+@ban_group.command("add")
+@click.argument("actor")
+@community_option
+@click.option("--reason", required=True, help="Why: shown in the public modlog and sent with the ban.")
+@click.option("--expires", default=None, help="When the ban ends: 7d, 12h, 30m, 2w or a date (2026-12-31).")
+@click.option(
+    "--remove-data", is_flag=True, help="Also remove the actor's posts in the community (or everywhere)."
+)
+@as_option
+def ban_add(
+    actor: str,
+    community: str | None,
+    reason: str,
+    expires: str | None,
+    remove_data: bool,
+    acting_as: str | None,
+) -> None:
+    """Ban ACTOR: their membership ends and their follows, posts and votes are refused."""
+    from fedicom.moderation.bans import ban
+    from fedicom.moderation.expiry import parse_expiry
+
+    settings = load()
+
+    async def work(groups: Groups, staff: Staff) -> Ban:
+        until = parse_expiry(expires, now=datetime.now(UTC)) if expires else None
+        return await ban(
+            groups, staff, actor, community=community, reason=reason, expires=until, remove_data=remove_data
+        )
+
+    item = as_staff(settings, acting_as, work)
+    where = community or "this instance"
+    until = f" until {item.expires_at:%Y-%m-%d %H:%M} UTC" if item.expires_at else ""
+    console.print(f"Banned {escape(item.actor)} from {escape(where)}{until}.")
+
+
+@ban_group.command("remove")
+@click.argument("actor")
+@community_option
+@as_option
+def ban_remove(actor: str, community: str | None, acting_as: str | None) -> None:
+    """Lift the ban of ACTOR (they may follow and post again)."""
+    from fedicom.moderation.bans import unban
+
+    settings = load()
+    item = as_staff(
+        settings, acting_as, lambda groups, staff: unban(groups, staff, actor, community=community)
+    )
+    console.print(f"Lifted the ban of {escape(item.actor)} from {escape(community or 'this instance')}.")
+
+
+@ban_group.command("list")
+@click.option("--community", default=None, metavar="NAME", help="This community's bans.")
+@click.option("--all", "everywhere", is_flag=True, help="Every ban, instance-wide and in every community.")
+def ban_list(community: str | None, everywhere: bool) -> None:
+    """List bans (default: the instance-wide ones), newest first."""
+    from fedicom.moderation.bans import is_active, list_bans
+
+    settings = load()
+    table = Table("scope", "reason", "until", "since")
+    table.add_column("actor", overflow="fold")
+    table.add_column("by", overflow="fold")
+    for item in run(settings, lambda: list_bans(community, everywhere=everywhere)):
+        scope = item.community.name if item.community else "instance"
+        if item.expires_at is None:
+            until = "permanent"
+        else:
+            until = f"{item.expires_at:%Y-%m-%d %H:%M}" + ("" if is_active(item) else " (expired)")
+        table.add_row(
+            escape(scope),
+            escape(item.reason),
+            until,
+            f"{item.created_at:%Y-%m-%d}",
+            escape(item.actor),
+            escape(item.moderator),
+        )
+    console.print(table)
+
+
+COMMANDS = [ban_group]

@@ -1,0 +1,175 @@
+"""`fedicom staff …` and `fedicom token …`: staff accounts and their API tokens."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from fedicom.cli.base import console, err_console, load, run
+from fedicom.errors import Forbidden
+
+AS_OPTION = click.option(
+    "--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the only admin)."
+)
+
+
+@click.group()
+def staff() -> None:
+    """Staff accounts: instance admins and community moderators of this server."""
+
+
+@staff.command("create")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="An instance admin (moderates every community).")
+@click.option("--display-name", default="", help="Name shown on the staff member's Person actor.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool) -> None:
+    """Create the staff account NAME (a-z, 0-9, _; not a community's name)."""
+    from fedicom.moderation import modlog
+    from fedicom.moderation.staff import MIN_PASSWORD, create_staff
+
+    settings = load()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            f"Password (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
+        )
+
+    async def work() -> Any:
+        created = await create_staff(name, password, is_admin=admin, display_name=display_name)
+        await modlog.record("cli", "create_staff", created.username, details={"admin": admin})
+        return created
+
+    created = run(settings, work)
+    role = "admin" if created.is_admin else "staff member"
+    console.print(
+        f"Created {role} [bold]{created.username}[/bold] ({settings.base_url}/u/{created.username}, "
+        f"@{created.username}@{settings.domain})."
+    )
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """List staff accounts."""
+    from fedicom.moderation.staff import list_staff
+
+    settings = load()
+    table = Table("name", "role", "state", "display name", "since")
+    for s in run(settings, list_staff):
+        table.add_row(
+            s.username,
+            "admin" if s.is_admin else "staff",
+            "disabled" if s.disabled else "active",
+            escape(s.display_name),
+            s.created_at.strftime("%Y-%m-%d"),
+        )
+    console.print(table)
+
+
+@staff.command("remove")
+@click.argument("name")
+@AS_OPTION
+def staff_remove(name: str, as_: str | None) -> None:
+    """Disable the account NAME and revoke its tokens (its modlog entries stay)."""
+    from fedicom.moderation.staff import acting, remove_staff
+
+    settings = load()
+
+    async def work() -> None:
+        by = await acting(as_)
+        if not by.is_admin:
+            raise Forbidden(f"{by.username} is not an instance admin")
+        await remove_staff(name, by=f"{settings.base_url}/u/{by.username}", by_username=by.username)
+
+    run(settings, work)
+    console.print(f"Disabled {escape(name)} and revoked its API tokens.")
+
+
+@click.group()
+def token() -> None:
+    """API tokens for the admin API (/api/v1/admin); a secret is shown once, at creation."""
+
+
+@token.command("create")
+@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="Whose token (default: the only admin).")
+@click.option("--name", "label", required=True, help="A label, e.g. the tool that uses it.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["read", "moderate", "admin"]),
+    default=["read"],
+    show_default=True,
+    help="read < moderate < admin (repeatable); admin is for admins' tokens.",
+)
+@click.option("--expires", help="Lifetime like 12h, 30d or 8w (default: never).")
+def token_create(as_: str | None, label: str, scopes: tuple[str, ...], expires: str | None) -> None:
+    """Create an API token and print its secret (once)."""
+    from fedicom.moderation.staff import acting
+    from fedicom.moderation.tokens import create_token, parse_duration
+
+    settings = load()
+
+    async def work() -> Any:
+        owner = await acting(as_)
+        lifetime = parse_duration(expires) if expires else None
+        return await create_token(owner, label, list(scopes), lifetime=lifetime)
+
+    created, secret = run(settings, work)
+    until = created.expires_at.strftime("%Y-%m-%d %H:%M UTC") if created.expires_at else "never"
+    err_console.print(
+        f"Token {created.id} ({escape(created.name)}, scopes {', '.join(created.scopes)}, expires {until}). "
+        "Copy the secret now: it is not shown again."
+    )
+    click.echo(secret)
+
+
+@token.command("list")
+@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="Whose tokens (default: everyone's).")
+def token_list(as_: str | None) -> None:
+    """List API tokens (never their secrets)."""
+    from fedicom.moderation.staff import get_staff
+    from fedicom.moderation.tokens import list_tokens, token_state
+
+    settings = load()
+
+    async def work() -> list[Any]:
+        return await list_tokens(await get_staff(as_) if as_ else None)
+
+    table = Table("id", "staff", "name", "scopes", "state", "expires", "last used")
+    for t in run(settings, work):
+        table.add_row(
+            str(t.id),
+            t.staff.username,
+            escape(t.name),
+            ",".join(t.scopes),
+            token_state(t),
+            t.expires_at.strftime("%Y-%m-%d %H:%M") if t.expires_at else "never",
+            t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never",
+        )
+    console.print(table)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@AS_OPTION
+def token_revoke(token_id: int, as_: str | None) -> None:
+    """Revoke token TOKEN_ID: it stops working at once."""
+    from fedicom.moderation.staff import acting
+    from fedicom.moderation.tokens import revoke_token
+
+    settings = load()
+
+    async def work() -> None:
+        await revoke_token(await acting(as_), token_id)
+
+    run(settings, work)
+    console.print(f"Revoked token {token_id}.")
+
+
+COMMANDS = [staff, token]

@@ -1,0 +1,250 @@
+"""Admin API: communities (list, show, create) and their moderators."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from fedicom.groups.communities import create_community, list_communities, member_count
+from fedicom.groups.models import Group, Moderator
+from fedicom.moderation import moderators, modlog
+from fedicom.moderation.api.framework import Call
+from fedicom.moderation.api.params import CommunityPath, Name, Strict
+from fedicom.moderation.api.registry import api
+from fedicom.moderation.authority import is_moderator
+from fedicom.moderation.community_updates import edit_community
+
+PostingPolicy = Literal["open", "members", "moderators"]
+Premoderation = Literal["off", "new_members", "all"]
+Role = Literal["owner", "moderator"]
+
+
+class ModeratorOut(BaseModel):
+    actor: str
+    role: Role
+    staff: str | None = Field(description="The local staff name, for moderators of this server.")
+    since: datetime
+
+
+class CommunityOut(BaseModel):
+    name: str
+    handle: str
+    actor: str
+    title: str
+    summary: str
+    rules: str
+    privacy_policy: str
+    private: bool
+    posting_policy: str
+    premoderation: str
+    max_links: int | None
+    members: int
+    moderators: list[ModeratorOut]
+    created_at: datetime
+
+
+class CommunityCreate(Strict):
+    name: Name
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str = Field("", max_length=20_000)
+    rules: str = Field("", max_length=20_000)
+    privacy_policy: str = Field("", max_length=20_000)
+    private: bool = False
+    posting_policy: PostingPolicy = "members"
+    premoderation: Premoderation = "off"
+    max_links: int | None = Field(None, ge=0, le=1000)
+
+
+class CommunityUpdate(Strict):
+    """Only the fields sent change; changes to what the Group actor shows federate as Update{Group}."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    summary: str | None = Field(None, max_length=20_000)
+    rules: str | None = Field(None, max_length=20_000)
+    privacy_policy: str | None = Field(None, max_length=20_000)
+    private: bool | None = None
+    sensitive: bool | None = None
+    posting_policy: PostingPolicy | None = None
+    premoderation: Premoderation | None = None
+    max_links: int | None = Field(None, ge=0, le=1000, description="null: the instance default.")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> CommunityUpdate:
+        for key in self.model_fields_set - {"max_links"}:
+            if getattr(self, key) is None:
+                raise ValueError(f"{key} cannot be null: leave it out to keep it")
+        return self
+
+
+class ModeratorAdd(Strict):
+    moderator: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="A local staff name, a remote handle (@user@host) or an actor URI.",
+        examples=["alice", "@bob@lemmy.example"],
+    )
+    role: Role = "moderator"
+
+
+class ModeratorQuery(Strict):
+    actor: str = Field(
+        min_length=1, max_length=1024, description="The moderator's actor URI (or staff name)."
+    )
+
+
+def moderator_out(call: Call, row: Moderator) -> ModeratorOut:
+    return ModeratorOut(
+        actor=row.actor,
+        role=row.role,  # type: ignore[arg-type]
+        staff=call.ctx.site.staff_from_uri(row.actor),
+        since=row.created_at,
+    )
+
+
+async def community_out(call: Call, group: Group) -> CommunityOut:
+    site = call.ctx.site
+    return CommunityOut(
+        name=group.name,
+        handle=f"@{group.name}@{site.domain}",
+        actor=site.uri(group.name),
+        title=group.title,
+        summary=group.summary,
+        rules=group.rules,
+        privacy_policy=group.privacy_policy,
+        private=group.private,
+        posting_policy=group.posting_policy,
+        premoderation=group.premoderation,
+        max_links=group.max_links,
+        members=await member_count(group),
+        moderators=[moderator_out(call, m) for m in await moderators.list_moderators(group)],
+        created_at=group.created_at,
+    )
+
+
+@api.endpoint(
+    "GET",
+    "/communities",
+    summary="List communities",
+    scope="read",
+    tag="communities",
+    response=list[CommunityOut],
+)
+async def communities_list(call: Call) -> list[CommunityOut]:
+    """All communities for admins; for moderators, the ones they moderate."""
+    groups = [g for g in await list_communities() if await is_moderator(call.ctx.site, g, call.actor)]
+    return [await community_out(call, g) for g in groups]
+
+
+@api.endpoint(
+    "GET",
+    "/communities/{name}",
+    summary="Show a community",
+    scope="read",
+    tag="communities",
+    path_model=CommunityPath,
+    response=CommunityOut,
+)
+async def communities_show(call: Call, path: CommunityPath) -> CommunityOut:
+    """One community the caller moderates, with its settings and moderators."""
+    return await community_out(call, await call.community(path.name))
+
+
+@api.endpoint(
+    "POST",
+    "/communities",
+    summary="Create a community",
+    scope="admin",
+    tag="communities",
+    body=CommunityCreate,
+    response=CommunityOut,
+    status=201,
+)
+async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
+    """A new community; the admin creating it becomes its owner."""
+    group = await create_community(
+        call.ctx.fed.keys,
+        call.ctx.site,
+        body.name,
+        title=body.title,
+        summary=body.summary,
+        rules=body.rules,
+        privacy_policy=body.privacy_policy,
+        private=body.private,
+        posting_policy=body.posting_policy,
+    )
+    group.premoderation, group.max_links = body.premoderation, body.max_links
+    await group.save(update_fields=["premoderation", "max_links"])
+    await Moderator.create(group=group, actor=call.actor, role="owner")
+    await modlog.record(call.actor, "create_community", group.name, community=group.name)
+    return await community_out(call, group)
+
+
+@api.endpoint(
+    "PATCH",
+    "/communities/{name}",
+    summary="Edit a community's settings",
+    scope="moderate",
+    tag="communities",
+    path_model=CommunityPath,
+    body=CommunityUpdate,
+    response=CommunityOut,
+)
+async def communities_update(call: Call, path: CommunityPath, body: CommunityUpdate) -> CommunityOut:
+    """Change the fields sent; a change members can see is federated as Update{Group} by the caller."""
+    group = await call.community(path.name)
+    await edit_community(call.ctx, group, call.staff, body.model_dump(exclude_unset=True))
+    return await community_out(call, group)
+
+
+@api.endpoint(
+    "GET",
+    "/communities/{name}/moderators",
+    summary="List a community's moderators",
+    scope="read",
+    tag="moderators",
+    path_model=CommunityPath,
+    response=list[ModeratorOut],
+)
+async def moderators_list(call: Call, path: CommunityPath) -> list[ModeratorOut]:
+    """Owners first; local staff and remote actors alike."""
+    group = await call.community(path.name)
+    return [moderator_out(call, m) for m in await moderators.list_moderators(group)]
+
+
+@api.endpoint(
+    "POST",
+    "/communities/{name}/moderators",
+    summary="Add a moderator",
+    scope="moderate",
+    tag="moderators",
+    path_model=CommunityPath,
+    body=ModeratorAdd,
+    response=ModeratorOut,
+    status=201,
+)
+async def moderators_add(call: Call, path: CommunityPath, body: ModeratorAdd) -> ModeratorOut:
+    """Owners and admins add moderators (or change a role); the Add federates as Lemmy's."""
+    group = await call.community(path.name)
+    actor = await moderators.resolve_moderator(call.ctx, body.moderator)
+    change = await moderators.add_moderator(call.ctx, group, actor, by=call.actor, role=body.role)
+    return moderator_out(call, change.moderator)
+
+
+@api.endpoint(
+    "DELETE",
+    "/communities/{name}/moderators",
+    summary="Remove a moderator",
+    scope="moderate",
+    tag="moderators",
+    path_model=CommunityPath,
+    query=ModeratorQuery,
+)
+async def moderators_remove(call: Call, path: CommunityPath, query: ModeratorQuery) -> None:
+    """Owners and admins remove moderators, anyone steps down; never the last owner."""
+    group = await call.community(path.name)
+    actor = query.actor
+    if not actor.startswith(("https://", "http://")):
+        actor = await moderators.resolve_moderator(call.ctx, actor)
+    await moderators.remove_moderator(call.ctx, group, actor, by=call.actor)

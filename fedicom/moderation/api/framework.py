@@ -1,0 +1,223 @@
+"""The admin API's small registry: each endpoint is declared once, and both the route and its OpenAPI
+description are made from that declaration, so the document always says what the server does.
+
+A request is authenticated (bearer token), its scope checked, its path, query and body parsed into
+pydantic models, and the handler's return value serialised through the declared response type.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from fedicom.errors import BadRequest, FedicomError, Forbidden
+from fedicom.groups.communities import get_community
+from fedicom.groups.context import Groups
+from fedicom.groups.models import Group
+from fedicom.http import read_body
+from fedicom.moderation.authority import is_moderator
+from fedicom.moderation.defederation import Defederation
+from fedicom.moderation.models import ApiToken, Staff
+from fedicom.moderation.tokens import Unauthorized, authenticate
+from fedicom.settings import Settings
+
+PREFIX = "/api/v1/admin"
+MAX_BODY = 65_536  # rules and privacy policies fit many times over
+# Scopes are nested: a token with `moderate` may also read, one with `admin` may do everything.
+COVERS = {"read": ("read", "moderate", "admin"), "moderate": ("moderate", "admin"), "admin": ("admin",)}
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+class Error(BaseModel):
+    """Every error answer: one sentence saying what was wrong."""
+
+    error: str
+
+
+class Unprocessable(FedicomError):
+    """The request is well-formed JSON but its values are not acceptable."""
+
+    status = 422
+
+
+@dataclass
+class Call:
+    """Who is calling and with what: handed to every handler (handlers never see the Request)."""
+
+    staff: Staff
+    token: ApiToken
+    ctx: Groups
+    defed: Defederation
+    settings: Settings
+
+    @property
+    def actor(self) -> str:
+        """The calling staff member's Person actor, as recorded in the modlog and federated."""
+        return self.ctx.site.staff_uri(self.staff.username)
+
+    def require_admin(self) -> None:
+        if not self.staff.is_admin:
+            raise Forbidden(f"{self.staff.username} is not an instance admin")
+
+    async def community(self, name: str) -> Group:
+        """The community named, if the caller moderates it (admins moderate every community)."""
+        group = await get_community(name)
+        if not await is_moderator(self.ctx.site, group, self.actor):
+            raise Forbidden(f"{self.staff.username} does not moderate {group.name}")
+        return group
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # below PREFIX, with {placeholders} named like the fields of `path_model`
+    handler: Handler
+    summary: str
+    scope: str
+    tag: str
+    path_model: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    response: Any = None  # a pydantic type (a model, list[Model]…) or None for 204 No Content
+    status: int = 200
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+@dataclass
+class AdminApi:
+    """The registry endpoint modules add to with `@api.endpoint(...)`."""
+
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def endpoint(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        scope: str,
+        tag: str,
+        path_model: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        body: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int | None = None,
+    ) -> Callable[[Handler], Handler]:
+        if scope not in COVERS:
+            raise ValueError(f"unknown scope {scope}")
+
+        def register(handler: Handler) -> Handler:
+            declared = {n for n, m in (("path", path_model), ("query", query), ("body", body)) if m}
+            if handler_params(handler) != declared:
+                raise TypeError(f"{handler.__name__} must take call and exactly {sorted(declared)}")
+            self.endpoints.append(
+                Endpoint(
+                    method=method.upper(),
+                    path=path,
+                    handler=handler,
+                    summary=summary,
+                    scope=scope,
+                    tag=tag,
+                    path_model=path_model,
+                    query=query,
+                    body=body,
+                    response=response,
+                    status=status or (200 if response is not None else 204),
+                )
+            )
+            return handler
+
+        return register
+
+    def routes(self) -> list[Route]:
+        """One Starlette route per path, dispatching on the method."""
+        by_path: dict[str, dict[str, Endpoint]] = {}
+        for ep in self.endpoints:
+            by_path.setdefault(ep.path, {})[ep.method] = ep
+        return [Route(path, _dispatcher(methods), methods=list(methods)) for path, methods in by_path.items()]
+
+
+def _dispatcher(methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[Response]]:
+    async def dispatch(request: Request) -> Response:
+        try:
+            return await _serve(methods[request.method], request)
+        except FedicomError as exc:
+            response = JSONResponse({"error": exc.reason}, status_code=exc.status)
+            if exc.status == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="fedicom admin API"'
+            return response
+
+    return dispatch
+
+
+async def _serve(ep: Endpoint, request: Request) -> Response:
+    call = await _authenticate(request)
+    if not any(s in call.token.scopes for s in COVERS[ep.scope]):
+        raise Forbidden(f"the token lacks the {ep.scope} scope")
+    if ep.scope == "admin":
+        call.require_admin()
+    kwargs: dict[str, Any] = {}
+    if ep.path_model is not None:
+        kwargs["path"] = _validate(ep.path_model, dict(request.path_params), "path")
+    if ep.query is not None:
+        kwargs["query"] = _validate(ep.query, dict(request.query_params), "query")
+    if ep.body is not None:
+        raw = await read_body(request, MAX_BODY)
+        if not raw.strip():
+            raise BadRequest("a JSON body is required")
+        try:
+            kwargs["body"] = ep.body.model_validate_json(raw)
+        except ValidationError as exc:
+            raise _validation_error(exc, "body") from None
+    result = await ep.handler(call, **kwargs)
+    if ep.response is None:
+        return Response(status_code=ep.status)
+    content = TypeAdapter(ep.response).dump_python(result, mode="json")
+    return JSONResponse(content, status_code=ep.status)
+
+
+async def _authenticate(request: Request) -> Call:
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if not header:
+        raise Unauthorized("an API token is required: send Authorization: Bearer fdc_…")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("the Authorization header must be Bearer followed by an API token")
+    token, staff = await authenticate(secret.strip())
+    state = request.app.state
+    return Call(staff, token, state.groups, state.defed, state.settings)
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, where) from None
+
+
+def _validation_error(exc: ValidationError, where: str) -> FedicomError:
+    """The first problem, in one sentence; malformed JSON is a 400, unacceptable values a 422."""
+    first: ErrorDetails = exc.errors(include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return BadRequest("the body is not valid JSON")
+    if first["type"] == "model_type" and where == "body":
+        return Unprocessable("the body must be a JSON object")
+    loc = ".".join(str(p) for p in first["loc"])
+    return Unprocessable(f"{where} {loc}: {first['msg']}" if loc else f"{where}: {first['msg']}")
+
+
+def handler_params(handler: Handler) -> set[str]:
+    """The keyword parameters a handler takes besides `call` (they must match its declaration)."""
+    return set(inspect.signature(handler).parameters) - {"call"}

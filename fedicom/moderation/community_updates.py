@@ -1,0 +1,176 @@
+"""Editing a community's settings, and federating the change as `Update{Group}`.
+
+Lemmy accepts a community update only from a moderator's Person, never from the Group itself
+(federation.md §2.5), so the group announces the staff member's `Update`. Remote moderators'
+updates are applied for the fields fedicom shares with Lemmy and announced onwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub.vocab import id_of, new_activity_uri
+from fedicom.errors import BadRequest
+from fedicom.groups.communities import POSTING_POLICIES, actor_document
+from fedicom.groups.context import Groups
+from fedicom.groups.models import Group
+from fedicom.groups.text import plain_text
+from fedicom.moderation import modlog
+from fedicom.moderation.content import publish_action, require_moderator
+from fedicom.moderation.content_wire import build_update_group
+from fedicom.moderation.models import Staff
+from fedicom.moderation.screening import PREMODERATION
+
+RULES_HEADING = "\n\n## Rules\n\n"  # how the actor document joins summary and rules (groups/actor.py)
+# fields that appear in the Group actor document: changing them is federated
+FEDERATED = ("title", "summary", "rules", "privacy_policy", "private", "posting_policy", "sensitive")
+EDITABLE = (*FEDERATED, "premoderation", "max_links", "icon_url", "image_url")
+
+
+def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes as stored; BadRequest naming the first unacceptable one. Pure."""
+    clean: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key not in EDITABLE:
+            raise BadRequest(f"{key} is not a community setting that can be edited")
+        if key == "title":
+            value = " ".join(str(value).split())
+            if not 1 <= len(value) <= 200:
+                raise BadRequest("a title is 1 to 200 characters")
+        elif key in ("summary", "rules", "privacy_policy"):
+            value = str(value).strip()
+            if len(value) > 20_000:
+                raise BadRequest(f"the {key.replace('_', ' ')} is at most 20,000 characters")
+        elif key in ("private", "sensitive"):
+            value = bool(value)
+        elif key == "posting_policy" and value not in POSTING_POLICIES:
+            raise BadRequest(f"the posting policy is one of {', '.join(POSTING_POLICIES)}")
+        elif key == "premoderation" and value not in PREMODERATION:
+            raise BadRequest(f"pre-moderation is one of {', '.join(PREMODERATION)}")
+        elif key == "max_links" and value is not None and (not isinstance(value, int) or value < 0):
+            raise BadRequest("the link cap is a whole number of links, 0 or more (or the instance default)")
+        elif key in ("icon_url", "image_url") and value is not None:
+            if not str(value).startswith(("https://", "http://")) or len(str(value)) > 1024:
+                raise BadRequest(f"the {key.removesuffix('_url')} must be an http(s) URL")
+        clean[key] = value
+    return clean
+
+
+async def edit_community(ctx: Groups, group: Group, staff: Staff, changes: Mapping[str, Any]) -> list[str]:
+    """Apply a staff member's edit; returns the fields that changed (federated when any is public)."""
+    actor = ctx.site.staff_uri(staff.username)
+    await require_moderator(ctx, group, actor)
+    clean = validate_changes(changes)
+    changed = [key for key, value in clean.items() if getattr(group, key) != value]
+    if not changed:
+        return []
+    async with ctx.fed.transaction() as conn:
+        for key in changed:
+            setattr(group, key, clean[key])
+        await group.save(using_db=conn)
+        if set(changed) & set(FEDERATED):
+            await announce_update(ctx, group, staff, conn=conn)
+        await modlog.record(
+            actor,
+            "edit_community",
+            ctx.uri(group),
+            community=group.name,
+            details={key: _shown(clean[key]) for key in changed},
+            conn=conn,
+        )
+    ctx.forget_group(group.name)
+    return changed
+
+
+async def announce_update(
+    ctx: Groups, group: Group, staff: Staff, *, conn: BaseDBAsyncClient | None = None
+) -> dict[str, Any]:
+    """Send the community's current actor document as `Update{Group}` by `staff`, announced to members.
+
+    Call it after saving a change (in the same transaction when `conn` is given).
+    """
+    actor = ctx.site.staff_uri(staff.username)
+    update = build_update_group(
+        activity_uri=new_activity_uri(ctx.fed.base_url),
+        actor=actor,
+        group_doc=await actor_document(ctx.fed.keys, ctx.site, group),
+        group_uri=ctx.uri(group),
+        private=group.private,
+    )
+    if conn is not None:
+        await publish_action(ctx, group, update, ours=True, conn=conn)
+    else:
+        async with ctx.fed.transaction() as own:
+            await publish_action(ctx, group, update, ours=True, conn=own)
+    return update
+
+
+def parse_group_update(doc: dict[str, Any], *, posting_policy: str) -> dict[str, Any]:
+    """The settings a remote moderator's `Update{Group}` carries that fedicom applies. Pure.
+
+    Lemmy sends the sidebar as markdown `source`; ours joins summary and rules under a heading,
+    which is split again here.
+    """
+    changes: dict[str, Any] = {}
+    if isinstance(doc.get("name"), str) and doc["name"].strip():
+        changes["title"] = doc["name"]
+    source = doc.get("source")
+    if isinstance(source, dict) and isinstance(source.get("content"), str):
+        text = source["content"]
+    elif isinstance(doc.get("summary"), str):
+        text = plain_text(doc["summary"], 20_000)
+    else:
+        text = None
+    if text is not None:
+        summary, _, rules = text.partition(RULES_HEADING)
+        changes["summary"] = summary
+        if rules:
+            changes["rules"] = rules
+    if isinstance(doc.get("sensitive"), bool):
+        changes["sensitive"] = doc["sensitive"]
+    restricted = doc.get("postingRestrictedToMods")
+    if restricted is True:
+        changes["posting_policy"] = "moderators"
+    elif restricted is False and posting_policy == "moderators":
+        changes["posting_policy"] = "members"
+    for key, field in (("icon", "icon_url"), ("image", "image_url")):
+        image = doc.get(key)
+        url = image.get("url") if isinstance(image, dict) else None
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            changes[field] = url
+    return changes
+
+
+async def handle_update(ctx: Groups, activity: dict[str, Any], group: Group) -> list[str]:
+    """An inbound `Update{Group}` of one of our communities: only from one of its moderators."""
+    actor = id_of(activity.get("actor")) or ""
+    await require_moderator(ctx, group, actor)
+    doc = activity.get("object")
+    if not isinstance(doc, dict):
+        raise BadRequest("an Update of a community must embed the Group")
+    clean = validate_changes(parse_group_update(doc, posting_policy=group.posting_policy))
+    changed = [key for key, value in clean.items() if getattr(group, key) != value]
+    async with ctx.fed.transaction() as conn:
+        for key in changed:
+            setattr(group, key, clean[key])
+        if changed:
+            await group.save(using_db=conn)
+        await publish_action(ctx, group, activity, ours=False, conn=conn)
+        await modlog.record(
+            actor,
+            "edit_community",
+            ctx.uri(group),
+            community=group.name,
+            details={key: _shown(clean[key]) for key in changed},
+            conn=conn,
+        )
+    ctx.forget_group(group.name)
+    return changed
+
+
+def _shown(value: Any) -> Any:
+    """A changed value as the modlog keeps it (long texts cut short)."""
+    return value if not isinstance(value, str) or len(value) <= 200 else value[:199] + "…"

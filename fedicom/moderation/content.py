@@ -1,0 +1,82 @@
+"""What the content moderation services share: finding a post, checking who acts, publishing a
+moderator's activity through the group, and taking a thread's boost back or giving it again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub.vocab import new_activity_uri
+from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
+from fedicom.groups.announce import announce, boost, latest_boost
+from fedicom.groups.context import Groups
+from fedicom.groups.models import Group, Post
+from fedicom.moderation import gate
+from fedicom.moderation.authority import is_moderator
+from fedicom.moderation.content_wire import build_undo
+
+
+async def get_post(ref: str, community: str | None = None) -> Post:
+    """A post by its number here or by its ActivityPub id (`community` picks among cross-posts)."""
+    ref = ref.strip()
+    query = Post.filter(id=int(ref)) if ref.isdigit() else Post.filter(object_id=ref)
+    if community:
+        query = query.filter(group__name=community.lower())
+    posts = await query.prefetch_related("group").limit(2)
+    where = f" in {community}" if community else ""
+    if not posts:
+        raise NotFound(f"there is no post {ref}{where}")
+    if len(posts) > 1:
+        names = ", ".join(p.group.name for p in posts)
+        raise BadRequest(f"{ref} is in several communities ({names}); say which with --community")
+    return posts[0]
+
+
+async def require_moderator(ctx: Groups, group: Group, actor: str) -> None:
+    """The actor moderates the community (or administers the instance) and is not banned from it."""
+    await gate.admit(ctx.defed, group, actor)
+    if not await is_moderator(ctx.site, group, actor):
+        raise Forbidden(f"{actor} does not moderate {group.name}")
+
+
+async def publish_action(
+    ctx: Groups, group: Group, activity: dict[str, Any], *, ours: bool, conn: BaseDBAsyncClient
+) -> None:
+    """Announce a moderator's activity to the members. Our staff member's own activity (`ours`, not
+    one received) is also recorded as theirs, so its id can be dereferenced like all we publish."""
+    if ours:
+        actor = str(activity["actor"])
+        await ctx.fed.send(activity, actor=actor, inboxes=[], public=not group.private, conn=conn)
+    await announce(ctx, group, activity, conn=conn)
+
+
+async def author_inbox(ctx: Groups, author: str) -> str | None:
+    """Where the author hears of boosts of their post (None when their server cannot be reached)."""
+    try:
+        return (await ctx.fed.actors.get(author)).delivery_inbox
+    except FetchError:
+        return None
+
+
+async def take_back_boost(
+    ctx: Groups, group: Group, post: Post, *, inbox: str | None, conn: BaseDBAsyncClient
+) -> dict[str, Any] | None:
+    """Undo the group's boost of a thread: Mastodon ignores a moderator's Delete, but drops the boost."""
+    boosted = await latest_boost(ctx, group, post.object_id, conn=conn)
+    if boosted is None:
+        return None
+    uri = ctx.uri(group)
+    undo = build_undo(activity_uri=new_activity_uri(ctx.fed.base_url), actor=uri, undone=boosted)
+    inboxes = list((await ctx.rosters.of(group)).inboxes) + ([inbox] if inbox else [])
+    await ctx.fed.send(undo, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
+    return undo
+
+
+async def boost_again(
+    ctx: Groups, group: Group, post: Post, *, inbox: str | None, conn: BaseDBAsyncClient
+) -> None:
+    """A restored thread is boosted anew for Mastodon followers (the old boost was undone)."""
+    if post.is_thread:
+        await boost(ctx, group, post.object_id, author=post.author, author_inbox=inbox, conn=conn)

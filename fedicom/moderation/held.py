@@ -1,0 +1,80 @@
+"""The queue of held posts: what screening kept back, approved or rejected by a moderator.
+
+Approval publishes the post exactly as a post that was never held (posts.publish: the activity as
+received, and the boost for a thread); a rejected post was never announced, so nothing is sent.
+"""
+
+from __future__ import annotations
+
+from fedicom.activitypub.vocab import new_activity_uri
+from fedicom.errors import BadRequest
+from fedicom.groups import posts as group_posts
+from fedicom.groups.context import Groups
+from fedicom.groups.models import Group, Post
+from fedicom.moderation import modlog
+from fedicom.moderation.content import author_inbox, require_moderator
+
+
+async def list_held(community: Group | None = None, *, limit: int = 100) -> list[Post]:
+    """Held posts, oldest first (the order they should be reviewed in)."""
+    query = Post.filter(state="held", deleted=False)
+    if community is not None:
+        query = query.filter(group_id=community.id)
+    return await query.order_by("id").limit(limit).prefetch_related("group")
+
+
+async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
+    """Show and announce a held post."""
+    group = post.group
+    await require_moderator(ctx, group, actor)
+    _check_held(post)
+    activity = post.activity
+    if not isinstance(activity, dict):
+        raise BadRequest(f"post {post.id} has no stored activity to announce")
+    inbox = await author_inbox(ctx, post.author) if post.is_thread else None
+    async with ctx.fed.transaction() as conn:
+        post.state, post.state_reason, post.activity = "visible", "", None
+        post.announce_id = new_activity_uri(ctx.fed.base_url)
+        await post.save(using_db=conn, update_fields=["state", "state_reason", "activity", "announce_id"])
+        if post.root_id is not None:  # type: ignore[attr-defined]
+            await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
+        await group_posts.publish(ctx, group, post, activity, author_inbox=inbox, conn=conn)
+        await modlog.record(
+            actor,
+            "approve_post",
+            post.object_id,
+            community=group.name,
+            details={"post": post.id, "announce": post.announce_id},
+            conn=conn,
+        )
+    return post
+
+
+async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Post:
+    """Turn a held post down: it stays removed here and was never sent anywhere."""
+    group = post.group
+    await require_moderator(ctx, group, actor)
+    _check_held(post)
+    if not reason.strip():
+        raise BadRequest("say why the post is rejected (--reason)")
+    held_because = post.state_reason
+    async with ctx.fed.transaction() as conn:
+        post.state, post.state_reason, post.activity = "removed", reason.strip(), None
+        await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
+        await modlog.record(
+            actor,
+            "reject_post",
+            post.object_id,
+            reason=reason.strip(),
+            community=group.name,
+            details={"post": post.id, "held_because": held_because},
+            conn=conn,
+        )
+    return post
+
+
+def _check_held(post: Post) -> None:
+    if post.deleted:
+        raise BadRequest(f"post {post.id} was deleted by its author")
+    if post.state != "held":
+        raise BadRequest(f"post {post.id} is not held (it is {post.state})")
