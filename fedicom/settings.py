@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         30.0, gt=0, description="How long a claimed job is held before another worker may retry it."
     )
-    inbox_concurrency: int = Field(8, ge=1, le=256, description="Unrelated inbox activities processed at once.")
+    inbox_concurrency: int = Field(
+        8, ge=1, le=256, description="Unrelated inbox activities processed at once."
+    )
     backfill_posts: int = Field(10, ge=0, le=100, description="Recent posts sent to a new member.")
     max_group_mentions: int = Field(3, ge=1, description="Posts mentioning more groups are not announced.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted inbox body.")

@@ -128,6 +128,6 @@ async def usage() -> dict[str, int]:
         "users": members,
         "active_month": members,
         "active_halfyear": members,
-        "posts": await Post.filter(parent_id=None, deleted=False).count(),
-        "comments": await Post.filter(parent_id__not_isnull=True, deleted=False).count(),
+        "posts": await Post.filter(parent_id=None, deleted=False, state="visible").count(),
+        "comments": await Post.filter(parent_id__not_isnull=True, deleted=False, state="visible").count(),
     }

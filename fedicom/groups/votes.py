@@ -28,7 +28,11 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     actor = id_of(activity.get("actor")) or ""
     target = id_of(activity.get("object"))
     value = VALUES[activity["type"]]
-    posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group") if target else []
+    posts = (
+        await Post.filter(object_id=target, deleted=False, state="visible").prefetch_related("group")
+        if target
+        else []
+    )
     for post in posts:
         group = post.group
         await gate.admit(ctx.defed, group, actor)

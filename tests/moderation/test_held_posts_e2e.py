@@ -213,3 +213,19 @@ async def test_rate_limits_refuse_posts_per_actor_and_per_server(instance, peer:
     _, item = await thread(peer, bob, group, "<p>bob's second</p>")
     assert item.error is not None and "127.0.0.1" in item.error and "the limit is 3" in item.error
     assert await Post.all().count() == 3
+
+
+async def test_a_held_post_takes_no_votes_and_is_not_counted_in_nodeinfo(instance, peer: Peer) -> None:
+    inst = await instance(hostname="localhost")
+    group, _ = await community_with_moderator(inst, premoderation="all")
+    alice, bob = peer.person("alice"), peer.person("bob")
+    await join(peer, alice, group)
+    await join(peer, bob, group)
+    note, _ = await thread(peer, alice, group, "<p>Held for review</p>")
+    like = peer.activity("Like", bob, note["id"])
+    await send(peer, bob, group, like)
+    post = await post_of(note["id"])
+    assert (post.state, post.upvotes) == ("held", 0)
+    assert not await OutgoingActivity.filter(actor=group, object_id=like["id"]).exists()
+    nodeinfo = await peer.get(f"{inst.base}/nodeinfo/2.1")
+    assert nodeinfo["usage"]["localPosts"] == 0
