@@ -41,6 +41,21 @@ async def require_moderator(ctx: Groups, group: Group, actor: str) -> None:
         raise Forbidden(f"{actor} does not moderate {group.name}")
 
 
+async def moderated_by(ctx: Groups, posts: list[Post], actor: str) -> list[Post]:
+    """The posts (one per community holding it) in communities `actor` moderates; Forbidden with
+    the reason when there are posts but none of them is."""
+    allowed, refusals = [], []
+    for post in posts:
+        try:
+            await require_moderator(ctx, post.group, actor)
+            allowed.append(post)
+        except Forbidden as exc:
+            refusals.append(exc.reason)
+    if refusals and not allowed:
+        raise Forbidden("; ".join(refusals))
+    return allowed
+
+
 async def publish_action(
     ctx: Groups, group: Group, activity: dict[str, Any], *, ours: bool, conn: BaseDBAsyncClient
 ) -> None:

@@ -23,6 +23,7 @@ from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.content import (
     author_inbox,
     boost_again,
+    moderated_by,
     publish_action,
     require_moderator,
     take_back_boost,
@@ -83,11 +84,10 @@ async def handle_remove(ctx: Groups, activity: dict[str, Any]) -> int:
     actor = id_of(activity.get("actor")) or ""
     target = id_of(activity.get("object"))
     posts = await Post.filter(object_id=target).prefetch_related("group") if target else []
+    if posts and posts[0].author == actor and not await is_moderator(ctx.site, posts[0].group, actor):
+        return await group_posts.handle_delete(ctx, activity)
     removed = 0
-    for post in posts:
-        if post.author == actor and not await is_moderator(ctx.site, post.group, actor):
-            return await group_posts.handle_delete(ctx, activity)
-        await require_moderator(ctx, post.group, actor)
+    for post in await moderated_by(ctx, posts, actor):
         if post.deleted or post.state == "removed":
             continue  # already gone: removing twice changes nothing
         await _apply(ctx, post, activity, actor, str(activity.get("summary") or ""), rule=None, ours=False)
@@ -102,8 +102,7 @@ async def handle_restore(ctx: Groups, activity: dict[str, Any]) -> int:
     target = id_of(inner.get("object")) if isinstance(inner, dict) else None
     posts = await Post.filter(object_id=target).prefetch_related("group") if target else []
     restored = 0
-    for post in posts:
-        await require_moderator(ctx, post.group, actor)
+    for post in await moderated_by(ctx, posts, actor):
         if post.state != "removed" or post.deleted or post.announce_id is None:
             continue
         await _undo(ctx, post, activity, actor, str(activity.get("summary") or ""), ours=False)

@@ -15,7 +15,7 @@ from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post
 from fedicom.moderation import modlog
-from fedicom.moderation.content import publish_action, require_moderator
+from fedicom.moderation.content import moderated_by, publish_action, require_moderator
 from fedicom.moderation.content_wire import build_featured, build_lock, build_undo
 
 
@@ -72,8 +72,8 @@ async def handle_lock(ctx: Groups, activity: dict[str, Any], *, locked: bool) ->
     lock = activity if locked else activity.get("object")
     target = id_of(lock.get("object")) if isinstance(lock, dict) else None
     changed = 0
-    for post in await Post.filter(object_id=target).prefetch_related("group") if target else []:
-        await require_moderator(ctx, post.group, actor)
+    posts = await Post.filter(object_id=target).prefetch_related("group") if target else []
+    for post in await moderated_by(ctx, posts, actor):
         if post.locked != locked:
             reason = str(activity.get("summary") or "")
             await _set_locked(ctx, post, activity, actor, locked, reason, ours=False)

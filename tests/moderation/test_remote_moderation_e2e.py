@@ -144,3 +144,23 @@ async def test_a_delete_with_a_summary_from_the_author_is_their_own_deletion(ins
     post = await Post.get(object_id=note["id"])
     assert (post.deleted, post.state) == (True, "visible")
     assert not await ModlogEntry.exists()
+
+
+async def test_a_removal_applies_only_where_the_remote_moderator_moderates(instance, peer: Peer) -> None:
+    """A thread posted to two communities: the moderator of one removes only that copy."""
+    inst = await instance(hostname="localhost")
+    group, _ = await community_with_moderator(inst)
+    await inst.community("other")
+    other = f"{inst.base}/c/other"
+    rm, alice = peer.person("rm"), peer.person("alice")
+    for g in (group, other):
+        await join(peer, alice, g)
+    await Moderator.create(group=await inst.groups.group("news"), actor=rm.uri)
+    note = peer.note(alice, "<p>Cross-posted</p>", to=[PUBLIC], cc=[group, other])
+    await send(peer, alice, group, peer.activity("Create", alice, note, to=[PUBLIC]))
+    assert await Post.filter(object_id=note["id"]).count() == 2
+
+    delete = mod_activity(peer, rm, "Delete", note["id"], group, summary="off topic here")
+    assert (await send(peer, rm, group, delete)).error is None
+    states = dict(await Post.filter(object_id=note["id"]).values_list("group__name", "state"))
+    assert states == {"news": "removed", "other": "visible"}
