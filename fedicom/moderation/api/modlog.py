@@ -39,7 +39,7 @@ class ModlogQuery(Strict):
     response=list[ModlogOut],
 )
 async def modlog_list(call: Call, query: ModlogQuery) -> list[ModlogOut]:
-    """Newest first: a community's entries (which the caller must moderate), or instance-wide ones."""
+    """Newest first: one community's entries (which the caller must moderate), or every entry."""
     if query.community:
         await call.community(query.community)
     rows = await modlog.entries(query.community, limit=query.limit)
