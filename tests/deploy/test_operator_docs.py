@@ -1,4 +1,4 @@
-"""The operator documentation's commands work: each `fedicom` command in it exists with those options,
+"""The documentation's commands work: each `fedicom` command in it exists with those options,
 its links lead somewhere, `fedicom-admin` runs commands as documented, and backups restore.
 """
 
@@ -23,9 +23,11 @@ from tests.deploy.test_deploy_kit import parses_as_fedicom_command
 from tests.deploy.webservers import REPO, binary, serve
 
 DOCS = [
-    REPO / "docs" / name
-    for name in ("install.md", "brand-domains.md", "upgrading.md", "backup.md", "postgresql.md")
-] + [REPO / "deploy" / "README.md", REPO / "well-known" / "README.md"]
+    *sorted((REPO / "docs").glob("*.md")),
+    REPO / "README.md",
+    REPO / "deploy" / "README.md",
+    REPO / "well-known" / "README.md",
+]
 ADMIN = REPO / "deploy" / "systemd" / "fedicom-admin"
 SHELL_BREAKS = {"&&", "||", "|", ";", ">", "<"}
 LAUNCHERS = {"web", "worker", "exec", "&&"}  # `docker compose exec web fedicom ...`
