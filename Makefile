@@ -18,11 +18,13 @@ run: $(STAMP)
 # The whole suite on SQLite, then again on PostgreSQL when FEDICOM_TEST_POSTGRES is set
 # (CI sets it; locally: FEDICOM_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test make test).
 # The newcomer test (make run on a clean clone) uses no test database, so it runs in the first pass only.
+# Tests run in 4 processes (pytest-xdist): most of their time is spent waiting on loopback servers.
+PYTEST_WORKERS ?= 4
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 	@if [ -n "$$FEDICOM_TEST_POSTGRES" ]; then \
 		echo "== again on PostgreSQL"; \
-		FEDICOM_TEST_DATABASE="$$FEDICOM_TEST_POSTGRES" $(BIN)/python -m pytest -q \
+		FEDICOM_TEST_DATABASE="$$FEDICOM_TEST_POSTGRES" $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) \
 			--deselect tests/test_newcomer.py; \
 	fi
 

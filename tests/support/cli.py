@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from fedicom.cli import main
+from fedicom.cli import base, main
 from tests.support.db import POSTGRES_URL, make_settings
 
 DOMAIN = "groups.example"
@@ -30,6 +30,9 @@ def run(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
+    # tables as wide as their content wherever the suite runs (no terminal, xdist workers, CI)
+    for console in (base.console, base.err_console):
+        monkeypatch.setattr(console, "_width", 200)
     runner = CliRunner()
 
     def invoke(*args: str, **overrides: str) -> Result:
