@@ -8,15 +8,10 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
-from starlette.templating import Jinja2Templates
 
 from fedicom import health, storage
 from fedicom.activitypub import routes as ap_routes
@@ -24,13 +19,12 @@ from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
 from fedicom.errors import FedicomError
+from fedicom.groups import pages, remote_follow
 from fedicom.groups import routes as group_routes
-from fedicom.groups.communities import Site, create_community, list_communities, usage
+from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
-from fedicom.groups.text import render_markdown
-from fedicom.http import error_response
 from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
@@ -38,9 +32,10 @@ from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
+from fedicom.web import about, setup
+from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
-TEMPLATES = Path(__file__).parent / "templates"
 DEMO = "demo"
 
 
@@ -152,7 +147,10 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/", home),
+            *pages.routes,
+            *remote_follow.routes,
+            *about.routes,
+            setup.static_mount(),
             *health.routes,
             *ap_routes.routes,
             *group_routes.routes,
@@ -164,32 +162,22 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         lifespan=lifespan,
         exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},
     )
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
-    env.globals["instance_name"] = settings.instance_name
-    app.state.templates = Jinja2Templates(env=env)
+    setup.install(app, settings)
     app.state.settings = settings
     return app
 
 
-async def home(request: Request) -> Response:
-    communities = [g for g in await list_communities() if g.discoverable]
-    return request.app.state.templates.TemplateResponse(
-        request, "home.html", {"communities": communities, "domain": request.app.state.site.domain}
-    )
-
-
-async def _fedicom_error(_request: Request, exc: Exception) -> Response:
+async def _fedicom_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FedicomError)
-    return error_response(exc.status, exc.reason)
+    return error_answer(request, exc.status, exc.reason)
 
 
-async def _not_found(_request: Request, _exc: Exception) -> Response:
-    return error_response(404, "not found")
+async def _not_found(request: Request, _exc: Exception) -> Response:
+    return error_answer(request, 404, "not found")
 
 
-async def _not_allowed(_request: Request, _exc: Exception) -> Response:
-    return error_response(405, "method not allowed")
+async def _not_allowed(request: Request, _exc: Exception) -> Response:
+    return error_answer(request, 405, "method not allowed")
 
 
 def asgi() -> Starlette:

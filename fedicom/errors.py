@@ -41,6 +41,12 @@ class SignatureError(FedicomError):
     status = 401
 
 
+class Unauthorized(FedicomError):
+    """No credentials, or credentials that are unknown, expired or revoked (an API token)."""
+
+    status = 401
+
+
 class Forbidden(FedicomError):
     """The request is authenticated but not allowed (wrong signer, blocked domain, …)."""
 
@@ -51,6 +57,12 @@ class NotFound(FedicomError):
     """The named thing does not exist here."""
 
     status = 404
+
+
+class Unprocessable(FedicomError):
+    """The request is well-formed but its values are not acceptable (the admin API's 422)."""
+
+    status = 422
 
 
 class FetchError(FedicomError):

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     secret_key: str = Field("", description="Signs cookies and tokens; generated in DATA_DIR if empty.")
     dev: bool = Field(False, description="Development mode: plain http and private addresses allowed.")
     instance_name: str = Field("fedicom", description="Name shown on pages and in NodeInfo.")
+    instance_description: str = Field("", description="What this server is (markdown), on / and /about.")
+    instance_rules: str = Field("", description="The server's rules (markdown), on /about.")
+    contact: str = Field("", description="Whom to contact: an email address, a web address or a handle.")
     delivery: Literal["inline", "external"] = Field(
         "inline", description="inline: `serve` also delivers; external: only `fedicom worker` does."
     )
@@ -62,6 +65,11 @@ class Settings(BaseSettings):
         if not _DOMAIN_RE.match(value):
             raise ValueError("must be a host name, optionally with :port (e.g. community.example)")
         return value
+
+    @field_validator("instance_description", "instance_rules")
+    @classmethod
+    def _line_breaks(cls, value: str) -> str:
+        return value.replace("\\n", "\n").strip()  # env files (systemd, Docker) hold no real line break
 
     @model_validator(mode="after")
     def _derive(self) -> Settings:

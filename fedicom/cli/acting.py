@@ -1,4 +1,8 @@
-"""What moderation commands share: `--as STAFF`, and running with the federation runtime started."""
+"""What moderation commands share: `--as STAFF`, and running with the federation runtime started.
+
+Every command that acts as a staff member takes `as_option` and runs its work through `as_staff`
+(services that take the Staff row) or `as_actor` (services that take their Person actor URI).
+"""
 
 from __future__ import annotations
 
@@ -40,3 +44,11 @@ def as_staff(settings: Settings, acting_as: str | None, work: Callable[[Groups, 
             await runtime.fed.session.close()
 
     return run(settings, wrapped)
+
+
+def as_actor(settings: Settings, acting_as: str | None, work: Callable[[Groups, str], Awaitable[T]]) -> T:
+    """`as_staff` for services that take the acting staff member's Person actor URI (the modlog's
+    `moderator`, the `actor` of what federates)."""
+    return as_staff(
+        settings, acting_as, lambda groups, staff: work(groups, groups.site.staff_uri(staff.username))
+    )

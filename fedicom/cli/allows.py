@@ -8,10 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from fedicom.cli.acting import as_option, as_staff
+from fedicom.cli.acting import as_actor, as_option
 from fedicom.cli.base import console, load, run
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Staff
 
 
 @click.group()
@@ -34,13 +33,12 @@ def allow_add(domain: str, comment: str, keep_held: bool, acting_as: str | None)
 
     settings = load()
 
-    async def work(groups: Groups, staff: Staff) -> Any:
-        moderator = groups.site.staff_uri(staff.username)
+    async def work(groups: Groups, moderator: str) -> Any:
         return await allow_domain(
             groups, groups.defed, domain, moderator=moderator, comment=comment, release=not keep_held
         )
 
-    allowed, released = as_staff(settings, acting_as, work)
+    allowed, released = as_actor(settings, acting_as, work)
     console.print(f"Allowed {escape(allowed.domain)}.")
     if released:
         console.print(
@@ -62,10 +60,10 @@ def allow_remove(domain: str, acting_as: str | None) -> None:
 
     settings = load()
 
-    async def work(groups: Groups, staff: Staff) -> None:
-        await disallow_domain(groups, groups.defed, domain, moderator=groups.site.staff_uri(staff.username))
+    async def work(groups: Groups, moderator: str) -> None:
+        await disallow_domain(groups, groups.defed, domain, moderator=moderator)
 
-    as_staff(settings, acting_as, work)
+    as_actor(settings, acting_as, work)
     console.print(f"{escape(domain)} is no longer allowed.")
 
 

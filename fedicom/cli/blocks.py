@@ -14,10 +14,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from fedicom.cli.acting import as_option, as_staff
+from fedicom.cli.acting import as_actor, as_option
 from fedicom.cli.base import console, load, run
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Staff
 
 SEVERITY_HELP = (
     "suspend: nothing federates, and the server's members, posts and cached data are removed now; "
@@ -92,7 +91,7 @@ def block_add(
 
     settings = load()
 
-    async def work(groups: Groups, staff: Staff) -> Any:
+    async def work(groups: Groups, moderator: str) -> Any:
         group = await get_community(community) if community else None
         with progress_bar() as progress:
             return await block_domain(
@@ -105,12 +104,12 @@ def block_add(
                 public_comment=reason,
                 private_comment=note,
                 obfuscate=obfuscate,
-                moderator=groups.site.staff_uri(staff.username),
+                moderator=moderator,
                 community=group,
                 progress=progress,
             )
 
-    blocked, report = as_staff(settings, acting_as, work)
+    blocked, report = as_actor(settings, acting_as, work)
     where = f" in {community}" if community else ""
     console.print(f"Blocked {escape(blocked.domain)} ({blocked.severity}){escape(where)}.")
     print_cleanup(report)
@@ -129,12 +128,11 @@ def block_remove(domain: str, community: str | None, acting_as: str | None) -> N
 
     settings = load()
 
-    async def work(groups: Groups, staff: Staff) -> None:
+    async def work(groups: Groups, moderator: str) -> None:
         group = await get_community(community) if community else None
-        moderator = groups.site.staff_uri(staff.username)
         await unblock_domain(groups, groups.defed, domain, moderator=moderator, community=group)
 
-    as_staff(settings, acting_as, work)
+    as_actor(settings, acting_as, work)
     console.print(f"Unblocked {escape(domain)}.")
 
 
@@ -190,13 +188,13 @@ def block_import(
     except UnicodeDecodeError:
         raise click.BadParameter("the file is not UTF-8 text", param_hint="FILE") from None
 
-    async def work(groups: Groups, staff: Staff) -> Any:
+    async def work(groups: Groups, moderator: str) -> Any:
         with progress_bar() as progress:
             return await import_blocklist(
                 groups,
                 groups.defed,
                 text,
-                moderator=groups.site.staff_uri(staff.username),
+                moderator=moderator,
                 source=source or file.name,
                 fmt=fmt,
                 dry_run=dry_run,
@@ -204,7 +202,7 @@ def block_import(
             )
 
     started = time.perf_counter()
-    result = as_staff(settings, acting_as, work)
+    result = as_actor(settings, acting_as, work)
     elapsed = time.perf_counter() - started
     print_diff(result.diff, every_entry=dry_run)
     if result.applied:

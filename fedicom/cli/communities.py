@@ -9,7 +9,10 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from fedicom.cli.acting import as_actor, as_option, as_staff
 from fedicom.cli.base import console, load, run
+from fedicom.groups.context import Groups
+from fedicom.moderation.models import Staff
 
 
 @click.group()
@@ -185,7 +188,7 @@ def _max_links(value: str | None) -> int | str | None:
     help="Hold posts for review: none, a new member's until one is approved, or all.",
 )
 @click.option("--max-links", help="Links a post may carry before it is held (N, or `default`).")
-@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
+@as_option
 def community_edit(
     name: str,
     title: str | None,
@@ -196,10 +199,9 @@ def community_edit(
     posting: str | None,
     premoderation: str | None,
     max_links: str | None,
-    as_: str | None,
+    acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
-    from fedicom.cli.acting import as_staff
     from fedicom.groups.communities import get_community
     from fedicom.moderation.community_updates import edit_community
 
@@ -219,10 +221,10 @@ def community_edit(
     if not changes:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
 
-    async def work(ctx: Any, staff: Any) -> list[str]:
+    async def work(ctx: Groups, staff: Staff) -> list[str]:
         return await edit_community(ctx, await get_community(name), staff, changes)
 
-    changed = as_staff(load(), as_, work)
+    changed = as_staff(load(), acting_as, work)
     if not changed:
         console.print(f"{name} already has these settings; nothing changed.")
     else:
@@ -234,43 +236,32 @@ def community_mod() -> None:
     """Manage the moderators of a community: local staff or remote fediverse actors."""
 
 
-def _change_moderator(name: str, who: str, as_: str | None, *, role: str | None) -> tuple[str, bool]:
+def _change_moderator(name: str, who: str, acting_as: str | None, *, role: str | None) -> tuple[str, bool]:
     """Add (role given) or remove a moderator as the acting staff member; federates the change."""
-    from fedicom.app import build_federation
     from fedicom.groups.communities import get_community
     from fedicom.moderation import moderators
-    from fedicom.moderation.staff import acting
 
-    settings = load()
+    async def work(ctx: Groups, by: str) -> tuple[str, bool]:
+        group = await get_community(name)
+        actor = await moderators.resolve_moderator(ctx, who)
+        if role is None:
+            change = await moderators.remove_moderator(ctx, group, actor, by=by)
+        else:
+            change = await moderators.add_moderator(ctx, group, actor, by=by, role=role)
+        return actor, change.activity is not None
 
-    async def work() -> tuple[str, bool]:
-        runtime = build_federation(settings)
-        ctx = runtime.groups
-        try:
-            await runtime.fed.start()
-            by = ctx.site.staff_uri((await acting(as_)).username)
-            group = await get_community(name)
-            actor = await moderators.resolve_moderator(ctx, who)
-            if role is None:
-                change = await moderators.remove_moderator(ctx, group, actor, by=by)
-            else:
-                change = await moderators.add_moderator(ctx, group, actor, by=by, role=role)
-            return actor, change.activity is not None
-        finally:
-            await runtime.fed.session.close()
-
-    return run(settings, work)
+    return as_actor(load(), acting_as, work)
 
 
 @community_mod.command("add")
 @click.argument("name")
 @click.argument("moderator")
-@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
+@as_option
 @click.option("--owner", is_flag=True, help="Make them an owner (owners add and remove moderators).")
-def mod_add(name: str, moderator: str, as_: str | None, owner: bool) -> None:
+def mod_add(name: str, moderator: str, acting_as: str | None, owner: bool) -> None:
     """Make MODERATOR a moderator of NAME: a staff name, @user@host or an actor URI."""
     role = "owner" if owner else "moderator"
-    actor, federated = _change_moderator(name, moderator, as_, role=role)
+    actor, federated = _change_moderator(name, moderator, acting_as, role=role)
     sent = " The Add is queued for delivery to the members." if federated else ""
     console.print(f"{escape(actor)} is now {'an owner' if owner else 'a moderator'} of {name}.{sent}")
 
@@ -278,10 +269,10 @@ def mod_add(name: str, moderator: str, as_: str | None, owner: bool) -> None:
 @community_mod.command("remove")
 @click.argument("name")
 @click.argument("moderator")
-@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the admin).")
-def mod_remove(name: str, moderator: str, as_: str | None) -> None:
+@as_option
+def mod_remove(name: str, moderator: str, acting_as: str | None) -> None:
     """Remove MODERATOR from the moderators of NAME (never the last owner)."""
-    actor, _ = _change_moderator(name, moderator, as_, role=None)
+    actor, _ = _change_moderator(name, moderator, acting_as, role=None)
     console.print(f"{escape(actor)} no longer moderates {name}. The Remove is queued for delivery.")
 
 

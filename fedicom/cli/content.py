@@ -12,12 +12,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from fedicom.cli.acting import as_option, as_staff
+from fedicom.cli.acting import as_actor, as_option
 from fedicom.cli.base import console, load, run
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post
 from fedicom.groups.text import plain_text
-from fedicom.moderation.models import Staff
 
 community_option = click.option("--community", help="The community (when the post is in several).")
 
@@ -30,12 +29,12 @@ def _act(acting_as: str | None, ref: str, community: str | None, action: Any) ->
     """Resolve the staff member and the post, then run `action(ctx, post, actor)`."""
     from fedicom.moderation.content import get_post
 
-    async def work(ctx: Groups, staff: Staff) -> Post:
+    async def work(ctx: Groups, actor: str) -> Post:
         post = await get_post(ref, community)
-        await action(ctx, post, ctx.site.staff_uri(staff.username))
+        await action(ctx, post, actor)
         return post
 
-    return as_staff(load(), acting_as, work)
+    return as_actor(load(), acting_as, work)
 
 
 # --- the held queue ------------------------------------------------------------------------------------
@@ -114,14 +113,12 @@ def post() -> None:
 )
 @click.option("--limit", default=30, show_default=True)
 def post_list(community: str, state: str, limit: int) -> None:
-    """List the newest posts of COMMUNITY with their numbers."""
+    """List the newest posts of COMMUNITY with their numbers (held ones: the oldest first)."""
     from fedicom.groups.communities import get_community
+    from fedicom.moderation.held import list_posts
 
     async def work() -> list[Post]:
-        query = Post.filter(group=await get_community(community), deleted=False)
-        if state != "all":
-            query = query.filter(state=state)
-        return await query.order_by("-id").limit(limit)
+        return await list_posts(await get_community(community), state, limit=limit)
 
     table = Table("id", "kind", "state", "author", "post", "flags", "object id")
     for p in run(load(), work):
@@ -247,9 +244,8 @@ def filter_add(
     from fedicom.groups.communities import get_community
     from fedicom.moderation.filters import add_filter
 
-    async def work(ctx: Groups, staff: Staff) -> Any:
+    async def work(ctx: Groups, actor: str) -> Any:
         group = await get_community(community) if community else None
-        actor = ctx.site.staff_uri(staff.username)
         return await add_filter(
             pattern,
             regex=regex,
@@ -260,7 +256,7 @@ def filter_add(
             moderator=actor,
         )
 
-    row = as_staff(load(), acting_as, work)
+    row = as_actor(load(), acting_as, work)
     where = community or "every community"
     console.print(f"Added filter #{row.id} ({action}) in {escape(where)}.")
 
@@ -294,12 +290,11 @@ def filter_remove(filter_id: int, community: str | None, acting_as: str | None) 
     from fedicom.groups.communities import get_community
     from fedicom.moderation.filters import remove_filter
 
-    async def work(ctx: Groups, staff: Staff) -> Any:
+    async def work(ctx: Groups, actor: str) -> Any:
         group = await get_community(community) if community else None
-        actor = ctx.site.staff_uri(staff.username)
         return await remove_filter(filter_id, community=group, site=ctx.site, moderator=actor)
 
-    as_staff(load(), acting_as, work)
+    as_actor(load(), acting_as, work)
     console.print(f"Removed filter #{filter_id}.")
 
 

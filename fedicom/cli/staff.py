@@ -9,12 +9,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from fedicom.cli.acting import as_option
 from fedicom.cli.base import console, err_console, load, run
 from fedicom.errors import Forbidden
-
-AS_OPTION = click.option(
-    "--as", "as_", envvar="FEDICOM_STAFF", help="The staff member acting (default: the only admin)."
-)
 
 
 @click.group()
@@ -73,18 +70,20 @@ def staff_list() -> None:
 
 @staff.command("remove")
 @click.argument("name")
-@AS_OPTION
-def staff_remove(name: str, as_: str | None) -> None:
+@as_option
+def staff_remove(name: str, acting_as: str | None) -> None:
     """Disable the account NAME and revoke its tokens (its modlog entries stay)."""
+    from fedicom.groups.communities import Site
     from fedicom.moderation.staff import acting, remove_staff
 
     settings = load()
+    site = Site(settings.base_url, settings.domain)
 
     async def work() -> None:
-        by = await acting(as_)
+        by = await acting(acting_as)
         if not by.is_admin:
             raise Forbidden(f"{by.username} is not an instance admin")
-        await remove_staff(name, by=f"{settings.base_url}/u/{by.username}", by_username=by.username)
+        await remove_staff(name, by=site.staff_uri(by.username), by_username=by.username)
 
     run(settings, work)
     console.print(f"Disabled {escape(name)} and revoked its API tokens.")
@@ -96,7 +95,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="Whose token (default: the only admin).")
+@as_option
 @click.option("--name", "label", required=True, help="A label, e.g. the tool that uses it.")
 @click.option(
     "--scope",
@@ -108,7 +107,7 @@ def token() -> None:
     help="read < moderate < admin (repeatable); admin is for admins' tokens.",
 )
 @click.option("--expires", help="Lifetime like 12h, 30d or 8w (default: never).")
-def token_create(as_: str | None, label: str, scopes: tuple[str, ...], expires: str | None) -> None:
+def token_create(acting_as: str | None, label: str, scopes: tuple[str, ...], expires: str | None) -> None:
     """Create an API token and print its secret (once)."""
     from fedicom.moderation.staff import acting
     from fedicom.moderation.tokens import create_token, parse_duration
@@ -116,7 +115,7 @@ def token_create(as_: str | None, label: str, scopes: tuple[str, ...], expires: 
     settings = load()
 
     async def work() -> Any:
-        owner = await acting(as_)
+        owner = await acting(acting_as)
         lifetime = parse_duration(expires) if expires else None
         return await create_token(owner, label, list(scopes), lifetime=lifetime)
 
@@ -130,8 +129,8 @@ def token_create(as_: str | None, label: str, scopes: tuple[str, ...], expires: 
 
 
 @token.command("list")
-@click.option("--as", "as_", envvar="FEDICOM_STAFF", help="Whose tokens (default: everyone's).")
-def token_list(as_: str | None) -> None:
+@click.option("--as", "whose", envvar="FEDICOM_STAFF", help="Whose tokens (default: everyone's).")
+def token_list(whose: str | None) -> None:
     """List API tokens (never their secrets)."""
     from fedicom.moderation.staff import get_staff
     from fedicom.moderation.tokens import list_tokens, token_state
@@ -139,7 +138,7 @@ def token_list(as_: str | None) -> None:
     settings = load()
 
     async def work() -> list[Any]:
-        return await list_tokens(await get_staff(as_) if as_ else None)
+        return await list_tokens(await get_staff(whose) if whose else None)
 
     table = Table("id", "staff", "name", "scopes", "state", "expires", "last used")
     for t in run(settings, work):
@@ -157,8 +156,8 @@ def token_list(as_: str | None) -> None:
 
 @token.command("revoke")
 @click.argument("token_id", type=int)
-@AS_OPTION
-def token_revoke(token_id: int, as_: str | None) -> None:
+@as_option
+def token_revoke(token_id: int, acting_as: str | None) -> None:
     """Revoke token TOKEN_ID: it stops working at once."""
     from fedicom.moderation.staff import acting
     from fedicom.moderation.tokens import revoke_token
@@ -166,7 +165,7 @@ def token_revoke(token_id: int, as_: str | None) -> None:
     settings = load()
 
     async def work() -> None:
-        await revoke_token(await acting(as_), token_id)
+        await revoke_token(await acting(acting_as), token_id)
 
     run(settings, work)
     console.print(f"Revoked token {token_id}.")

@@ -152,18 +152,26 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
     if not spam.accepted:
         raise Forbidden(spam.reason)
-    created, refusals = [], []
+    admitted, refusals = [], []
     for group, parent in targets:
         try:
-            created.append(await _create_in(ctx, group, parent, activity, obj, author, addressed))
+            verdict = await _admit(ctx, group, parent, activity, obj, author, addressed)
+            admitted.append((group, parent, verdict))
         except FedicomError as exc:
             refusals.append(f"{group.name}: {exc.reason}")
-    if refusals and not created:
+    if refusals and not admitted:
         raise Forbidden("; ".join(refusals))  # recorded on the inbox item, for moderators to see
-    return created
+    author_inbox = (await ctx.fed.actors.get(author)).delivery_inbox
+    # one transaction for every community: the inbox item is marked done with it, so a cross-post
+    # is never left stored in one community and lost in the other
+    async with ctx.fed.transaction() as conn:
+        return [
+            await _store(ctx, group, parent, activity, obj, author, verdict, author_inbox, conn)
+            for group, parent, verdict in admitted
+        ]
 
 
-async def _create_in(
+async def _admit(
     ctx: Groups,
     group: Group,
     parent: Post | None,
@@ -171,7 +179,8 @@ async def _create_in(
     obj: dict[str, Any],
     author: str,
     addressed: set[str],
-) -> Post:
+) -> screening.Verdict:
+    """Whether the post may go into `group`, and whether it is held there (FedicomError: refused)."""
     await gate.admit(ctx.defed, group, author)
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
@@ -197,33 +206,46 @@ async def _create_in(
     verdict = await screening.screen(ctx, group, author, obj, content, exempt=author in roster.moderators)
     if verdict.rejected:
         raise Forbidden(verdict.reason)
-    fed = ctx.fed
-    author_actor = await fed.actors.get(author)
-    async with fed.transaction() as conn:
-        post = await Post.create(
-            group=group,
-            object_id=id_of(obj),
-            type=obj["type"],
-            author=author,
-            parent=parent,
-            root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
-            title=title_of(obj, content) if parent is None else None,
-            content=content,
-            url=obj.get("url") if isinstance(obj.get("url"), str) else None,
-            document=obj,
-            published=parse_time(obj.get("published")),
-            announce_id=None if verdict.held else new_activity_uri(fed.base_url),
-            state="held" if verdict.held else "visible",
-            state_reason=verdict.reason,
-            activity=activity if verdict.held else None,
-            using_db=conn,
-        )
-        if verdict.held:
-            log.info("held %s in %s: %s", post.object_id, group.name, verdict.reason)
-            return post
-        if parent is not None:
-            await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
-        await publish(ctx, group, post, activity, author_inbox=author_actor.delivery_inbox, conn=conn)
+    return verdict
+
+
+async def _store(
+    ctx: Groups,
+    group: Group,
+    parent: Post | None,
+    activity: dict[str, Any],
+    obj: dict[str, Any],
+    author: str,
+    verdict: screening.Verdict,
+    author_inbox: str | None,
+    conn: BaseDBAsyncClient,
+) -> Post:
+    """Store the admitted post in `group`, and announce it unless it is held."""
+    content = content_of(obj)
+    post = await Post.create(
+        group=group,
+        object_id=id_of(obj),
+        type=obj["type"],
+        author=author,
+        parent=parent,
+        root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
+        title=title_of(obj, content) if parent is None else None,
+        content=content,
+        url=obj.get("url") if isinstance(obj.get("url"), str) else None,
+        document=obj,
+        published=parse_time(obj.get("published")),
+        announce_id=None if verdict.held else new_activity_uri(ctx.fed.base_url),
+        state="held" if verdict.held else "visible",
+        state_reason=verdict.reason,
+        activity=activity if verdict.held else None,
+        using_db=conn,
+    )
+    if verdict.held:
+        log.info("held %s in %s: %s", post.object_id, group.name, verdict.reason)
+        return post
+    if parent is not None:
+        await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
+    await publish(ctx, group, post, activity, author_inbox=author_inbox, conn=conn)
     return post
 
 

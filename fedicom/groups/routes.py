@@ -19,6 +19,7 @@ from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
+from fedicom.groups.pages import community_page
 from fedicom.http import ActivityResponse, wants_activity_json
 
 PAGE_SIZE = 20
@@ -42,32 +43,9 @@ async def group_actor(request: Request) -> Response:
             await actor_document(fed_of(request).keys, site_of(request), group)
         )
     else:
-        response = await group_page(request, group)
+        response = await community_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
     return response
-
-
-async def group_page(request: Request, group: Group) -> Response:
-    threads = []
-    if not group.private:
-        threads = (
-            await Post.filter(group=group, parent_id=None, deleted=False, state="visible")
-            .order_by("-pinned_at", "-id")
-            .limit(30)
-        )
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request,
-        "group.html",
-        {
-            "group": group,
-            "handle": f"{group.name}@{site_of(request).domain}",
-            "uri": site_of(request).uri(group.name),
-            "members": await member_count(group),
-            "moderators": await moderators_of(group),
-            "threads": threads,
-        },
-    )
 
 
 async def group_inbox(request: Request) -> Response:

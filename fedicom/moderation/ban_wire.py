@@ -1,4 +1,5 @@
-"""The wire shape of a ban: Lemmy's `Block` with `target` and its `Undo`. Pure builders and a parser.
+"""The wire shape of a ban: Lemmy's `Block` with `target`. A pure builder and a parser (the ban is
+lifted with content_wire's `build_undo` of the Block, addressed as the Block was).
 
 Shape of `lemmy/activities/block/block_user.json` (federation.md §2.5): `to`, `cc` and `target` are
 required by Lemmy; 0.19 reads `expires` before `endTime`, 1.0 only `endTime`, so both are sent.
@@ -44,23 +45,6 @@ def build_block(
         doc["audience"] = community
     if expires is not None:
         doc["endTime"] = doc["expires"] = wire_time(expires)
-    return doc
-
-
-def build_undo_block(*, activity_uri: str, moderator: str, block: dict[str, Any]) -> dict[str, Any]:
-    """Lifts the ban `block` describes; addressed like the Block itself."""
-    inner = {k: v for k, v in block.items() if k != "@context"}
-    doc: dict[str, Any] = {
-        "@context": ACTIVITY_CONTEXT,
-        "id": activity_uri,
-        "type": "Undo",
-        "actor": moderator,
-        "object": inner,
-        "to": [PUBLIC],
-        "cc": list(block.get("cc") or []),
-    }
-    if block.get("audience"):
-        doc["audience"] = block["audience"]
     return doc
 
 

@@ -17,7 +17,6 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from fedicom.activitypub.fetch import actor_link
-from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest, FetchError, Forbidden, Gone, NotFound
@@ -26,7 +25,9 @@ from fedicom.groups.communities import get_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.moderation import authority, modlog
-from fedicom.moderation.ban_wire import BanOrder, build_block, build_undo_block, parse_block
+from fedicom.moderation.ban_wire import BanOrder, build_block, parse_block
+from fedicom.moderation.content import take_back_boost
+from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import wire_time
 from fedicom.moderation.models import Ban, Staff
 
@@ -108,7 +109,7 @@ async def unban(ctx: Groups, staff: Staff, actor: str, *, community: str | None 
         where = group.name if group else "this instance"
         raise NotFound(f"{banned} is not banned from {where}")
     block = await _block_of(ctx, existing, group)
-    undo = build_undo_block(activity_uri=new_activity_uri(ctx.fed.base_url), moderator=moderator, block=block)
+    undo = build_undo(activity_uri=new_activity_uri(ctx.fed.base_url), actor=moderator, undone=block)
     try:
         inboxes = [(await ctx.fed.actors.get(banned)).delivery_inbox]
     except FetchError:
@@ -287,29 +288,8 @@ async def _remove_posts(ctx: Groups, groups: list[Group], order: BanOrder, conn:
         Post.filter(id__in=[p.id for p in posts]).using_db(conn).update(state="removed", state_reason=reason)
     )
     for post in posts:
-        group = by_id[post.group_id]  # type: ignore[attr-defined]
-        group_uri = ctx.uri(group)
-        boosts = await OutgoingActivity.filter(
-            actor=group_uri, type="Announce", object_id=post.object_id, inner_type__isnull=True
-        ).using_db(conn)
-        if not boosts:
-            continue
-        inboxes = list((await ctx.rosters.of(group)).inboxes)
-        items = [(_undo_boost(ctx, group_uri, json.loads(b.payload)), inboxes) for b in boosts]
-        await ctx.fed.send_many(items, actor=group_uri, public=not group.private, conn=conn)
+        await take_back_boost(ctx, by_id[post.group_id], post, inbox=None, conn=conn)  # type: ignore[attr-defined]
     return len(posts)
-
-
-def _undo_boost(ctx: Groups, group_uri: str, boost: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "@context": ACTIVITY_CONTEXT,
-        "id": new_activity_uri(ctx.fed.base_url),
-        "type": "Undo",
-        "actor": group_uri,
-        "to": boost.get("to", []),
-        "cc": boost.get("cc", []),
-        "object": {k: v for k, v in boost.items() if k != "@context"},
-    }
 
 
 async def _block_of(ctx: Groups, item: Ban, group: Group | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Editing a community's settings, and federating the change as `Update{Group}`.
+"""Creating a community as a staff member, editing its settings, and federating the change as
+`Update{Group}`.
 
 Lemmy accepts a community update only from a moderator's Person, never from the Group itself
 (federation.md §2.5), so the group announces the staff member's `Update`. Remote moderators'
@@ -7,19 +8,19 @@ updates are applied for the fields fedicom shares with Lemmy and announced onwar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest
-from fedicom.groups.communities import POSTING_POLICIES, actor_document
+from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_community
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group
+from fedicom.groups.models import Group, Moderator
 from fedicom.groups.text import plain_text
 from fedicom.moderation import modlog
-from fedicom.moderation.content import publish_action, require_moderator
+from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
 from fedicom.moderation.models import Staff
 from fedicom.moderation.screening import PREMODERATION
@@ -59,30 +60,39 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+async def create_owned_community(
+    ctx: Groups,
+    owner: str,
+    name: str,
+    *,
+    premoderation: str = "off",
+    max_links: int | None = None,
+    **settings: Any,
+) -> Group:
+    """A new community created by a staff member (`owner`, their Person actor), who owns it; logged."""
+    local = validate_changes({"premoderation": premoderation, "max_links": max_links})
+    group = await create_community(ctx.fed.keys, ctx.site, name, **settings)
+    async with ctx.fed.transaction() as conn:
+        group.premoderation, group.max_links = local["premoderation"], local["max_links"]
+        await group.save(update_fields=["premoderation", "max_links"], using_db=conn)
+        await Moderator.create(group=group, actor=owner, role="owner", using_db=conn)
+        await modlog.record(owner, "create_community", group.name, community=group.name, conn=conn)
+    return group
+
+
 async def edit_community(ctx: Groups, group: Group, staff: Staff, changes: Mapping[str, Any]) -> list[str]:
     """Apply a staff member's edit; returns the fields that changed (federated when any is public)."""
     actor = ctx.site.staff_uri(staff.username)
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     clean = validate_changes(changes)
-    changed = [key for key, value in clean.items() if getattr(group, key) != value]
-    if not changed:
+    if all(getattr(group, key) == value for key, value in clean.items()):
         return []
-    async with ctx.fed.transaction() as conn:
-        for key in changed:
-            setattr(group, key, clean[key])
-        await group.save(using_db=conn)
+
+    async def federate(conn: BaseDBAsyncClient, changed: list[str]) -> None:
         if set(changed) & set(FEDERATED):
             await announce_update(ctx, group, staff, conn=conn)
-        await modlog.record(
-            actor,
-            "edit_community",
-            ctx.uri(group),
-            community=group.name,
-            details={key: _shown(clean[key]) for key in changed},
-            conn=conn,
-        )
-    ctx.forget_group(group.name)
-    return changed
+
+    return await _apply(ctx, group, actor, clean, federate)
 
 
 async def announce_update(
@@ -147,18 +157,33 @@ def parse_group_update(doc: dict[str, Any], *, posting_policy: str) -> dict[str,
 async def handle_update(ctx: Groups, activity: dict[str, Any], group: Group) -> list[str]:
     """An inbound `Update{Group}` of one of our communities: only from one of its moderators."""
     actor = id_of(activity.get("actor")) or ""
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     doc = activity.get("object")
     if not isinstance(doc, dict):
         raise BadRequest("an Update of a community must embed the Group")
     clean = validate_changes(parse_group_update(doc, posting_policy=group.posting_policy))
+
+    async def federate(conn: BaseDBAsyncClient, _changed: list[str]) -> None:
+        await publish_action(ctx, group, activity, ours=False, conn=conn)  # onwards, as received
+
+    return await _apply(ctx, group, actor, clean, federate)
+
+
+async def _apply(
+    ctx: Groups,
+    group: Group,
+    actor: str,
+    clean: dict[str, Any],
+    federate: Callable[[BaseDBAsyncClient, list[str]], Awaitable[None]],
+) -> list[str]:
+    """Save what changed, federate it and log the edit in one transaction; returns the fields changed."""
     changed = [key for key, value in clean.items() if getattr(group, key) != value]
     async with ctx.fed.transaction() as conn:
         for key in changed:
             setattr(group, key, clean[key])
         if changed:
             await group.save(using_db=conn)
-        await publish_action(ctx, group, activity, ours=False, conn=conn)
+        await federate(conn, changed)
         await modlog.record(
             actor,
             "edit_community",

@@ -14,7 +14,7 @@ from fedicom.groups.announce import announce, boost, latest_boost
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
 from fedicom.moderation import gate
-from fedicom.moderation.authority import is_moderator
+from fedicom.moderation.authority import require_moderator
 from fedicom.moderation.content_wire import build_undo
 
 
@@ -34,11 +34,12 @@ async def get_post(ref: str, community: str | None = None) -> Post:
     return posts[0]
 
 
-async def require_moderator(ctx: Groups, group: Group, actor: str) -> None:
-    """The actor moderates the community (or administers the instance) and is not banned from it."""
+async def require_active_moderator(ctx: Groups, group: Group, actor: str) -> None:
+    """The actor moderates the community (or administers the instance) and is not banned from it nor
+    on a suspended server: a moderator cut off from the community must not act on its posts (unlike
+    authority.require_moderator, which only asks who holds the role)."""
     await gate.admit(ctx.defed, group, actor)
-    if not await is_moderator(ctx.site, group, actor):
-        raise Forbidden(f"{actor} does not moderate {group.name}")
+    await require_moderator(ctx.site, group, actor)
 
 
 async def moderated_by(ctx: Groups, posts: list[Post], actor: str) -> list[Post]:
@@ -47,7 +48,7 @@ async def moderated_by(ctx: Groups, posts: list[Post], actor: str) -> list[Post]
     allowed, refusals = [], []
     for post in posts:
         try:
-            await require_moderator(ctx, post.group, actor)
+            await require_active_moderator(ctx, post.group, actor)
             allowed.append(post)
         except Forbidden as exc:
             refusals.append(exc.reason)

@@ -12,7 +12,7 @@ from fedicom.groups import posts as group_posts
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
 from fedicom.moderation import modlog
-from fedicom.moderation.content import author_inbox, require_moderator
+from fedicom.moderation.content import author_inbox, require_active_moderator
 
 
 async def list_held(community: Group | None = None, *, limit: int = 100) -> list[Post]:
@@ -23,10 +23,21 @@ async def list_held(community: Group | None = None, *, limit: int = 100) -> list
     return await query.order_by("id").limit(limit).prefetch_related("group")
 
 
+async def list_posts(community: Group, state: str = "visible", *, limit: int = 50) -> list[Post]:
+    """A community's posts in `state` (or `all`) for moderators: the held queue in review order,
+    the others newest first."""
+    if state == "held":
+        return await list_held(community, limit=limit)
+    query = Post.filter(group_id=community.id, deleted=False)
+    if state != "all":
+        query = query.filter(state=state)
+    return await query.order_by("-id").limit(limit)
+
+
 async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
     """Show and announce a held post."""
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     _check_held(post)
     activity = post.activity
     if not isinstance(activity, dict):
@@ -53,7 +64,7 @@ async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
 async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Post:
     """Turn a held post down: it stays removed here and was never sent anywhere."""
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     _check_held(post)
     if not reason.strip():
         raise BadRequest("say why the post is rejected (--reason)")

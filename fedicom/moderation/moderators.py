@@ -41,10 +41,6 @@ class Change:
     activity: dict[str, Any] | None  # the Add or Remove federated, None when nothing went out
 
 
-def moderators_uri(ctx: Groups, group: Group) -> str:
-    return f"{ctx.uri(group)}/moderators"
-
-
 def build_moderator_change(
     kind: str, *, activity_uri: str, actor: str, moderator: str, group_uri: str
 ) -> dict[str, Any]:

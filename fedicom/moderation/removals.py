@@ -25,7 +25,7 @@ from fedicom.moderation.content import (
     boost_again,
     moderated_by,
     publish_action,
-    require_moderator,
+    require_active_moderator,
     take_back_boost,
 )
 from fedicom.moderation.content_wire import build_remove, build_undo
@@ -40,7 +40,7 @@ async def remove_post(
     Returns the Delete sent.
     """
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     _check_removable(post)
     why = removal_reason(group.name, group.rules, rule, reason)
     delete = build_remove(
@@ -58,7 +58,7 @@ async def remove_post(
 async def restore_post(ctx: Groups, post: Post, actor: str, *, reason: str = "") -> dict[str, Any]:
     """A moderator takes a removal back: `Undo{Delete}` announced, the thread boosted again."""
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     if post.state != "removed":
         raise BadRequest(f"post {post.id} is not removed (it is {post.state})")
     if post.announce_id is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,7 @@ from fedicom.moderation.report_wire import (
 
 log = logging.getLogger("fedicom.reports")
 STATES = ("open", "resolved", "dismissed")
+TARGET_PATTERN = r"^https?://[^\s\x00]+$"  # what staff report: the URL of a post or an account
 
 
 # --- reports arriving --------------------------------------------------------------------------------
@@ -68,10 +70,14 @@ async def file_report(
     ctx: Groups, staff: Staff, targets: list[str], *, reason: str, community: str | None = None
 ) -> Report:
     """A staff member's own report (e.g. passed on from a member by mail), queued like a Flag."""
+    targets = [t.strip() for t in targets]
     if not targets:
         raise BadRequest("name at least one post or account to report")
-    if not reason.strip():
-        raise BadRequest("a report needs a reason")
+    for target in targets:
+        if not re.fullmatch(TARGET_PATTERN, target):
+            raise BadRequest(f"{target!r} is not the URL of a post or an account")
+    if not reason.strip() or "\x00" in reason:
+        raise BadRequest("a report needs a reason (text without NUL characters)")
     group = await ctx.group(community) if community else None
     if group is None:
         found = await _communities(ctx, targets, targets)
@@ -79,7 +85,7 @@ async def file_report(
     flag = FlagReceived(
         id="",
         reporter=ctx.site.staff_uri(staff.username),
-        targets=unique_ids(t.strip() for t in targets),
+        targets=unique_ids(targets),
         reason=reason.strip()[:MAX_REASON],
         addressed=[],
     )

@@ -9,16 +9,15 @@ number of domains, so a 10,000-domain import costs one scan, not 10,000.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 
-from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteActor
-from fedicom.activitypub.vocab import host_of, new_activity_uri
+from fedicom.activitypub.vocab import host_of
 from fedicom.groups import membership as memberships
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Post
+from fedicom.moderation.content import take_back_boost
 from fedicom.moderation.domains import covering
 
 Progress = Callable[[str, int, int], None]
@@ -97,24 +96,8 @@ async def apply_suspend(
 
 async def _remove_post(ctx: Groups, post: Post) -> None:
     """Tombstone a post here; Mastodon followers stop seeing it when the group undoes its boost."""
-    group = post.group
-    boosts = await OutgoingActivity.filter(
-        actor=ctx.uri(group), type="Announce", object_id=post.object_id, inner_type__isnull=True
-    )
     async with ctx.fed.transaction() as conn:
         post.deleted = True
         post.content = ""
         await post.save(using_db=conn)
-        inboxes = list((await ctx.rosters.of(group)).inboxes)
-        for boost in boosts:
-            undo = {
-                "@context": ACTIVITY_CONTEXT,
-                "id": new_activity_uri(ctx.fed.base_url),
-                "type": "Undo",
-                "actor": ctx.uri(group),
-                "to": [f"{ctx.uri(group)}/followers"],
-                "object": json.loads(boost.payload),
-            }
-            await ctx.fed.send(
-                undo, actor=ctx.uri(group), inboxes=inboxes, public=not group.private, conn=conn
-            )
+        await take_back_boost(ctx, post.group, post, inbox=None, conn=conn)

@@ -15,14 +15,14 @@ from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post
 from fedicom.moderation import modlog
-from fedicom.moderation.content import moderated_by, publish_action, require_moderator
+from fedicom.moderation.content import moderated_by, publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_featured, build_lock, build_undo
 
 
 async def lock_post(ctx: Groups, post: Post, actor: str, *, locked: bool, reason: str = "") -> dict[str, Any]:
     """Lock a thread (or one comment's subthread) against new replies, or unlock it."""
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     _check_shown(post)
     if post.locked == locked:
         raise BadRequest(f"post {post.id} is already {'locked' if locked else 'unlocked'}")
@@ -48,7 +48,7 @@ async def lock_post(ctx: Groups, post: Post, actor: str, *, locked: bool, reason
 async def pin_post(ctx: Groups, post: Post, actor: str, *, pinned: bool) -> dict[str, Any]:
     """Pin a thread to the community's featured collection, or unpin it."""
     group = post.group
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     _check_shown(post)
     if not post.is_thread:
         raise BadRequest(f"post {post.id} is a comment; only threads are pinned")
@@ -89,7 +89,7 @@ async def handle_featured(ctx: Groups, activity: dict[str, Any], *, pinned: bool
     if not name or not target.endswith("/featured"):
         return 0
     group = await ctx.group(name)
-    await require_moderator(ctx, group, actor)
+    await require_active_moderator(ctx, group, actor)
     post = await Post.get_or_none(group=group, object_id=id_of(activity.get("object")) or "")
     if post is None:
         raise BadRequest(f"{group.name} holds no post {id_of(activity.get('object'))}")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from fedicom.errors import BadRequest, FedicomError, Forbidden, NotFound
+from fedicom.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from fedicom.moderation.models import ApiToken, Staff
 
 PREFIX = "fdc_"
@@ -24,12 +24,6 @@ MAX_LIFETIME = timedelta(days=3650)
 TOUCH_EVERY = timedelta(seconds=60)  # last_used_at is written at most this often per token
 _DURATION = re.compile(r"^([1-9][0-9]{0,4})([hdw])$")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-
-
-class Unauthorized(FedicomError):
-    """No credentials, or credentials that are unknown, expired or revoked."""
-
-    status = 401
 
 
 def hash_secret(secret: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,38 +15,13 @@ import pytest
 from aiohttp import web
 
 from fedicom.activitypub.models import InboxItem, OutgoingActivity
-from fedicom.groups import membership
+from fedicom.groups import membership, posts
 from fedicom.groups.models import Membership, Moderator, Post
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
+from tests.support.steps import announced, join, send, until
 
 # --- helpers
-
-
-async def processed(activity_id: str, timeout: float = 10.0) -> InboxItem:
-    """The inbox item once fedicom has handled it (a decision not to announce is still 'done')."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        item = await InboxItem.get_or_none(activity_id=activity_id)
-        if item is not None and item.state != "pending":
-            assert item.state == "done", item.error
-            return item
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{activity_id} was not processed in {timeout} s")
-
-
-async def send(peer: Peer, person: Person, inbox: str, activity: dict[str, Any]) -> InboxItem:
-    status, text = await peer.post(person, inbox, activity)
-    assert status == 202, text
-    return await processed(activity["id"])
-
-
-async def join(peer: Peer, person: Person, group_uri: str) -> dict[str, Any]:
-    """Follow an open group and wait for its Accept."""
-    follow = peer.activity("Follow", person, group_uri)
-    await send(peer, person, f"{group_uri}/inbox", follow)
-    await peer.wait_for(lambda: any(a["object"] == follow for a in peer.received_of("Accept")))
-    return follow
 
 
 async def post(
@@ -67,13 +41,6 @@ async def post(
     note = peer.note(author, content, to=[PUBLIC], cc=to_groups, **fields)
     create = peer.activity("Create", author, note, to=[PUBLIC], cc=to_groups)
     return note, await send(peer, author, f"{inst.base}/inbox", create)
-
-
-def announced(peer: Peer, object_id: str) -> list[dict[str, Any]]:
-    """Announces the peer received of the Create of object_id (FEP-1b12 shape)."""
-    return [
-        a for a in peer.received_of("Announce", inner="Create") if a["object"]["object"]["id"] == object_id
-    ]
 
 
 async def group_announces_of(object_id: str) -> int:
@@ -147,10 +114,10 @@ async def test_members_posts_are_announced_and_strangers_posts_are_not(instance,
     member_note, _ = await post(peer, inst, alice, "<p>from a member</p>", to_groups=[uri])
     stranger_note, _ = await post(peer, inst, mallory, "<p>from a stranger</p>", to_groups=[uri])
 
-    await peer.wait_for(lambda: announced(peer, member_note["id"]))
+    await peer.wait_for(lambda: announced(peer, "Create", member_note["id"]))
     assert await group_announces_of(stranger_note["id"]) == 0
     assert not await Post.exists(object_id=stranger_note["id"])
-    assert not announced(peer, stranger_note["id"])
+    assert not announced(peer, "Create", stranger_note["id"])
 
 
 async def test_open_community_announces_anyones_public_post(instance, peer: Peer) -> None:
@@ -162,7 +129,7 @@ async def test_open_community_announces_anyones_public_post(instance, peer: Peer
 
     note, _ = await post(peer, inst, mallory, "<p>hello from outside</p>", to_groups=[uri])
 
-    wrapped = await peer.wait_for(lambda: announced(peer, note["id"]))
+    wrapped = await peer.wait_for(lambda: announced(peer, "Create", note["id"]))
     assert wrapped[0]["actor"] == uri
     boosts = await peer.wait_for(
         lambda: [a for a in peer.received_of("Announce", inner="uri") if a["object"] == note["id"]]
@@ -187,7 +154,9 @@ async def test_announcement_channel_announces_only_moderators_threads_but_member
         peer, inst, mallory, "<p>spam</p>", to_groups=[uri], in_reply_to=mod_thread["id"]
     )
 
-    await peer.wait_for(lambda: announced(peer, mod_thread["id"]) and announced(peer, reply["id"]))
+    await peer.wait_for(
+        lambda: announced(peer, "Create", mod_thread["id"]) and announced(peer, "Create", reply["id"])
+    )
     assert await group_announces_of(member_thread["id"]) == 0
     assert await group_announces_of(stranger_reply["id"]) == 0
     assert (await peer.get(uri))["postingRestrictedToMods"] is True
@@ -213,12 +182,51 @@ async def test_post_mentioning_more_groups_than_allowed_is_not_announced(
     note, item = await post(peer, inst, alice, "<p>look at this</p>", to_groups=uris, tag=tags)
 
     if announced_in_news:
-        await peer.wait_for(lambda: announced(peer, note["id"]))
+        await peer.wait_for(lambda: announced(peer, "Create", note["id"]))
         assert item.error is None
     else:
         assert await group_announces_of(note["id"]) == 0
         assert not await Post.exists(object_id=note["id"])
         assert item.error and "4 groups" in item.error
+
+
+async def test_a_cross_post_is_stored_and_announced_in_every_community_or_in_none(
+    instance, peer: Peer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inbox item is done only together with every community's copy: a failure half-way stores
+    nothing and leaves the activity to be retried, never half-applied and marked done."""
+    inst = await instance()
+    uris = [f"{inst.base}/c/{name}" for name in ("news", "pets")]
+    for name in ("news", "pets"):
+        await inst.community(name)
+    alice = peer.person("alice")
+    for uri in uris:
+        await join(peer, alice, uri)
+    published: list[str] = []
+    real_publish = posts.publish
+
+    async def failing_second(ctx: Any, group: Any, *args: Any, **kw: Any) -> None:
+        published.append(group.name)
+        if len(published) == 2:
+            raise RuntimeError("the database went away")
+        await real_publish(ctx, group, *args, **kw)
+
+    monkeypatch.setattr(posts, "publish", failing_second)
+    note = peer.note(alice, "<p>twice</p>", to=[PUBLIC], cc=uris)
+    create = peer.activity("Create", alice, note, to=[PUBLIC], cc=uris)
+    assert (await peer.post(alice, f"{inst.base}/inbox", create))[0] == 202
+
+    item = await until(lambda: InboxItem.get_or_none(activity_id=create["id"], error__isnull=False))
+    assert item.state == "pending" and "the database went away" in (item.error or "")
+    assert not await Post.exists(object_id=note["id"])
+    assert await group_announces_of(note["id"]) == 0
+
+    # Without the failure, both copies are there as soon as the item is done
+    monkeypatch.undo()
+    other = peer.note(alice, "<p>again</p>", to=[PUBLIC], cc=uris)
+    await send(peer, alice, f"{inst.base}/inbox", peer.activity("Create", alice, other, to=[PUBLIC], cc=uris))
+    assert await Post.filter(object_id=other["id"]).count() == 2
+    assert await group_announces_of(other["id"]) == 4  # each community: the Create and the boost
 
 
 # --- replies
@@ -236,7 +244,7 @@ async def test_reply_to_a_thread_is_announced_and_counted(instance, peer: Peer) 
     # a Mastodon reply: addressed to the parent's author, not to the group
     reply, _ = await post(peer, inst, bob, "<p>reply</p>", to_groups=[alice.uri], in_reply_to=thread["id"])
 
-    await peer.wait_for(lambda: announced(peer, reply["id"]))
+    await peer.wait_for(lambda: announced(peer, "Create", reply["id"]))
     root = await Post.get(object_id=thread["id"])
     assert root.reply_count == 1
     assert (await Post.get(object_id=reply["id"])).root_id == root.id  # type: ignore[attr-defined]
@@ -278,7 +286,7 @@ async def test_reply_under_a_reply_fedicom_never_saw_still_joins_the_thread(inst
 
     leaf, _ = await post(peer, inst, bob, "<p>leaf</p>", to_groups=[carol.uri], in_reply_to=middle["id"])
 
-    await peer.wait_for(lambda: announced(peer, leaf["id"]))
+    await peer.wait_for(lambda: announced(peer, "Create", leaf["id"]))
     root = await Post.get(object_id=thread["id"])
     assert (await Post.get(object_id=leaf["id"])).root_id == root.id  # type: ignore[attr-defined]
     assert root.reply_count == 1

@@ -17,9 +17,8 @@ from fedicom.moderation.models import ApiToken, DomainBlock, ModlogEntry, Staff
 from fedicom.moderation.moderators import add_moderator
 from fedicom.moderation.staff import create_staff
 from fedicom.moderation.tokens import create_token
+from tests.moderation.helpers import PASSWORD
 from tests.support.servers import Instance
-
-PASSWORD = "correct horse battery"
 
 
 class Admin:

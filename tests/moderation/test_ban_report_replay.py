@@ -12,6 +12,7 @@ from fedicom.moderation.models import Ban, ModlogEntry, Report
 from fedicom.moderation.staff import create_staff
 from tests.interop.stage import Sent, Stage, hold, snapshot, stage
 from tests.interop.test_fixture_replay import ALPHA, BETA, LEMMY, LEMMY_POST_1, LEMMY_SEEDS, OUTCOMES, plant
+from tests.moderation.helpers import PASSWORD
 from tests.support.replay import fixtures_dir, load
 
 BLOCK = "lemmy/activities/block/block_user.json"
@@ -36,7 +37,7 @@ def announced_as_received(s: Stage, sent: Sent, *, also: frozenset[str] = frozen
 
 async def lemmy_moderator(s: Stage) -> None:
     """Given: lemmy_beta moderates the community from its own domain (here, this server's)."""
-    await create_staff("lemmy_beta", "a long password")
+    await create_staff("lemmy_beta", PASSWORD)
     await Moderator.create(group=s.group, actor=BETA)
 
 

@@ -9,7 +9,8 @@ import pytest
 from fedicom.activitypub.vocab import PUBLIC
 from fedicom.errors import BadRequest
 from fedicom.groups.communities import Site
-from fedicom.moderation.ban_wire import build_block, build_undo_block, parse_block
+from fedicom.moderation.ban_wire import build_block, parse_block
+from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import parse_expiry, read_time
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.modlog_public import Hiding, public_entry
@@ -77,7 +78,7 @@ def test_a_block_round_trips_and_lemmy_019_finds_its_expiry() -> None:
         True,
         NOW,
     )
-    undo = build_undo_block(activity_uri="https://groups.example/activities/2", moderator="m", block=block)
+    undo = build_undo(activity_uri="https://groups.example/activities/2", actor="m", undone=block)
     assert undo["object"]["id"] == block["id"] and "@context" not in undo["object"]
     assert undo["cc"] == [GROUP] and undo["to"] == [PUBLIC]
 

@@ -4,58 +4,23 @@ are applied and announced onwards."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fedicom.activitypub.models import InboxItem
 from fedicom.errors import BadRequest, Forbidden, NotFound
 from fedicom.groups.models import Membership, Moderator, Post, Vote
 from fedicom.moderation import bans
 from fedicom.moderation.models import Ban, ModlogEntry
 from fedicom.moderation.staff import create_staff
-from tests.support.peer import PUBLIC, Peer, Person
+from tests.moderation.helpers import PASSWORD, moderator
+from tests.support.peer import PUBLIC, Peer
 from tests.support.replay import FIXTURES
 from tests.support.servers import Instance
-
-PASSWORD = "a long password"
-
-
-@pytest.fixture
-async def far_peer() -> AsyncIterator[Peer]:
-    """A second server (another loopback address) whose member stays in the community."""
-    p = Peer()
-    await p.start("127.0.0.2")
-    yield p
-    await p.stop()
-
-
-async def join(p: Peer, person: Person, group: str) -> None:
-    assert (await p.post(person, f"{group}/inbox", p.activity("Follow", person, group)))[0] == 202
-    await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["object"]["actor"] == person.uri])
-
-
-async def thread(p: Peer, person: Person, group: str, text: str) -> tuple[dict[str, Any], str]:
-    """A new thread posted to the group: the Note and the id of its Create."""
-    note = p.note(person, f"<p>{text}</p>", to=[PUBLIC], cc=[group])
-    create = p.activity("Create", person, note, to=[PUBLIC])
-    status, body = await p.post(person, f"{group}/inbox", create)
-    assert status == 202, body
-    return note, create["id"]
-
-
-async def processed(activity_id: str) -> InboxItem:
-    for _ in range(200):
-        item = await InboxItem.get_or_none(activity_id=activity_id)
-        if item is not None and item.state == "done":
-            return item
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{activity_id} was not processed")
+from tests.support.steps import join, send, thread
 
 
 def block_user_fixture() -> dict[str, Any]:
@@ -74,12 +39,11 @@ async def test_a_ban_federates_as_lemmys_block_and_stops_the_banned_actor(
     inst: Instance = await instance(hostname="localhost")
     await inst.community("news")
     group = f"{inst.base}/c/news"
-    staff = await create_staff("mod", PASSWORD)
-    await Moderator.create(group=await inst.groups.group("news"), actor=inst.site.staff_uri("mod"))
+    staff = await moderator(inst, "news")
     troll, friend = peer.person("troll"), far_peer.person("friend")
     await join(peer, troll, group)
     await join(far_peer, friend, group)
-    spam, _ = await thread(peer, troll, group, "spam")
+    spam, _ = await thread(peer, troll, group, "<p>spam</p>")
     await far_peer.wait_for(lambda: far_peer.received_of("Announce", inner="uri"))
 
     # When the moderator bans the troll by handle, for a week, removing their content
@@ -122,14 +86,12 @@ async def test_a_ban_federates_as_lemmys_block_and_stops_the_banned_actor(
     await peer.post(troll, f"{group}/inbox", follow)
     await peer.wait_for(lambda: [a for a in peer.received_of("Reject") if a["object"]["id"] == follow["id"]])
     assert not await Membership.exists(actor=troll.uri)
-    more, create_id = await thread(peer, troll, group, "more spam")
-    assert "banned" in ((await processed(create_id)).error or "")
+    more, item = await thread(peer, troll, group, "<p>more spam</p>")
+    assert "banned" in (item.error or "")
     assert not await Post.exists(object_id=more["id"])
-    friends, create_id = await thread(far_peer, friend, group, "hello")
-    await processed(create_id)
+    friends, _ = await thread(far_peer, friend, group, "<p>hello</p>")
     like = peer.activity("Like", troll, friends["id"])
-    await peer.post(troll, f"{inst.base}/inbox", like)
-    assert "banned" in ((await processed(like["id"])).error or "")
+    assert "banned" in ((await send(peer, troll, f"{inst.base}/inbox", like)).error or "")
     assert not await Vote.exists(actor=troll.uri)
 
     # When the ban is lifted, the troll's server and the members learn it, and the troll may join again
@@ -193,8 +155,7 @@ async def test_who_may_ban_and_bad_input(instance, peer: Peer) -> None:
     inst: Instance = await instance(hostname="localhost")
     await inst.community("news")
     await inst.community("pets")
-    mod = await create_staff("mod", PASSWORD)
-    await Moderator.create(group=await inst.groups.group("news"), actor=inst.site.staff_uri("mod"))
+    mod = await moderator(inst, "news")
     troll = peer.person("troll")
     with pytest.raises(Forbidden, match="does not moderate pets"):
         await bans.ban(inst.groups, mod, troll.uri, community="pets", reason="x")
@@ -228,8 +189,7 @@ async def test_a_remote_moderators_ban_is_applied_and_announced(instance, peer: 
         "Block", troll, friend.uri, target=group, to=[PUBLIC], cc=[group], summary="mine", removeData=False
     )
     fake["id"] = peer.new_id()
-    await peer.post(troll, f"{group}/inbox", fake)
-    assert "does not moderate news" in ((await processed(fake["id"])).error or "")
+    assert "does not moderate news" in ((await send(peer, troll, f"{group}/inbox", fake)).error or "")
     assert not await Ban.exists()
 
     # When carol bans the troll with a Block of her own
@@ -245,8 +205,7 @@ async def test_a_remote_moderators_ban_is_applied_and_announced(instance, peer: 
         removeData=False,
         endTime="2099-01-01T00:00:00Z",
     )
-    assert (await far_peer.post(carol, f"{group}/inbox", block))[0] == 202
-    await processed(block["id"])
+    await send(far_peer, carol, f"{group}/inbox", block)
 
     # Then the ban is in force, the troll has left, and the members get the Block as carol sent it
     ban = await Ban.get(actor=troll.uri)
@@ -259,7 +218,6 @@ async def test_a_remote_moderators_ban_is_applied_and_announced(instance, peer: 
 
     # And carol's Undo lifts it
     undo = far_peer.activity("Undo", carol, block, to=[PUBLIC], cc=[group])
-    await far_peer.post(carol, f"{group}/inbox", undo)
-    await processed(undo["id"])
+    await send(far_peer, carol, f"{group}/inbox", undo)
     assert not await Ban.exists()
     await far_peer.wait_for(lambda: far_peer.received_of("Announce", inner="Undo"))

@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
-from fedicom.groups.models import Moderator
-from fedicom.moderation.models import Ban, ModlogEntry, Report
+from fedicom.errors import BadRequest
+from fedicom.moderation import reports
+from fedicom.moderation.models import Ban, ModlogEntry, Report, Staff
 from fedicom.moderation.staff import create_staff
 from fedicom.moderation.tokens import create_token
+from tests.moderation.helpers import PASSWORD, moderator
 from tests.support.peer import Peer
 from tests.support.servers import Instance
-
-PASSWORD = "a long password"
 
 
 async def tokens(inst: Instance) -> dict[str, str]:
@@ -22,8 +23,7 @@ async def tokens(inst: Instance) -> dict[str, str]:
     await inst.community("news")
     await inst.community("pets")
     admin = await create_staff("admin", PASSWORD, is_admin=True)
-    mod = await create_staff("mod", PASSWORD)
-    await Moderator.create(group=await inst.groups.group("news"), actor=inst.site.staff_uri("mod"))
+    mod = await moderator(inst, "news")
     return {
         "admin": (await create_token(admin, "t", ["admin"]))[1],
         "mod": (await create_token(mod, "t", ["moderate"]))[1],
@@ -106,3 +106,25 @@ async def test_the_report_queue_through_the_api(instance) -> None:
     assert [r["resolution"] for r in closed.json()] == ["removed"]
     assert (await Report.get(id=report_id)).resolved_by == f"{inst.base}/u/mod"
     assert await ModlogEntry.filter(action="resolve_report", community="news").exists()
+
+
+async def test_reports_of_what_is_no_url_and_text_with_nul_are_refused_and_change_nothing(instance) -> None:
+    """PostgreSQL cannot store NUL: it is refused with a 422 on every database, never a server error."""
+    inst: Instance = await instance()
+    t = await tokens(inst)
+    for body in (
+        {"targets": [""], "reason": "spam"},
+        {"targets": ["not a url"], "reason": "spam"},
+        {"targets": ["https://x.example/p/\u0000"], "reason": "spam"},
+        {"targets": ["https://x.example/p/1"], "reason": "spam\u0000"},
+    ):
+        refused = await call(inst, t["admin"], "POST", "/reports", json=body)
+        assert refused.status_code == 422, (body, refused.text)
+    for body in ({"domain": "bad.example", "public_comment": "\u0000"}, {"domain": "bad\u0000.example"}):
+        assert (await call(inst, t["admin"], "POST", "/blocks", json=body)).status_code == 422
+    assert not await Report.exists() and not await ModlogEntry.exists()
+
+    admin = await Staff.get(username="admin")
+    with pytest.raises(BadRequest, match="is not the URL of a post or an account"):
+        await reports.file_report(inst.groups, admin, ["", "https://x.example/p/1"], reason="spam")
+    assert not await Report.exists()

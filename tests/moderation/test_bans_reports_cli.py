@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any
-
-from click.testing import Result
-
-from fedicom import storage
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Moderator
 from fedicom.moderation.staff import create_staff
-from fedicom.settings import load_settings
-from tests.support.cli import DOMAIN, Run, one_line
-from tests.support.db import _in_thread
+from tests.moderation.helpers import PASSWORD
+from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
 from tests.support.peer import Peer
-
-PASSWORD = "a long password"
-
-
-def in_db(env: dict[str, str], work: Callable[[], Awaitable[Any]]) -> Any:
-    """Run `work` against the CLI's database (outside the test's event loop)."""
-    settings = load_settings(
-        data_dir=Path(env["FEDICOM_DATA_DIR"]),
-        dev=True,
-        domain=DOMAIN,
-        database_url=env.get("FEDICOM_DATABASE_URL", ""),
-    )
-    out: list[Any] = []
-
-    async def wrapped() -> None:
-        await storage.open_db(settings)
-        try:
-            out.append(await work())
-        finally:
-            await storage.close_db()
-
-    _in_thread(wrapped())
-    return out[0]
 
 
 def given_staff(env: dict[str, str]) -> None:
@@ -58,23 +26,12 @@ def given_staff(env: dict[str, str]) -> None:
     in_db(env, work)
 
 
-def wide(run: Run) -> Run:
-    """The migrated command with a terminal wide enough that tables never shorten URLs."""
-    assert run("migrate").exit_code == 0
-    return lambda *args: run(*args, COLUMNS="250")
-
-
-async def cli(run: Run, *args: str) -> Result:
-    """The command runs its own event loop: in a thread, so the peer keeps serving in this one."""
-    return await asyncio.to_thread(run, *args, COLUMNS="250")
-
-
 async def test_ban_add_list_remove(migrated: Run, env: dict[str, str], peer: Peer) -> None:
     given_staff(env)
     troll = peer.person("troll")
     handle = f"@troll@{peer.base.removeprefix('http://')}"
 
-    added = await cli(
+    added = await in_thread(
         migrated,
         "ban",
         "add",
@@ -91,45 +48,48 @@ async def test_ban_add_list_remove(migrated: Run, env: dict[str, str], peer: Pee
     assert added.exit_code == 0, added.output
     assert f"Banned {troll.uri} from news until" in added.output
 
-    listed = await cli(migrated, "ban", "list", "--community", "news")
+    listed = await in_thread(migrated, "ban", "list", "--community", "news")
     assert troll.uri in listed.output and "spam" in listed.output and "/u/mod" in listed.output
-    assert troll.uri not in (await cli(migrated, "ban", "list")).output  # instance-wide ones only
-    assert troll.uri in (await cli(migrated, "ban", "list", "--all")).output
+    assert troll.uri not in (await in_thread(migrated, "ban", "list")).output  # instance-wide ones only
+    assert troll.uri in (await in_thread(migrated, "ban", "list", "--all")).output
     queued = in_db(env, lambda: Delivery.filter(activity__type="Block").values_list("inbox", flat=True))
     assert queued == [f"{peer.base}/inbox"]  # the Block waits for the server's delivery loop
 
-    removed = await cli(migrated, "ban", "remove", troll.uri, "--community", "news", "--as", "mod")
+    removed = await in_thread(migrated, "ban", "remove", troll.uri, "--community", "news", "--as", "mod")
     assert removed.exit_code == 0 and f"Lifted the ban of {troll.uri} from news" in removed.output
-    assert troll.uri not in (await cli(migrated, "ban", "list", "--all")).output
-    log = await cli(migrated, "modlog", "--community", "news")
+    assert troll.uri not in (await in_thread(migrated, "ban", "list", "--all")).output
+    log = await in_thread(migrated, "modlog", "--community", "news")
     assert "ban" in log.output and "unban" in log.output
 
 
 async def test_ban_errors_are_one_clear_line(migrated: Run, env: dict[str, str], peer: Peer) -> None:
     given_staff(env)
     troll = peer.person("troll").uri
-    not_mod = await cli(migrated, "ban", "add", troll, "--community", "pets", "--reason", "x", "--as", "mod")
+    not_mod = await in_thread(
+        migrated, "ban", "add", troll, "--community", "pets", "--reason", "x", "--as", "mod"
+    )
     assert not_mod.exit_code == 1 and "does not moderate pets" in one_line(not_mod)
-    not_admin = await cli(migrated, "ban", "add", troll, "--reason", "x", "--as", "mod")
+    not_admin = await in_thread(migrated, "ban", "add", troll, "--reason", "x", "--as", "mod")
     assert not_admin.exit_code == 1 and "not an instance admin" in one_line(not_admin)
-    past = await cli(
+    past = await in_thread(
         migrated, "ban", "add", troll, "--reason", "x", "--expires", "2020-01-01", "--as", "admin"
     )
     assert past.exit_code == 1 and "in the past" in one_line(past)
-    garbled = await cli(migrated, "ban", "add", troll, "--reason", "x", "--expires", "soon", "--as", "admin")
+    garbled = await in_thread(
+        migrated, "ban", "add", troll, "--reason", "x", "--expires", "soon", "--as", "admin"
+    )
     assert garbled.exit_code == 1 and "not an expiry" in one_line(garbled)
-    missing = await cli(migrated, "ban", "remove", troll, "--as", "admin")
+    missing = await in_thread(migrated, "ban", "remove", troll, "--as", "admin")
     assert missing.exit_code == 1 and "is not banned from this instance" in one_line(missing)
-    no_reason = await cli(migrated, "ban", "add", troll)
+    no_reason = await in_thread(migrated, "ban", "add", troll)
     assert no_reason.exit_code == 2 and "--reason" in no_reason.output
     assert (
-        "(instance)" not in (await cli(migrated, "ban", "list", "--all")).output
-        and troll not in (await cli(migrated, "ban", "list")).output
+        "(instance)" not in (await in_thread(migrated, "ban", "list", "--all")).output
+        and troll not in (await in_thread(migrated, "ban", "list")).output
     )
 
 
-def test_reports_file_list_show_resolve_dismiss(run: Run, env: dict[str, str]) -> None:
-    migrated = wide(run)
+def test_reports_file_list_show_resolve_dismiss(migrated: Run, env: dict[str, str]) -> None:
     given_staff(env)
     filed = migrated(
         "reports",
@@ -171,8 +131,7 @@ def test_reports_file_list_show_resolve_dismiss(run: Run, env: dict[str, str]) -
     assert "resolve_report" in log.output and "removed the post" in log.output
 
 
-def test_report_errors_are_one_clear_line(run: Run, env: dict[str, str]) -> None:
-    migrated = wide(run)
+def test_report_errors_are_one_clear_line(migrated: Run, env: dict[str, str]) -> None:
     given_staff(env)
     migrated("reports", "file", "https://remote.example/u/x", "--reason", "evasion", "--as", "admin")
     hidden = migrated("reports", "show", "1", "--as", "mod")

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
-from unittest import mock
 
-from fedicom import storage
 from fedicom.moderation.staff import create_staff
-from fedicom.settings import load_settings
-from tests.support.cli import Run, one_line
+from tests.moderation.helpers import PASSWORD
+from tests.support.cli import Run, in_db, one_line
 
 BASE = "http://groups.example"
 
 
 def make_staff(env: dict[str, str], name: str, *, admin: bool) -> str:
     """A staff account in the CLI's database; returns its actor URI."""
-    with mock.patch.dict(os.environ, env):
-        settings = load_settings()
-
-    async def work() -> None:
-        await storage.open_db(settings)
-        try:
-            await create_staff(name, "a long password", is_admin=admin)
-        finally:
-            await storage.close_db()
-
-    asyncio.run(work())
+    in_db(env, lambda: create_staff(name, PASSWORD, is_admin=admin))
     return f"{BASE}/u/{name}"
 
 

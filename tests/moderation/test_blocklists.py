@@ -14,8 +14,10 @@ from fedicom.moderation.domains import obfuscated
 from fedicom.moderation.imports import export_blocklist, import_blocklist
 from fedicom.moderation.models import DomainBlock, ModlogEntry
 from fedicom.moderation.staff import create_staff
+from tests.moderation.helpers import PASSWORD, admin
 from tests.support.peer import Peer
 from tests.support.servers import Instance
+from tests.support.steps import join
 
 Start = Callable[..., Awaitable[Instance]]
 HEADER = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n"
@@ -103,11 +105,6 @@ def test_obfuscated_domains_hide_the_middle() -> None:
     assert obfuscated("bad.example") == "b*d.example"
 
 
-async def admin(inst: Instance) -> str:
-    await create_staff("root", "a long password", is_admin=True)
-    return inst.site.staff_uri("root")
-
-
 async def test_an_import_is_all_or_nothing(instance: Start) -> None:
     inst = await instance()
     root = await admin(inst)
@@ -120,7 +117,7 @@ async def test_an_import_is_all_or_nothing(instance: Start) -> None:
 
 async def test_only_admins_import(instance: Start) -> None:
     inst = await instance()
-    await create_staff("mia", "a long password")
+    await create_staff("mia", PASSWORD)
     with pytest.raises(Forbidden, match="not an instance admin"):
         await import_blocklist(
             inst.groups, inst.app.state.defed, "a.example\n", moderator=inst.site.staff_uri("mia"), source="x"
@@ -160,8 +157,7 @@ async def test_import_applies_suspensions_with_the_cleanup_job(instance: Start, 
     await inst.community("news")
     group = f"{inst.base}/c/news"
     troll = peer.person("troll")
-    assert (await peer.post(troll, f"{group}/inbox", peer.activity("Follow", troll, group)))[0] == 202
-    await peer.wait_for(lambda: peer.received_of("Accept"))
+    await join(peer, troll, group)
 
     result = await import_blocklist(
         inst.groups, inst.app.state.defed, "127.0.0.1\n", moderator=root, source="local list"

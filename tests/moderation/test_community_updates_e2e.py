@@ -11,8 +11,9 @@ from fedicom.groups.models import Group
 from fedicom.moderation.community_updates import edit_community
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.staff import create_staff, get_staff
-from tests.moderation.content_helpers import PASSWORD, announced, community_with_moderator, join
+from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
+from tests.support.steps import announced, join
 
 
 async def test_an_edit_is_federated_as_the_moderators_update_of_the_group(instance, peer: Peer) -> None:

@@ -10,15 +10,9 @@ from fedicom.groups.models import Post
 from fedicom.moderation.models import Filter, ModlogEntry
 from fedicom.moderation.staff import create_staff, get_staff
 from fedicom.moderation.tokens import create_token
-from tests.moderation.content_helpers import (
-    PASSWORD,
-    announced,
-    community_with_moderator,
-    join,
-    post_of,
-    thread,
-)
+from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import Peer
+from tests.support.steps import announced, join, post_of, thread
 
 
 async def test_moderating_posts_and_filters_through_the_api(instance, peer: Peer) -> None:

@@ -3,12 +3,9 @@ the real command against its database (the author lives on a real loopback peer)
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from click.testing import Result
 
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
@@ -16,11 +13,10 @@ from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership, Moderator, Post
 from fedicom.moderation.models import Filter
 from fedicom.moderation.staff import create_staff
-from tests.moderation.content_helpers import in_db
-from tests.support.cli import DOMAIN, Run, one_line
+from tests.moderation.helpers import PASSWORD, RULES
+from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
 from tests.support.peer import PUBLIC, Peer
 
-PASSWORD = "a long password"
 GROUP = f"http://{DOMAIN}/c/news"
 
 
@@ -31,7 +27,7 @@ def given(env: dict[str, str], peer: Peer) -> str:
 
     async def work() -> None:
         site = Site(f"http://{DOMAIN}", DOMAIN)
-        news = await create_community(KeyStore(), site, "news", rules="1. Be kind.\n2. Stay on topic.")
+        news = await create_community(KeyStore(), site, "news", rules=RULES)
         for name, admin in (("root", True), ("mia", False), ("olga", False)):
             await create_staff(name, PASSWORD, is_admin=admin)
         await Moderator.create(group=news, actor=site.staff_uri("mia"))
@@ -65,11 +61,6 @@ def given(env: dict[str, str], peer: Peer) -> str:
     return alice.uri
 
 
-async def cli(run: Run, *args: str) -> Result:
-    """The command runs its own event loop: in a thread, so the peer keeps serving in this one."""
-    return await asyncio.to_thread(run, *args, COLUMNS="250")
-
-
 def outgoing(env: dict[str, str], **filters: Any) -> list[OutgoingActivity]:
     return in_db(env, lambda: OutgoingActivity.filter(**filters).order_by("id"))  # type: ignore[no-any-return]
 
@@ -80,39 +71,39 @@ def post(env: dict[str, str], pid: int) -> Post:
 
 async def test_held_list_approve_and_reject(migrated: Run, env: dict[str, str], peer: Peer) -> None:
     given(env, peer)
-    listed = await cli(migrated, "held", "list")
+    listed = await in_thread(migrated, "held", "list")
     assert listed.exit_code == 0, listed.output
     assert "post 1" in listed.output and "new member's first post" in listed.output
     assert "post 2" not in listed.output
 
-    approved = await cli(migrated, "held", "approve", "1", "--as", "mia")
+    approved = await in_thread(migrated, "held", "approve", "1", "--as", "mia")
     assert approved.exit_code == 0, approved.output
     assert one_line(approved) == "Approved post 1 in news; its announce is queued."
     assert post(env, 1).state == "visible"
     kinds = [(a.inner_type, a.object_id) for a in outgoing(env, actor=GROUP, type="Announce")]
     assert kinds == [("Create", post(env, 1).object_id), (None, post(env, 1).object_id)]
-    assert "No held posts." in (await cli(migrated, "held", "list", "--community", "news")).output
+    assert "No held posts." in (await in_thread(migrated, "held", "list", "--community", "news")).output
 
-    again = await cli(migrated, "held", "reject", "1", "--reason", "spam", "--as", "mia")
+    again = await in_thread(migrated, "held", "reject", "1", "--reason", "spam", "--as", "mia")
     assert again.exit_code == 1 and one_line(again) == "Error: post 1 is not held (it is visible)"
-    stranger = await cli(migrated, "held", "approve", "2", "--as", "olga")
+    stranger = await in_thread(migrated, "held", "approve", "2", "--as", "olga")
     assert stranger.exit_code == 1 and "does not moderate news" in one_line(stranger)
-    missing = await cli(migrated, "held", "approve", "99", "--as", "mia")
+    missing = await in_thread(migrated, "held", "approve", "99", "--as", "mia")
     assert missing.exit_code == 1 and one_line(missing) == "Error: there is no post 99"
 
 
 async def test_remove_restore_lock_and_pin_a_post(migrated: Run, env: dict[str, str], peer: Peer) -> None:
     given(env, peer)
     ref = post(env, 2).object_id
-    removed = await cli(migrated, "post", "remove", ref, "--rule", "2", "--as", "mia")
+    removed = await in_thread(migrated, "post", "remove", ref, "--rule", "2", "--as", "mia")
     assert removed.exit_code == 0, removed.output
     assert one_line(removed) == "Removed post 2 from news: Rule 2: Stay on topic."
     [delete] = outgoing(env, type="Delete")
     assert delete.actor == f"http://{DOMAIN}/u/mia" and delete.object_id == ref
-    listed = await cli(migrated, "post", "list", "news", "--state", "removed")
+    listed = await in_thread(migrated, "post", "list", "news", "--state", "removed")
     assert "post 2" in listed.output and "post 1" not in listed.output
 
-    restored = await cli(migrated, "post", "restore", "2", "--as", "mia")
+    restored = await in_thread(migrated, "post", "restore", "2", "--as", "mia")
     assert (restored.exit_code, one_line(restored)) == (0, "Restored post 2 in news."), restored.output
     for args, line in (
         (("lock", "2", "--reason", "heated"), "Locked post 2 in news."),
@@ -120,33 +111,33 @@ async def test_remove_restore_lock_and_pin_a_post(migrated: Run, env: dict[str, 
         (("pin", "2"), "Pinned post 2 in news."),
         (("unpin", "2"), "Unpinned post 2 in news."),
     ):
-        result = await cli(migrated, "post", *args, "--as", "mia")
+        result = await in_thread(migrated, "post", *args, "--as", "mia")
         assert (result.exit_code, one_line(result)) == (0, line), result.output
-    no_rule = await cli(migrated, "post", "remove", "2", "--rule", "9", "--as", "mia")
+    no_rule = await in_thread(migrated, "post", "remove", "2", "--rule", "9", "--as", "mia")
     assert no_rule.exit_code == 1 and one_line(no_rule) == "Error: news has 2 rules; there is no rule 9"
-    log = await cli(migrated, "modlog", "--community", "news")
+    log = await in_thread(migrated, "modlog", "--community", "news")
     for action in ("remove_post", "restore_post", "lock_post", "unlock_post", "pin_post", "unpin_post"):
         assert action in log.output
 
 
 async def test_filters_add_list_remove(migrated: Run, env: dict[str, str], peer: Peer) -> None:
     given(env, peer)
-    added = await cli(migrated, "filter", "add", "casino", "--community", "news", "--as", "mia")
+    added = await in_thread(migrated, "filter", "add", "casino", "--community", "news", "--as", "mia")
     assert (added.exit_code, one_line(added)) == (0, "Added filter #1 (hold) in news."), added.output
-    wide = await cli(
+    wide = await in_thread(
         migrated, "filter", "add", r"free\s+money", "--regex", "--action", "reject", "--as", "root"
     )
     assert wide.exit_code == 0, wide.output
-    bad = await cli(migrated, "filter", "add", "(free", "--regex", "--as", "root")
+    bad = await in_thread(migrated, "filter", "add", "(free", "--regex", "--as", "root")
     assert bad.exit_code == 1 and "is not a usable regular expression: missing )" in one_line(bad)
-    not_admin = await cli(migrated, "filter", "add", "x", "--as", "mia")
+    not_admin = await in_thread(migrated, "filter", "add", "x", "--as", "mia")
     assert not_admin.exit_code == 1 and "is not an instance admin" in one_line(not_admin)
 
-    listed = await cli(migrated, "filter", "list", "--all")
+    listed = await in_thread(migrated, "filter", "list", "--all")
     assert "casino" in listed.output and r"free\s+money" in listed.output and "reject" in listed.output
-    assert "casino" not in (await cli(migrated, "filter", "list")).output  # instance-wide only
+    assert "casino" not in (await in_thread(migrated, "filter", "list")).output  # instance-wide only
 
-    removed = await cli(migrated, "filter", "remove", "1", "--community", "news", "--as", "mia")
+    removed = await in_thread(migrated, "filter", "remove", "1", "--community", "news", "--as", "mia")
     assert (removed.exit_code, one_line(removed)) == (0, "Removed filter #1.")
     assert in_db(env, lambda: Filter.all().values_list("pattern", flat=True)) == [r"free\s+money"]
 
@@ -155,7 +146,7 @@ async def test_community_edit(migrated: Run, env: dict[str, str], peer: Peer) ->
     given(env, peer)
     rules = Path(env["FEDICOM_DATA_DIR"]).parent / "rules.md"
     rules.write_text("1. Cite sources.\n")
-    edited = await cli(
+    edited = await in_thread(
         migrated,
         "community",
         "edit",
@@ -187,11 +178,11 @@ async def test_community_edit(migrated: Run, env: dict[str, str], peer: Peer) ->
     [wrapped] = outgoing(env, actor=GROUP, inner_type="Update")
     assert wrapped.type == "Announce"
 
-    reset = await cli(migrated, "community", "edit", "news", "--max-links", "default", "--as", "mia")
+    reset = await in_thread(migrated, "community", "edit", "news", "--max-links", "default", "--as", "mia")
     assert reset.exit_code == 0 and in_db(env, lambda: Group.get(name="news")).max_links is None
-    bad = await cli(migrated, "community", "edit", "news", "--max-links", "many", "--as", "mia")
+    bad = await in_thread(migrated, "community", "edit", "news", "--max-links", "many", "--as", "mia")
     assert bad.exit_code == 2 and "a whole number of links" in bad.output
-    nothing = await cli(migrated, "community", "edit", "news", "--as", "mia")
+    nothing = await in_thread(migrated, "community", "edit", "news", "--as", "mia")
     assert nothing.exit_code == 2 and "nothing to change" in nothing.output
-    stranger = await cli(migrated, "community", "edit", "news", "--title", "Mine", "--as", "olga")
+    stranger = await in_thread(migrated, "community", "edit", "news", "--title", "Mine", "--as", "olga")
     assert stranger.exit_code == 1 and "does not moderate news" in one_line(stranger)

@@ -15,6 +15,7 @@ from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.staff import create_staff
 from tests.interop.stage import Stage, assert_announced, assert_quiet, snapshot, stage
 from tests.interop.test_fixture_replay import LEMMY, LEMMY_SEEDS, OUTCOMES, Seed, plant
+from tests.moderation.helpers import PASSWORD
 from tests.support.replay import fixtures_dir, load
 
 REMOVE = "lemmy/activities/deletion/remove_note.json"
@@ -53,7 +54,7 @@ async def moderator(s: Stage, rel: str) -> str:
     actor = id_of(load(rel)[1]["actor"]) or ""
     name = s.r.site.staff_from_uri(actor)
     if name:
-        await create_staff(name, "a long password")
+        await create_staff(name, PASSWORD)
     await Moderator.create(group=s.group, actor=actor)
     return actor
 

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -13,45 +11,12 @@ from fedicom.activitypub.models import Delivery
 from fedicom.groups.models import Membership, Post
 from fedicom.moderation.allows import allow_domain, disallow_domain
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry
-from fedicom.moderation.staff import create_staff
-from tests.support.peer import PUBLIC, Peer, Person
+from tests.moderation.helpers import admin
+from tests.support.peer import PUBLIC, Peer
 from tests.support.servers import Instance
+from tests.support.steps import join, thread, until
 
 Start = Callable[..., Awaitable[Instance]]
-
-
-@pytest.fixture
-async def far_peer() -> AsyncIterator[Peer]:
-    p = Peer()
-    await p.start("127.0.0.2")
-    yield p
-    await p.stop()
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    for _ in range(int(timeout / 0.05)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")
-
-
-async def join(p: Peer, person: Person, group: str) -> None:
-    assert (await p.post(person, f"{group}/inbox", p.activity("Follow", person, group)))[0] == 202
-    await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["to"] == [person.uri]])
-
-
-async def post(p: Peer, person: Person, group: str, content: str) -> dict[str, Any]:
-    note = p.note(person, content, to=[PUBLIC], cc=[group])
-    create = p.activity("Create", person, note, to=[PUBLIC], cc=[group])
-    assert (await p.post(person, f"{group}/inbox", create))[0] == 202
-    return note
-
-
-async def admin(inst: Instance) -> str:
-    await create_staff("admin", "a long password", is_admin=True)
-    return inst.site.staff_uri("admin")
 
 
 async def test_allowlist_refuses_unknown_servers_in_every_direction(
@@ -133,12 +98,12 @@ async def test_quarantine_lets_unknown_servers_follow_and_read_but_holds_their_p
     await join(far_peer, friend, group)
     assert (await peer.get(group, signer=newcomer))["type"] == "Group"
 
-    held = await post(peer, newcomer, group, "<p>hello from a new server</p>")
-    fine = await post(far_peer, friend, group, "<p>hello from a known one</p>")
+    held, _ = await thread(peer, newcomer, group, "<p>hello from a new server</p>")
+    fine, _ = await thread(far_peer, friend, group, "<p>hello from a known one</p>")
     await far_peer.wait_for(
         lambda: [a for a in far_peer.received_of("Announce") if a["object"] == fine["id"]]
     )
-    stored = await until(lambda: Post.get_or_none(object_id=held["id"]))
+    stored = await Post.get(object_id=held["id"])
     assert stored.state == "held"
     assert stored.state_reason == "127.0.0.1 is not yet approved (this instance is in quarantine mode)"
     assert not [a for a in far_peer.received_of("Announce") if a["object"] == held["id"]]
@@ -155,7 +120,7 @@ async def test_quarantine_lets_unknown_servers_follow_and_read_but_holds_their_p
     assert await ModlogEntry.filter(action="approve_post", target=held["id"], moderator=root).exists()
 
     # and its next posts are not held
-    later = await post(peer, newcomer, group, "<p>again</p>")
+    later, _ = await thread(peer, newcomer, group, "<p>again</p>")
     await far_peer.wait_for(
         lambda: [a for a in far_peer.received_of("Announce") if a["object"] == later["id"]]
     )
@@ -167,8 +132,8 @@ async def test_quarantine_release_can_be_declined(instance: Start, peer: Peer) -
     group = f"{inst.base}/c/news"
     newcomer = peer.person("newcomer")
     await join(peer, newcomer, group)
-    held = await post(peer, newcomer, group, "<p>hello</p>")
-    await until(lambda: Post.exists(object_id=held["id"], state="held"))
+    held, _ = await thread(peer, newcomer, group, "<p>hello</p>")
+    assert (await Post.get(object_id=held["id"])).state == "held"
 
     root = await admin(inst)
     _, released = await allow_domain(
@@ -189,7 +154,7 @@ async def test_open_mode_applies_suspensions_but_not_limits(
     limited, suspended = far_peer.person("limited"), peer.person("suspended")
 
     await join(far_peer, limited, group)  # accepted at once: limits have no effect in open mode
-    note = await post(far_peer, limited, group, "<p>posted</p>")
-    assert (await until(lambda: Post.get_or_none(object_id=note["id"]))).state == "visible"
+    note, _ = await thread(far_peer, limited, group, "<p>posted</p>")
+    assert (await Post.get(object_id=note["id"])).state == "visible"
     status, _ = await peer.post(suspended, f"{group}/inbox", peer.activity("Follow", suspended, group))
     assert status == 403

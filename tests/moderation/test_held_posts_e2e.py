@@ -13,18 +13,9 @@ from fedicom.moderation.filters import add_filter, remove_filter
 from fedicom.moderation.held import approve_post, list_held, reject_post
 from fedicom.moderation.models import DomainBlock, Filter, ModlogEntry
 from fedicom.moderation.staff import create_staff
-from tests.moderation.content_helpers import (
-    PASSWORD,
-    announced,
-    boosts,
-    community_with_moderator,
-    join,
-    post_of,
-    reply,
-    send,
-    thread,
-)
+from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
+from tests.support.steps import announced, boosts, join, post_of, reply, send, thread
 
 
 async def nothing_announced(group: str, object_id: str) -> bool:
@@ -118,7 +109,7 @@ async def test_filters_hold_or_refuse_and_moderators_are_not_screened(instance, 
     # And an edit that a filter would hold is refused; the shown version stays
     ok, _ = await thread(peer, alice, group, "<p>Board games</p>")
     edited = {**ok, "content": "<p>Board games at the casino</p>"}
-    item = await send(peer, alice, group, peer.activity("Update", alice, edited, to=[PUBLIC]))
+    item = await send(peer, alice, f"{group}/inbox", peer.activity("Update", alice, edited, to=[PUBLIC]))
     assert item.error is not None and "the edit is refused" in item.error
     assert (await post_of(ok["id"])).content == "<p>Board games</p>"
 
@@ -182,7 +173,7 @@ async def test_an_edit_while_held_is_what_approval_announces(instance, peer: Pee
     note, _ = await thread(peer, alice, group, "<p>first version</p>")
     edited = {**note, "content": "<p>second version</p>"}
     update = peer.activity("Update", alice, edited, to=[PUBLIC])
-    await send(peer, alice, group, update)
+    await send(peer, alice, f"{group}/inbox", update)
     held = await post_of(note["id"])
     assert (held.state, held.content, held.activity) == ("held", "<p>second version</p>", update)
     assert await OutgoingActivity.filter(actor=group).count() == 1  # only the Accept of the Follow
@@ -223,7 +214,7 @@ async def test_a_held_post_takes_no_votes_and_is_not_counted_in_nodeinfo(instanc
     await join(peer, bob, group)
     note, _ = await thread(peer, alice, group, "<p>Held for review</p>")
     like = peer.activity("Like", bob, note["id"])
-    await send(peer, bob, group, like)
+    await send(peer, bob, f"{group}/inbox", like)
     post = await post_of(note["id"])
     assert (post.state, post.upvotes) == ("held", 0)
     assert not await OutgoingActivity.filter(actor=group, object_id=like["id"]).exists()

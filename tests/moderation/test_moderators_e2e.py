@@ -4,7 +4,6 @@ applied and announced onwards, and those without the right get clear errors that
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,35 +11,24 @@ from typing import Any
 import httpx
 import pytest
 
-from fedicom.activitypub.models import InboxItem, OutgoingActivity
+from fedicom.activitypub.models import OutgoingActivity
 from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups.models import Group, Moderator
 from fedicom.moderation.models import ApiToken, ModlogEntry
 from fedicom.moderation.moderators import add_moderator, remove_moderator, resolve_moderator
 from fedicom.moderation.staff import create_staff
 from fedicom.moderation.tokens import create_token
+from tests.moderation.helpers import PASSWORD
 from tests.support.peer import PUBLIC, Peer
 from tests.support.servers import Instance
-
-PASSWORD = "correct horse battery"
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    for _ in range(int(timeout / 0.05)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")
+from tests.support.steps import join, send
 
 
 async def community_with_members(inst: Instance, peer: Peer, *names: str) -> tuple[Group, str]:
     group = await inst.community("news")
     uri = inst.site.uri("news")
     for name in names:
-        person = peer.person(name)
-        assert (await peer.post(person, f"{uri}/inbox", peer.activity("Follow", person, uri)))[0] == 202
-    await peer.wait_for(lambda: len(peer.received_of("Accept")) == len(names))
+        await join(peer, peer.person(name), uri)
     return group, uri
 
 
@@ -143,19 +131,17 @@ async def test_a_remote_owners_add_is_applied_and_announced_and_a_strangers_is_r
 
     # When alice adds bob as Lemmy would, the change is applied and announced as received
     add = lemmy_add("Add", alice, bob.uri)
-    assert (await peer.post(alice, f"{uri}/inbox", add))[0] == 202
-    await until(lambda: Moderator.exists(group=group, actor=bob.uri))
+    assert (await send(peer, alice, f"{uri}/inbox", add)).error is None
+    assert await Moderator.exists(group=group, actor=bob.uri)
     await peer.wait_for(lambda: add in announced(peer, "Add"))
 
     # When carol, who moderates nothing, tries the same, she is refused and nothing changes
     sent = await OutgoingActivity.all().count()
     intrusion = lemmy_add("Add", carol, carol.uri)
-    assert (await peer.post(carol, f"{uri}/inbox", intrusion))[0] == 202
-    item = await until(lambda: InboxItem.get_or_none(activity_id=intrusion["id"], state="done"))
+    item = await send(peer, carol, f"{uri}/inbox", intrusion)
     assert item.error == f"{carol.uri} is not an owner of news"
     removal = lemmy_add("Remove", carol, alice.uri)
-    assert (await peer.post(carol, f"{uri}/inbox", removal))[0] == 202
-    item = await until(lambda: InboxItem.get_or_none(activity_id=removal["id"], state="done"))
+    item = await send(peer, carol, f"{uri}/inbox", removal)
     assert item.error == f"{carol.uri} is not an owner of news"
     assert not await Moderator.exists(group=group, actor=carol.uri)
     assert await Moderator.exists(group=group, actor=alice.uri)
@@ -163,15 +149,11 @@ async def test_a_remote_owners_add_is_applied_and_announced_and_a_strangers_is_r
 
     # And bob may step down himself: applied and announced
     leave = lemmy_add("Remove", bob, bob.uri)
-    assert (await peer.post(bob, f"{uri}/inbox", leave))[0] == 202
-    await until(lambda: _absent(group, bob.uri))
+    assert (await send(peer, bob, f"{uri}/inbox", leave)).error is None
+    assert not await Moderator.exists(group=group, actor=bob.uri)
     await peer.wait_for(lambda: leave in announced(peer, "Remove"))
     by = await ModlogEntry.filter(community="news").order_by("id").values_list("moderator", "action")
     assert by[-2:] == [(alice.uri, "add_moderator"), (bob.uri, "remove_moderator")]
-
-
-async def _absent(group: Group, actor: str) -> bool:
-    return not await Moderator.exists(group=group, actor=actor)
 
 
 async def test_api_errors_for_an_expired_token_and_a_foreign_community_change_nothing(

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from fedicom.groups.models import Moderator
 from fedicom.moderation import modlog
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.domains import obfuscated
+from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.modlog_public import PAGE_SIZE
 from fedicom.moderation.staff import create_staff
+from tests.moderation.helpers import PASSWORD
 from tests.support.peer import Peer
 from tests.support.servers import Instance
 
@@ -21,7 +25,7 @@ REMOTE_MOD = "https://lemmy.example/u/carol"
 async def given_log(inst: Instance) -> None:
     await inst.community("news")
     await inst.community("pets")
-    await create_staff("admin", "a long password", is_admin=True)
+    await create_staff("admin", PASSWORD, is_admin=True)
     await Moderator.create(group=await inst.groups.group("news"), actor=REMOTE_MOD)
     admin = inst.site.staff_uri("admin")
     await modlog.record(admin, "ban", "https://bad.example/u/troll", reason="spam", community="news")
@@ -99,7 +103,7 @@ async def test_moderator_names_can_be_hidden(instance, peer: Peer) -> None:
 
 async def test_private_notes_and_obfuscated_domains_never_appear(instance, peer: Peer) -> None:
     inst: Instance = await instance()
-    await create_staff("admin", "a long password", is_admin=True)
+    await create_staff("admin", PASSWORD, is_admin=True)
     await block_domain(
         inst.groups,
         inst.app.state.defed,
@@ -126,3 +130,21 @@ async def test_bad_requests_get_clear_errors(instance, peer: Peer) -> None:
     assert status == 400 and "format" in body
     status, _, body = await peer.get_status(f"{inst.base}/modlog", accept=HTML)
     assert status == 200 and "No moderation actions yet" in body
+
+
+async def test_the_log_cannot_be_edited_or_deleted(instance) -> None:
+    """The database itself refuses UPDATE and DELETE on the modlog, whoever asks."""
+    await instance()
+    entry = await modlog.record(
+        "https://x.example/u/mia", "ban", "https://bad.example/u/troll", reason="spam"
+    )
+    entry.reason = "nothing happened"
+    with pytest.raises(Exception, match="append-only"):
+        await entry.save()
+    with pytest.raises(Exception, match="append-only"):
+        await ModlogEntry.filter(id=entry.id).update(reason="nothing happened")
+    with pytest.raises(Exception, match="append-only"):
+        await entry.delete()
+    assert [(e.reason, e.target) for e in await ModlogEntry.all()] == [
+        ("spam", "https://bad.example/u/troll")
+    ]

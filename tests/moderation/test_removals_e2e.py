@@ -4,8 +4,6 @@ brings the post back everywhere; bad requests change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from fedicom.activitypub.models import OutgoingActivity
@@ -14,26 +12,9 @@ from fedicom.groups.models import Moderator, Post
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.staff import create_staff
-from tests.moderation.content_helpers import (
-    PASSWORD,
-    announced,
-    boosts,
-    community_with_moderator,
-    join,
-    post_of,
-    reply,
-    thread,
-)
+from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
-
-
-@pytest.fixture
-async def mastodon() -> AsyncIterator[Peer]:
-    """A second server (another loopback address) whose member reads the group's boosts."""
-    p = Peer()
-    await p.start("127.0.0.2")
-    yield p
-    await p.stop()
+from tests.support.steps import announced, boosts, join, post_of, reply, thread
 
 
 def signed_by_group(p: Peer, activity_id: str, group: str) -> bool:
@@ -41,17 +22,17 @@ def signed_by_group(p: Peer, activity_id: str, group: str) -> bool:
 
 
 async def test_a_removal_reaches_lemmy_as_a_delete_and_mastodon_as_an_undone_boost(
-    instance, peer: Peer, mastodon: Peer
+    instance, peer: Peer, far_peer: Peer
 ) -> None:
-    # Given a community with a member on a Lemmy-like server and one on a Mastodon-like server,
-    # and a thread by the Lemmy member that both saw (the Mastodon one as a boost)
+    # Given a community with a member on a Lemmy-like server (peer) and one on a Mastodon-like server
+    # (far_peer), and a thread by the Lemmy member that both saw (the Mastodon one as a boost)
     inst = await instance(hostname="localhost")
     group, mod = await community_with_moderator(inst)
-    alice, carol = peer.person("alice"), mastodon.person("carol")
+    alice, carol = peer.person("alice"), far_peer.person("carol")
     await join(peer, alice, group)
-    await join(mastodon, carol, group)
+    await join(far_peer, carol, group)
     note, _ = await thread(peer, alice, group, "<p>Buy my stuff</p>")
-    [boost] = await mastodon.wait_for(lambda: boosts(mastodon, note["id"]))
+    [boost] = await far_peer.wait_for(lambda: boosts(far_peer, note["id"]))
     post = await post_of(note["id"])
 
     # When the moderator removes it, citing rule 2
@@ -76,8 +57,8 @@ async def test_a_removal_reaches_lemmy_as_a_delete_and_mastodon_as_an_undone_boo
     assert (await peer.get(delete["id"]))["summary"] == inner["summary"]
 
     # And the Mastodon-like member gets Undo of the very boost it holds, from the group
-    [undo] = await mastodon.wait_for(lambda: mastodon.received_of("Undo"))
-    assert signed_by_group(mastodon, undo["id"], group)
+    [undo] = await far_peer.wait_for(lambda: far_peer.received_of("Undo"))
+    assert signed_by_group(far_peer, undo["id"], group)
     assert (undo["actor"], undo["object"]["id"], undo["object"]["object"]) == (group, boost["id"], note["id"])
 
     # And the post is hidden here, with the reason and a modlog entry citing the rule
@@ -100,7 +81,7 @@ async def test_a_removal_reaches_lemmy_as_a_delete_and_mastodon_as_an_undone_boo
     # Then Lemmy gets Undo{the Delete}, Mastodon a new boost, and the post shows again
     [undone] = await peer.wait_for(lambda: announced(peer, "Undo", None))
     assert undone["object"] == restore and restore["object"]["id"] == delete["id"]
-    await mastodon.wait_for(lambda: [b for b in boosts(mastodon, note["id"]) if b["id"] != boost["id"]])
+    await far_peer.wait_for(lambda: [b for b in boosts(far_peer, note["id"]) if b["id"] != boost["id"]])
     assert (await post_of(note["id"])).state == "visible"
     items = (await peer.get(f"{group}/outbox"))["orderedItems"]
     assert any(isinstance(a["object"], dict) and a["object"]["type"] == "Create" for a in items)

@@ -3,22 +3,20 @@ reject_media keeps its posts but not their attachments, reject_reports drops its
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
-
-import pytest
 
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups import membership
-from fedicom.groups.models import Membership, Moderator, Post, Vote
+from fedicom.groups.models import Membership, Post, Vote
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry, Report
-from fedicom.moderation.staff import create_staff
-from tests.support.peer import PUBLIC, Peer, Person
+from tests.moderation.helpers import admin, moderator
+from tests.support.peer import PUBLIC, Peer
 from tests.support.servers import Instance
+from tests.support.steps import join, thread, until
 
 Start = Callable[..., Awaitable[Instance]]
 
@@ -84,44 +82,10 @@ async def test_open_mode_applies_only_suspensions(instance: Start) -> None:
 # --- end to end, with real servers on loopback: 127.0.0.1 is the blocked server, 127.0.0.2 a good one
 
 
-@pytest.fixture
-async def far_peer() -> AsyncIterator[Peer]:
-    p = Peer()
-    await p.start("127.0.0.2")
-    yield p
-    await p.stop()
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 10.0) -> Any:
-    for _ in range(int(timeout / 0.05)):
-        value = await check()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")
-
-
-async def join(p: Peer, person: Person, group: str) -> None:
-    assert (await p.post(person, f"{group}/inbox", p.activity("Follow", person, group)))[0] == 202
-    await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["to"] == [person.uri]])
-
-
-async def post(p: Peer, person: Person, group: str, content: str, **extra: Any) -> dict[str, Any]:
-    note = p.note(person, content, to=[PUBLIC], cc=[group], **extra)
-    create = p.activity("Create", person, note, to=[PUBLIC], cc=[group])
-    assert (await p.post(person, f"{group}/inbox", create))[0] == 202
-    return note
-
-
 async def block(inst: Instance, severity: str, **kw: Any) -> None:
-    await create_staff("admin", "a long password", is_admin=True)
+    """An admin blocks the `peer` fixture's server (127.0.0.1)."""
     await block_domain(
-        inst.groups,
-        inst.app.state.defed,
-        "127.0.0.1",
-        severity=severity,
-        moderator=inst.site.staff_uri("admin"),
-        **kw,
+        inst.groups, inst.app.state.defed, "127.0.0.1", severity=severity, moderator=await admin(inst), **kw
     )
 
 
@@ -163,13 +127,13 @@ async def test_a_limited_servers_posts_are_held_not_announced(
     await join(far_peer, friend, group)
     await block(inst, "limit")  # an existing member stays a member; their posts now wait
 
-    held = await post(peer, troll, group, "<p>buy now</p>")
-    fine = await post(far_peer, friend, group, "<p>hello</p>")
+    held, _ = await thread(peer, troll, group, "<p>buy now</p>")
+    fine, _ = await thread(far_peer, friend, group, "<p>hello</p>")
 
     await far_peer.wait_for(
         lambda: [a for a in far_peer.received_of("Announce") if a["object"] == fine["id"]]
     )
-    stored = await until(lambda: Post.get_or_none(object_id=held["id"]))
+    stored = await Post.get(object_id=held["id"])
     assert stored.state == "held" and stored.state_reason == "127.0.0.1 is limited on this instance"
     assert stored.group_id == news.id  # type: ignore[attr-defined]
     announced = [a for a in far_peer.received_of("Announce") if held["id"] in json.dumps(a)]
@@ -188,7 +152,7 @@ async def test_reject_media_keeps_no_attachments_but_announces_unchanged(
     await block(inst, "noop", reject_media=True, public_comment="gore")
     picture = {"type": "Document", "mediaType": "image/png", "url": f"{peer.base}/media/1.png", "name": "x"}
 
-    note = await post(
+    note, _ = await thread(
         peer, poster, group, "<p>look</p>", attachment=[picture], image={"type": "Image", "url": "u"}
     )
 
@@ -213,8 +177,7 @@ async def test_a_suspended_server_cannot_vote(instance: Start, peer: Peer, far_p
     troll, friend = peer.person("troll"), far_peer.person("friend")
     await join(peer, troll, group)
     await join(far_peer, friend, group)
-    note = await post(far_peer, friend, group, "<p>hello</p>")
-    await until(lambda: Post.exists(object_id=note["id"]))
+    note, _ = await thread(far_peer, friend, group, "<p>hello</p>")
     await block(inst, "suspend")
 
     status, text = await peer.post(troll, f"{group}/inbox", peer.activity("Like", troll, note["id"]))
@@ -233,12 +196,10 @@ async def test_a_community_suspend_removes_the_server_there_only(
     for g in (group, elsewhere):
         await join(peer, troll, g)
     await join(far_peer, friend, group)
-    spam = await post(peer, troll, group, "<p>spam</p>")
-    kept = await post(peer, troll, elsewhere, "<p>on topic</p>")
+    spam, _ = await thread(peer, troll, group, "<p>spam</p>")
+    kept, _ = await thread(peer, troll, elsewhere, "<p>on topic</p>")
     await far_peer.wait_for(lambda: far_peer.received_of("Announce", inner="uri"))
-    await until(lambda: Post.exists(object_id=kept["id"]))
-    await create_staff("mia", "a long password")
-    await Moderator.create(group=news, actor=inst.site.staff_uri("mia"))
+    await moderator(inst, "news", "mia")
 
     _, report = await block_domain(
         inst.groups,
@@ -282,8 +243,7 @@ async def test_reports_from_a_reject_reports_server_are_dropped(
     group = f"{inst.base}/c/news"
     friend = far_peer.person("friend")
     await join(far_peer, friend, group)
-    note = await post(far_peer, friend, group, "<p>hello</p>")
-    await until(lambda: Post.exists(object_id=note["id"]))
+    note, _ = await thread(far_peer, friend, group, "<p>hello</p>")
     await block(inst, "noop", reject_reports=True)
     troll = peer.person("troll")
 

@@ -11,16 +11,9 @@ from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.removals import remove_post
 from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import lock_post, pin_post
-from tests.moderation.content_helpers import (
-    PASSWORD,
-    announced,
-    community_with_moderator,
-    join,
-    post_of,
-    reply,
-    thread,
-)
+from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
+from tests.support.steps import announced, join, post_of, reply, thread
 
 
 async def test_a_locked_thread_refuses_replies_until_unlocked(instance, peer: Peer) -> None:

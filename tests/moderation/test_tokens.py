@@ -3,23 +3,18 @@ account's tokens stop working with a reason; `fedicom token …` drives the same
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 
-from fedicom import storage
 from fedicom.cli import main
-from fedicom.errors import BadRequest, Forbidden, NotFound
+from fedicom.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from fedicom.moderation.models import ApiToken, Staff
 from fedicom.moderation.staff import create_staff, remove_staff
 from fedicom.moderation.tokens import (
-    Unauthorized,
     authenticate,
     create_token,
     list_tokens,
@@ -27,11 +22,9 @@ from fedicom.moderation.tokens import (
     revoke_token,
     token_state,
 )
-from fedicom.settings import load_settings
-from tests.support.cli import Run, one_line
+from tests.moderation.helpers import PASSWORD
+from tests.support.cli import Run, in_db, one_line
 from tests.support.servers import Instance
-
-PASSWORD = "correct horse battery"
 
 
 async def test_only_the_sha256_of_a_secret_is_stored_and_the_secret_authenticates(
@@ -136,20 +129,6 @@ async def test_removing_a_staff_member_revokes_their_tokens_and_keeps_the_last_a
 # --- the CLI -------------------------------------------------------------------------------------------
 
 
-def _token_row(env: dict[str, str], token_id: int) -> ApiToken:
-    with mock.patch.dict(os.environ, env):
-        settings = load_settings()
-
-    async def work() -> ApiToken:
-        await storage.open_db(settings)
-        try:
-            return await ApiToken.get(id=token_id)
-        finally:
-            await storage.close_db()
-
-    return asyncio.run(work())
-
-
 def test_token_create_prints_the_secret_once_then_list_and_revoke(migrated: Run, env: dict[str, str]) -> None:
     created = CliRunner().invoke(
         main, ["staff", "create", "root", "--admin", "--password-stdin"], env=env, input=PASSWORD + "\n"
@@ -160,7 +139,7 @@ def test_token_create_prints_the_secret_once_then_list_and_revoke(migrated: Run,
     assert made.exit_code == 0, made.output
     secret = made.stdout.strip().splitlines()[-1]
     assert secret.startswith("fdc_") and "not shown again" in made.stderr
-    row = _token_row(env, 1)
+    row = in_db(env, lambda: ApiToken.get(id=1))
     assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest() and row.scopes == ["admin"]
 
     listed = migrated("token", "list", COLUMNS="200")

@@ -7,9 +7,11 @@ signed POSTs and GETs, and an inbox that verifies every signature with the sende
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +101,7 @@ class Peer:
         self._session: aiohttp.ClientSession | None = None
         self._arrived = asyncio.Event()
         self.announce_delay = 0.0  # seconds to hold each Announce before answering (a slow server)
+        self.subscribe_template: str | None = None  # OStatus remote-follow link in WebFinger (Mastodon's)
 
     async def start(self, host: str = "127.0.0.1") -> str:
         """Serve on `host` (any 127.x.y.z address is loopback: several peers, several servers)."""
@@ -138,13 +141,11 @@ class Peer:
         if name not in self.people:
             return web.json_response({"error": "not found"}, status=404)
         p = self.people[name]
-        return web.json_response(
-            {
-                "subject": resource,
-                "links": [{"rel": "self", "type": "application/activity+json", "href": p.uri}],
-            },
-            content_type="application/jrd+json",
-        )
+        links: list[dict[str, str]] = [{"rel": "self", "type": "application/activity+json", "href": p.uri}]
+        if self.subscribe_template:
+            rel = "http://ostatus.org/schema/1.0/subscribe"
+            links.append({"rel": rel, "template": self.subscribe_template})
+        return web.json_response({"subject": resource, "links": links}, content_type="application/jrd+json")
 
     async def _actor(self, request: web.Request) -> web.Response:
         p = self.people.get(request.match_info["name"])
@@ -275,3 +276,14 @@ class Peer:
                 await asyncio.wait_for(self._arrived.wait(), timeout=min(remaining, 0.2))
             except TimeoutError:
                 pass
+
+
+@contextlib.asynccontextmanager
+async def serving(host: str = "127.0.0.1") -> AsyncIterator[Peer]:
+    """A peer serving on `host` (any 127.x.y.z: one address per simulated server), stopped after."""
+    p = Peer()
+    await p.start(host)
+    try:
+        yield p
+    finally:
+        await p.stop()

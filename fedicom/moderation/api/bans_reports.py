@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from fedicom.errors import NotFound
 from fedicom.moderation import bans, reports
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import IdPath, Name, Strict
+from fedicom.moderation.api.params import NO_NUL, IdPath, Name, Reason, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.expiry import parse_expiry
 from fedicom.moderation.models import Ban, Report
-
-Reason = Field(min_length=1, max_length=2000, pattern=r"\S")
 
 
 class BanOut(BaseModel):
@@ -37,15 +36,20 @@ class BanCreate(Strict):
     actor: str = Field(
         min_length=3,
         max_length=1024,
+        pattern=NO_NUL,
         description="An actor URL or @user@host.",
         examples=["@troll@bad.example"],
     )
     community: Name | None = Field(
         None, description="Ban in this community (default: instance-wide, admins)."
     )
-    reason: str = Reason
+    reason: Reason
     expires: str | None = Field(
-        None, max_length=40, description="7d, 12h, 30m, 2w, or a date (2026-12-31).", examples=["7d"]
+        None,
+        max_length=40,
+        pattern=NO_NUL,
+        description="7d, 12h, 30m, 2w, or a date (2026-12-31).",
+        examples=["7d"],
     )
     remove_data: bool = Field(False, description="Also remove the actor's posts in scope.")
 
@@ -133,16 +137,19 @@ class ReportQuery(Strict):
     state: str = Field("open", json_schema_extra={"enum": [*reports.STATES, "all"]})
 
 
+Target = Annotated[str, Field(max_length=2048, pattern=reports.TARGET_PATTERN)]
+
+
 class ReportCreate(Strict):
-    targets: list[str] = Field(
+    targets: list[Target] = Field(
         min_length=1, max_length=20, description="URLs of the posts or accounts reported."
     )
-    reason: str = Reason
+    reason: Reason
     community: Name | None = None
 
 
 class Closing(Strict):
-    reason: str = Reason
+    reason: Reason
 
 
 class Forwarding(Strict):

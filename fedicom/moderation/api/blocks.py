@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import Strict
+from fedicom.moderation.api.params import NO_NUL, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.blocks import block_domain, list_blocks, unblock_domain
 from fedicom.moderation.domains import SEVERITIES
@@ -40,17 +40,17 @@ class BlockCreated(BlockOut):
 
 
 class BlockCreate(Strict):
-    domain: str = Field(min_length=1, max_length=255, examples=["spam.example"])
+    domain: str = Field(min_length=1, max_length=255, pattern=NO_NUL, examples=["spam.example"])
     severity: str = Field("suspend", json_schema_extra={"enum": list(SEVERITIES)})
     reject_media: bool = False
     reject_reports: bool = False
-    public_comment: str = Field("", max_length=5000, description="Shown on the public list.")
-    private_comment: str = Field("", max_length=5000, description="For staff only.")
+    public_comment: str = Field("", max_length=5000, pattern=NO_NUL, description="Shown on the public list.")
+    private_comment: str = Field("", max_length=5000, pattern=NO_NUL, description="For staff only.")
     obfuscate: bool = False
 
 
 class DomainPath(Strict):
-    domain: str = Field(min_length=1, max_length=255)
+    domain: str = Field(min_length=1, max_length=255, pattern=NO_NUL)
 
 
 def block_out(block: DomainBlock) -> BlockOut:

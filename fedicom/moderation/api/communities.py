@@ -7,14 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from fedicom.groups.communities import create_community, list_communities, member_count
+from fedicom.groups.communities import list_communities, member_count
 from fedicom.groups.models import Group, Moderator
-from fedicom.moderation import moderators, modlog
+from fedicom.moderation import moderators
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import CommunityPath, Name, Strict
+from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.authority import is_moderator
-from fedicom.moderation.community_updates import edit_community
+from fedicom.moderation.community_updates import create_owned_community, edit_community
 
 PostingPolicy = Literal["open", "members", "moderators"]
 Premoderation = Literal["off", "new_members", "all"]
@@ -47,10 +47,10 @@ class CommunityOut(BaseModel):
 
 class CommunityCreate(Strict):
     name: Name
-    title: str | None = Field(None, min_length=1, max_length=200)
-    summary: str = Field("", max_length=20_000)
-    rules: str = Field("", max_length=20_000)
-    privacy_policy: str = Field("", max_length=20_000)
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
+    summary: str = Field("", max_length=20_000, pattern=NO_NUL)
+    rules: str = Field("", max_length=20_000, pattern=NO_NUL)
+    privacy_policy: str = Field("", max_length=20_000, pattern=NO_NUL)
     private: bool = False
     posting_policy: PostingPolicy = "members"
     premoderation: Premoderation = "off"
@@ -60,10 +60,10 @@ class CommunityCreate(Strict):
 class CommunityUpdate(Strict):
     """Only the fields sent change; changes to what the Group actor shows federate as Update{Group}."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
-    summary: str | None = Field(None, max_length=20_000)
-    rules: str | None = Field(None, max_length=20_000)
-    privacy_policy: str | None = Field(None, max_length=20_000)
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
+    summary: str | None = Field(None, max_length=20_000, pattern=NO_NUL)
+    rules: str | None = Field(None, max_length=20_000, pattern=NO_NUL)
+    privacy_policy: str | None = Field(None, max_length=20_000, pattern=NO_NUL)
     private: bool | None = None
     sensitive: bool | None = None
     posting_policy: PostingPolicy | None = None
@@ -82,6 +82,7 @@ class ModeratorAdd(Strict):
     moderator: str = Field(
         min_length=1,
         max_length=1024,
+        pattern=NO_NUL,
         description="A local staff name, a remote handle (@user@host) or an actor URI.",
         examples=["alice", "@bob@lemmy.example"],
     )
@@ -90,7 +91,10 @@ class ModeratorAdd(Strict):
 
 class ModeratorQuery(Strict):
     actor: str = Field(
-        min_length=1, max_length=1024, description="The moderator's actor URI (or staff name)."
+        min_length=1,
+        max_length=1024,
+        pattern=NO_NUL,
+        description="The moderator's actor URI (or staff name).",
     )
 
 
@@ -163,9 +167,9 @@ async def communities_show(call: Call, path: CommunityPath) -> CommunityOut:
 )
 async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
     """A new community; the admin creating it becomes its owner."""
-    group = await create_community(
-        call.ctx.fed.keys,
-        call.ctx.site,
+    group = await create_owned_community(
+        call.ctx,
+        call.actor,
         body.name,
         title=body.title,
         summary=body.summary,
@@ -173,11 +177,9 @@ async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
         privacy_policy=body.privacy_policy,
         private=body.private,
         posting_policy=body.posting_policy,
+        premoderation=body.premoderation,
+        max_links=body.max_links,
     )
-    group.premoderation, group.max_links = body.premoderation, body.max_links
-    await group.save(update_fields=["premoderation", "max_links"])
-    await Moderator.create(group=group, actor=call.actor, role="owner")
-    await modlog.record(call.actor, "create_community", group.name, community=group.name)
     return await community_out(call, group)
 
 

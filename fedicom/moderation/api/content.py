@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,17 +11,14 @@ from fedicom.errors import NotFound
 from fedicom.groups.models import Group, Post
 from fedicom.groups.text import plain_text
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import CommunityPath, IdPath, Name, Strict
+from fedicom.moderation.api.params import NO_NUL, CommunityPath, IdPath, Name, Reason, Strict, Text
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.filters import MAX_PATTERN, add_filter, list_filters, remove_filter
-from fedicom.moderation.held import approve_post, list_held, reject_post
+from fedicom.moderation.held import approve_post, list_posts, reject_post
 from fedicom.moderation.models import Filter
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.threads import lock_post, pin_post
 
-# no NUL: PostgreSQL text cannot hold it
-Text = Annotated[str, Field(max_length=2000, pattern=r"^[^\x00]*$")]
-Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*\S[^\x00]*$")]
 State = Literal["visible", "held", "removed"]
 
 
@@ -65,7 +62,7 @@ class ReasonBody(Strict):
 
 
 class FilterCreate(Strict):
-    pattern: str = Field(min_length=1, max_length=MAX_PATTERN, pattern=r"^[^\x00]*$")
+    pattern: str = Field(min_length=1, max_length=MAX_PATTERN, pattern=NO_NUL)
     regex: bool = Field(False, description="An RE2 regular expression rather than a keyword.")
     action: Literal["hold", "reject"] = "hold"
     comment: Text = ""
@@ -139,15 +136,7 @@ async def _post(call: Call, path: PostPath) -> Post:
 async def posts_list(call: Call, path: CommunityPath, query: PostsQuery) -> list[PostOut]:
     """Held posts oldest first (the order to review them in); others newest first."""
     group = await call.community(path.name)
-    if query.state == "held":
-        posts = await list_held(group, limit=query.limit)
-    else:
-        posts = (
-            await Post.filter(group_id=group.id, state=query.state, deleted=False)
-            .order_by("-id")
-            .limit(query.limit)
-        )
-    return [post_out(p, group) for p in posts]
+    return [post_out(p, group) for p in await list_posts(group, query.state, limit=query.limit)]
 
 
 @api.endpoint(

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from fedicom.errors import BadRequest, FedicomError, Forbidden
+from fedicom.errors import BadRequest, FedicomError, Forbidden, Unauthorized, Unprocessable
 from fedicom.groups.communities import get_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
@@ -26,7 +26,7 @@ from fedicom.http import read_body
 from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import ApiToken, Staff
-from fedicom.moderation.tokens import Unauthorized, authenticate
+from fedicom.moderation.tokens import authenticate
 from fedicom.settings import Settings
 
 PREFIX = "/api/v1/admin"
@@ -41,12 +41,6 @@ class Error(BaseModel):
     """Every error answer: one sentence saying what was wrong."""
 
     error: str
-
-
-class Unprocessable(FedicomError):
-    """The request is well-formed JSON but its values are not acceptable."""
-
-    status = 422
 
 
 @dataclass

@@ -1,10 +1,20 @@
-"""Path and query parameters several admin API endpoints share."""
+"""Parameters and text fields several admin API endpoints share."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# Free text may hold anything but NUL, which PostgreSQL text cannot store: refused with a 422
+NO_NUL = r"^[^\x00]*$"
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=2000, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$", description="Why (required)."
+    ),
+]
+Text = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
 
 Name = Annotated[
     str,

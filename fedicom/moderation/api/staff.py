@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from fedicom.groups.communities import Site
 from fedicom.moderation import modlog
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import Name, NamePath, Strict
+from fedicom.moderation.api.params import NO_NUL, Name, NamePath, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.models import Staff
 from fedicom.moderation.staff import MIN_PASSWORD, create_staff, list_staff, remove_staff
@@ -28,7 +28,7 @@ class StaffCreate(Strict):
     username: Name
     password: str = Field(min_length=MIN_PASSWORD, max_length=1024)
     is_admin: bool = False
-    display_name: str = Field("", max_length=200)
+    display_name: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 def staff_out(site: Site, staff: Staff) -> StaffOut:

@@ -36,7 +36,10 @@ class TokenCreated(TokenOut):
 
 class TokenCreate(Strict):
     name: str = Field(
-        min_length=1, max_length=100, pattern=r"\S", description="A label, e.g. the tool using it."
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+        description="A label, e.g. the tool using it.",
     )
     scopes: list[Scope] = Field(min_length=1, max_length=3)
     expires_in: str | None = Field(

@@ -1,0 +1,116 @@
+"""The public pages of communities: the instance home (directory), a community, a thread.
+
+Routes parse the query, call one service (browse, directory) and render a template; the community
+page shares its URL with the Group actor (`/c/NAME`), whose route calls `community_page` for browsers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fedicom.errors import BadRequest
+from fedicom.groups.authors import describe
+from fedicom.groups.browse import community_posts, thread_of
+from fedicom.groups.communities import Site, member_count, moderators_of
+from fedicom.groups.context import Groups
+from fedicom.groups.directory import Directory
+from fedicom.groups.models import Group
+from fedicom.groups.ranking import SORTS, parse_sort
+
+MAX_PAGE = 10_000
+MAX_QUERY = 200
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_PAGE:
+        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    return int(raw)
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A page; forms on it get their CSRF token, and the cookie behind it is set when new."""
+    csrf = request.app.state.csrf
+    context = {"csrf_token": csrf.token(request), **context}
+    response = request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+    return csrf.persist(request, response)  # type: ignore[no-any-return]
+
+
+async def community_context(request: Request, group: Group) -> dict[str, Any]:
+    """What every page of a community shows in its header and sidebar."""
+    site = _site(request)
+    moderators = await moderators_of(group)
+    return {
+        "group": group,
+        "handle": f"{group.name}@{site.domain}",
+        "uri": site.uri(group.name),
+        "members": await member_count(group),
+        "moderators": moderators,
+    }
+
+
+async def home(request: Request) -> Response:
+    query = request.query_params.get("q", "").strip()[:MAX_QUERY]
+    topic = request.query_params.get("topic", "").strip().lower() or None
+    language = request.query_params.get("language", "").strip().lower() or None
+    directory: Directory = request.app.state.directory
+    found = await directory.search(query, topic, language)
+    settings = request.app.state.settings
+    return render(
+        request,
+        "home.html",
+        {
+            "found": found,
+            "q": query,
+            "topic": topic,
+            "language": language,
+            "domain": _site(request).domain,
+            "description": settings.instance_description,
+        },
+    )
+
+
+async def community_page(request: Request, group: Group) -> Response:
+    """The HTML of `/c/NAME`: about, rules, moderators, and the threads sorted and paged."""
+    sort = parse_sort(request.query_params.get("sort"))
+    if sort is None:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+    page = await community_posts(group, sort, page_number(request), request.app.state.hot_ranks)
+    context = await community_context(request, group)
+    posts = [*page.pinned, *page.posts]
+    context.update(
+        page=page,
+        sorts=SORTS,
+        authors=await describe([p.author for p in posts] + context["moderators"], _site(request)),
+    )
+    return render(request, "community.html", context)
+
+
+async def post_page(request: Request) -> Response:
+    """A thread (or one reply of it) with its replies nested."""
+    groups: Groups = request.app.state.groups
+    group = await groups.group(request.path_params["name"])
+    raw = request.path_params["post_id"]
+    if not raw.isdigit() or len(raw) > 18:
+        raise BadRequest(f"{raw} is not a post number")
+    thread = await thread_of(group, int(raw))
+    context = await community_context(request, group)
+    context.update(
+        thread=thread,
+        authors=await describe(thread.authors() | set(context["moderators"]), _site(request)),
+    )
+    return render(request, "post.html", context)
+
+
+routes = [
+    Route("/", home),
+    Route("/c/{name}/p/{post_id}", post_page),
+]

@@ -1,0 +1,1 @@
+"""What every page shares: templates, static files, security headers and CSRF protection."""

@@ -1,0 +1,42 @@
+"""Wiring of the web layer into the app: templates, CSRF, caches, rate limits, static files, headers."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from fedicom.groups.browse import HotRanks
+from fedicom.groups.directory import Directory
+from fedicom.settings import Settings
+from fedicom.web.csrf import Csrf
+from fedicom.web.headers import SecurityHeaders, content_security_policy
+from fedicom.web.ratelimit import RateLimit
+from fedicom.web.templating import STATIC, make_templates
+
+FOLLOW_LOOKUPS = 10  # per client address and minute: each makes this server fetch from another
+
+
+class VersionedStatic(StaticFiles):
+    """Static files cached for a year: pages link them with a content hash (`?v=`), changed with them."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def static_mount() -> Mount:
+    return Mount("/static", app=VersionedStatic(directory=STATIC), name="static")
+
+
+def install(app: Starlette, settings: Settings) -> None:
+    app.state.templates = make_templates(instance_name=settings.instance_name)
+    app.state.csrf = Csrf(settings.secret_key, base_url=settings.base_url)
+    app.state.directory = Directory()
+    app.state.hot_ranks = HotRanks()
+    app.state.follow_limit = RateLimit(FOLLOW_LOOKUPS, 60, what="server look-ups")
+    app.add_middleware(SecurityHeaders, csp=content_security_policy(dev=settings.dev))
