@@ -245,9 +245,7 @@ async def posts_unlock(call: Call, path: PostPath, body: ReasonBody) -> PostOut:
     response=PostOut,
 )
 async def posts_pin(call: Call, path: PostPath) -> PostOut:
-    post = await _post(call, path)
-    await pin_post(call.ctx, post, call.actor, pinned=True)
-    return post_out(post, post.group)
+    return await _pin(call, path, pinned=True)
 
 
 @api.endpoint(
@@ -260,8 +258,12 @@ async def posts_pin(call: Call, path: PostPath) -> PostOut:
     response=PostOut,
 )
 async def posts_unpin(call: Call, path: PostPath) -> PostOut:
+    return await _pin(call, path, pinned=False)
+
+
+async def _pin(call: Call, path: PostPath, *, pinned: bool) -> PostOut:
     post = await _post(call, path)
-    await pin_post(call.ctx, post, call.actor, pinned=False)
+    await pin_post(call.ctx, post, call.actor, pinned=pinned)
     return post_out(post, post.group)
 
 
