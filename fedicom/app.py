@@ -32,7 +32,7 @@ from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
-from fedicom.web import about, setup
+from fedicom.web import about, setup, staff
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -158,6 +158,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *blocklist_routes.routes,
             *modlog_routes.routes,
             *admin_api.routes(),
+            *staff.routes(),
         ],
         lifespan=lifespan,
         exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},

@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
+from fedicom.moderation import staff
 from tests.support.peer import Peer
 from tests.support.servers import Instance, start_instance
 
 pytest_plugins = ["tests.support.cli"]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Staff accounts are made in many tests: argon2id with the smallest cost instead of ~0.1 s of CPU
+    each. tests/moderation/test_staff.py overrides this fixture and checks the production parameters."""
+    monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -96,6 +96,24 @@ class ApiToken(Model):
         table = "api_token"
 
 
+class StaffSession(Model):
+    """A signed-in browser of a staff member (only a hash of the cookie's secret is kept)."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
+        "fedicom.Staff", related_name="sessions", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the cookie secret
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    address = fields.CharField(max_length=64, default="")
+    user_agent = fields.CharField(max_length=255, default="")
+
+    class Meta:
+        table = "staff_session"
+
+
 class Ban(Model):
     """An actor banned from one community, or from the whole instance when community is None."""
 

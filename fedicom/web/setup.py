@@ -17,6 +17,8 @@ from fedicom.web.ratelimit import RateLimit
 from fedicom.web.templating import STATIC, make_templates
 
 FOLLOW_LOOKUPS = 10  # per client address and minute: each makes this server fetch from another
+SIGN_INS_PER_ADDRESS = 10  # per minute
+SIGN_INS_PER_ACCOUNT = 20  # per 15 minutes, from every address together
 
 
 class VersionedStatic(StaticFiles):
@@ -39,4 +41,6 @@ def install(app: Starlette, settings: Settings) -> None:
     app.state.directory = Directory()
     app.state.hot_ranks = HotRanks()
     app.state.follow_limit = RateLimit(FOLLOW_LOOKUPS, 60, what="server look-ups")
+    app.state.sign_in_limit = RateLimit(SIGN_INS_PER_ADDRESS, 60, what="sign-in attempts")
+    app.state.account_limit = RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account")
     app.add_middleware(SecurityHeaders, csp=content_security_policy(dev=settings.dev))

@@ -206,8 +206,12 @@ async def test_finished_jobs_are_pruned_and_pending_ones_kept(env) -> None:
     await Delivery.filter(id=first.id).update(state="done", updated_at=old)
     for n, received in enumerate([time.time() - INBOX_DEDUPE_WINDOW - 1, time.time()]):
         await InboxItem.create(
-            activity_id=f"http://x.test/{n}", actor="http://x.test/u", payload="{}", state="done",
-            next_try_at=received, received_at=received,
+            activity_id=f"http://x.test/{n}",
+            actor="http://x.test/u",
+            payload="{}",
+            state="done",
+            next_try_at=received,
+            received_at=received,
         )
     await prune(time.time())
     assert await states() == ["pending"]

@@ -19,15 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fedicom.errors import BadRequest, FedicomError, Forbidden, Unauthorized, Unprocessable
-from fedicom.groups.communities import get_community
-from fedicom.groups.context import Groups
-from fedicom.groups.models import Group
 from fedicom.http import read_body
-from fedicom.moderation.authority import is_moderator
-from fedicom.moderation.defederation import Defederation
-from fedicom.moderation.models import ApiToken, Staff
+from fedicom.moderation.acting import Acting
+from fedicom.moderation.models import ApiToken
 from fedicom.moderation.tokens import authenticate
-from fedicom.settings import Settings
 
 PREFIX = "/api/v1/admin"
 MAX_BODY = 65_536  # rules and privacy policies fit many times over
@@ -44,30 +39,10 @@ class Error(BaseModel):
 
 
 @dataclass
-class Call:
+class Call(Acting):
     """Who is calling and with what: handed to every handler (handlers never see the Request)."""
 
-    staff: Staff
     token: ApiToken
-    ctx: Groups
-    defed: Defederation
-    settings: Settings
-
-    @property
-    def actor(self) -> str:
-        """The calling staff member's Person actor, as recorded in the modlog and federated."""
-        return self.ctx.site.staff_uri(self.staff.username)
-
-    def require_admin(self) -> None:
-        if not self.staff.is_admin:
-            raise Forbidden(f"{self.staff.username} is not an instance admin")
-
-    async def community(self, name: str) -> Group:
-        """The community named, if the caller moderates it (admins moderate every community)."""
-        group = await get_community(name)
-        if not await is_moderator(self.ctx.site, group, self.actor):
-            raise Forbidden(f"{self.staff.username} does not moderate {group.name}")
-        return group
 
 
 @dataclass(frozen=True)
@@ -191,7 +166,7 @@ async def _authenticate(request: Request) -> Call:
         raise Unauthorized("the Authorization header must be Bearer followed by an API token")
     token, staff = await authenticate(secret.strip())
     state = request.app.state
-    return Call(staff, token, state.groups, state.defed, state.settings)
+    return Call(staff, state.groups, state.defed, state.settings, token)
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> BaseModel:

@@ -1,0 +1,11 @@
+"""The staff web UI under /staff: the same services as the CLI and the admin API, behind a sign-in."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from fedicom.web.staff import auth, dashboard
+
+
+def routes() -> list[BaseRoute]:
+    return [*auth.routes, *dashboard.routes]
