@@ -50,6 +50,32 @@ def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool
     )
 
 
+@staff.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def staff_password(name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME and sign out every browser signed in as NAME."""
+    from fedicom.moderation import modlog
+    from fedicom.moderation.staff import MIN_PASSWORD, set_password
+
+    settings = load()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            f"New password (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
+        )
+
+    async def work() -> Any:
+        changed = await set_password(name, password)
+        await modlog.record("cli", "set_password", changed[0].username)
+        return changed
+
+    changed, ended = run(settings, work)
+    signed_out = f"; {ended} signed-in browser{'' if ended == 1 else 's'} signed out" if ended else ""
+    console.print(f"New password set for [bold]{changed.username}[/bold]{signed_out}.")
+
+
 @staff.command("list")
 def staff_list() -> None:
     """List staff accounts."""

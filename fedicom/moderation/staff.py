@@ -17,7 +17,7 @@ from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.communities import NAME_RE
 from fedicom.groups.models import Group
 from fedicom.moderation import modlog
-from fedicom.moderation.models import Staff
+from fedicom.moderation.models import Staff, StaffSession
 from fedicom.moderation.tokens import revoke_all
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -76,6 +76,20 @@ async def acting(username: str | None) -> Staff:
     raise BadRequest("several admins exist: say who acts with --as NAME (or FEDICOM_STAFF)")
 
 
+async def set_password(username: str, password: str) -> tuple[Staff, int]:
+    """A new password for an account; every browser signed in with the old one is signed out.
+
+    Returns the account and how many sessions ended.
+    """
+    staff = await get_staff(username)
+    password_hash = await asyncio.to_thread(hash_password, password)
+    async with in_transaction() as conn:
+        await Staff.filter(id=staff.id).using_db(conn).update(password_hash=password_hash)
+        ended = await StaffSession.filter(staff_id=staff.id).using_db(conn).delete()
+    staff.password_hash = password_hash
+    return staff, ended
+
+
 async def list_staff() -> list[Staff]:
     return await Staff.all().order_by("username")
 
@@ -97,6 +111,7 @@ async def remove_staff(username: str, *, by: str, by_username: str | None = None
         staff.disabled = True
         await Staff.filter(id=staff.id).using_db(conn).update(disabled=True)
         revoked = await revoke_all(staff, conn=conn)
+        await StaffSession.filter(staff_id=staff.id).using_db(conn).delete()
         await modlog.record(
             by, "remove_staff", staff.username, details={"tokens_revoked": revoked}, conn=conn
         )

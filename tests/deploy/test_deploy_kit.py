@@ -1,9 +1,9 @@
 """deploy/: the files an operator installs pass their own tools' checks and run what fedicom offers.
 
-nginx, Caddy and Apache validate the configurations, systemd-analyze the units; the compose file
-and the Dockerfile are checked for their structure (no docker engine or compose plugin here), and
-the commands they run are parsed by fedicom's own CLI. The proxy configurations then serve a real
-fedicom, and a signed inbox POST goes through each.
+nginx, Caddy and Apache validate the configurations, systemd-analyze the units, docker compose (or
+Debian's docker-compose) the compose file; the Dockerfile is checked for its structure (no docker
+engine here to build it), and the commands they run are parsed by fedicom's own CLI. The proxy
+configurations then serve a real fedicom, and a signed inbox POST goes through each.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import ssl
 import subprocess
 import sys
@@ -335,6 +336,54 @@ def test_compose_runs_postgres_web_and_worker() -> None:
     assert caddy["environment"]["UPSTREAM"] == "web:8000" and "8000" in services["web"]["expose"]
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
     assert (DEPLOY / "Caddyfile").is_file()
+
+
+def compose_command() -> list[str]:
+    """The compose plugin (`docker compose`) where installed, else Debian's docker-compose: both validate
+    a compose file and interpolate its variables without a docker engine."""
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        return [docker, "compose"]
+    return [binary("docker-compose")]
+
+
+def operator_copy(tmp_path: Path, env_text: str) -> Path:
+    """deploy/ as an operator has it after `cp env.example .env` and editing .env."""
+    folder = tmp_path / "deploy"
+    shutil.copytree(DEPLOY, folder)
+    (folder / ".env").write_text(env_text)
+    return folder
+
+
+def compose_config(folder: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEDICOM_", "POSTGRES_", "SITE_"))}
+    return subprocess.run(
+        [*compose_command(), "config"], cwd=folder, capture_output=True, text=True, timeout=60, env=env
+    )
+
+
+def test_compose_file_validates_with_the_operators_env(tmp_path: Path) -> None:
+    example = (DEPLOY / "env.example").read_text()
+    done = compose_config(operator_copy(tmp_path / "ok", example.replace("CHANGE-ME", "s3cret-pw")))
+    assert done.returncode == 0, done.stderr
+    config = yaml.safe_load(done.stdout)
+    assert set(config["services"]) == {"db", "web", "worker", "caddy"}
+    url = config["services"]["web"]["environment"]["FEDICOM_DATABASE_URL"]
+    assert url == "postgres://fedicom:s3cret-pw@db:5432/fedicom"
+    assert config["services"]["caddy"]["environment"]["SITE_ADDRESS"] == "community.brand.example"
+
+    # An .env without the database password is refused with the file's own instruction.
+    missing = "\n".join(line for line in example.splitlines() if not line.startswith("POSTGRES_PASSWORD="))
+    refused = compose_config(operator_copy(tmp_path / "missing", missing))
+    assert refused.returncode != 0 and "set POSTGRES_PASSWORD in deploy/.env" in refused.stderr
+
+    # And the validator is real: a misspelt option fails it.
+    broken = operator_copy(tmp_path / "broken", example)
+    text = (broken / "docker-compose.yml").read_text()
+    (broken / "docker-compose.yml").write_text(
+        text.replace("    restart: unless-stopped", "    restrat: x", 1)
+    )
+    assert compose_config(broken).returncode != 0
 
 
 def test_compose_variables_are_documented_in_env_example() -> None:

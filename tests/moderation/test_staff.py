@@ -10,8 +10,10 @@ from click.testing import CliRunner, Result
 from fedicom.activitypub.signatures import IncomingRequest, sign_request, verify_request
 from fedicom.cli import main
 from fedicom.errors import BadRequest, NotFound
+from fedicom.moderation import sessions
+from fedicom.moderation.models import Staff, StaffSession
 from fedicom.moderation.staff import acting, create_staff, password_matches
-from tests.support.cli import Run, one_line
+from tests.support.cli import Run, in_db, one_line
 from tests.support.peer import Peer
 from tests.support.servers import Instance
 
@@ -154,3 +156,33 @@ def test_community_mod_add_and_remove_local_staff_with_roles(migrated: Run, env:
     assert gone.exit_code == 0 and "no longer moderates news" in gone.output
     log = migrated("modlog", "--community", "news", COLUMNS="200").output
     assert log.count("add_moderator") == 2 and "remove_moderator" in log
+
+
+def test_staff_password_sets_a_new_password_and_signs_every_browser_out(
+    migrated: Run, env: dict[str, str]
+) -> None:
+    old, new = "correct horse battery", "another long password"
+    assert staff_cli(env, "staff", "create", "mia", "--password-stdin", stdin=f"{old}\n").exit_code == 0
+
+    async def sign_in_twice() -> None:
+        mia = await Staff.get(username="mia")
+        for _ in range(2):
+            await sessions.open_session(mia)
+
+    in_db(env, sign_in_twice)
+    short = staff_cli(env, "staff", "password", "mia", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in one_line(short)
+    changed = staff_cli(env, "staff", "password", "mia", stdin=f"{new}\n{new}\n")
+    assert changed.exit_code == 0, changed.output
+    assert "New password set for mia; 2 signed-in browsers signed out." in changed.output
+    assert new not in changed.output
+
+    async def check() -> tuple[bool, bool, int]:
+        mia = await Staff.get(username="mia")
+        left = await StaffSession.filter(staff_id=mia.id).count()
+        return password_matches(mia.password_hash, new), password_matches(mia.password_hash, old), left
+
+    assert in_db(env, check) == (True, False, 0)
+    assert "set_password" in migrated("modlog", COLUMNS="200").output
+    unknown = staff_cli(env, "staff", "password", "nobody", "--password-stdin", stdin=f"{new}\n")
+    assert unknown.exit_code == 1 and "no staff account named nobody" in one_line(unknown)

@@ -4,8 +4,30 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from fedicom.web.staff import auth, dashboard
+from fedicom.web.staff import (
+    auth,
+    bans,
+    blocks,
+    communities,
+    dashboard,
+    held,
+    members,
+    modlog,
+    posts,
+    reports,
+)
 
 
 def routes() -> list[BaseRoute]:
-    return [*auth.routes, *dashboard.routes]
+    return [
+        *auth.routes,
+        *dashboard.routes,
+        *communities.routes,
+        *members.routes,
+        *held.routes,
+        *posts.routes,
+        *reports.routes,
+        *bans.routes,
+        *blocks.routes,
+        *modlog.routes,
+    ]
