@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench migrations clean
+.PHONY: run test test-sqlite test-postgres lint bench migrations screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check fedicom tests bench
 	$(BIN)/mypy fedicom
+
+# The documentation's pictures: the browser tests take them, this keeps the ones docs/ shows.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/web
+	$(BIN)/python -m tests.web.docs_screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

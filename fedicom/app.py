@@ -32,7 +32,7 @@ from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
-from fedicom.web import about, setup, staff
+from fedicom.web import about, media, setup, staff
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -150,6 +150,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *pages.routes,
             *remote_follow.routes,
             *about.routes,
+            *media.routes,
             setup.static_mount(),
             *health.routes,
             *ap_routes.routes,

@@ -118,5 +118,30 @@ async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
     return removed
 
 
-async def pending_requests(group: Group) -> list[Membership]:
-    return await Membership.filter(group=group, state="pending").order_by("id")
+async def pending_requests(group: Group, *, limit: int | None = None) -> list[Membership]:
+    """Requests to join, oldest first (the order they should be answered in)."""
+    query = Membership.filter(group=group, state="pending").order_by("id")
+    return await (query.limit(limit) if limit is not None else query)
+
+
+async def pending_count(group: Group) -> int:
+    return await Membership.filter(group=group, state="pending").count()
+
+
+async def pending_request(group: Group, actor_uri: str) -> Membership:
+    """`actor_uri`'s request to join, while it waits: a moderator answering a request that another one
+    already answered (or that was withdrawn) is told so instead of letting in or removing a member."""
+    membership = await Membership.get_or_none(group=group, actor=actor_uri)
+    if membership is None:
+        raise NotFound(f"there is no request from {actor_uri} to join {group.name}: answered or withdrawn")
+    if membership.state != "pending":
+        raise BadRequest(
+            f"the request from {actor_uri} was already approved: they are a member of {group.name}"
+        )
+    return membership
+
+
+async def recent_members(group: Group, *, offset: int = 0, limit: int = 100) -> list[Membership]:
+    """Members, the most recent followers first."""
+    query = Membership.filter(group=group, state="accepted").order_by("-id")
+    return await query.offset(offset).limit(limit)

@@ -6,6 +6,7 @@ page shares its URL with the Group actor (`/c/NAME`), whose route calls `communi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -29,10 +30,11 @@ def _site(request: Request) -> Site:
     return request.app.state.site  # type: ignore[no-any-return]
 
 
-def page_number(request: Request) -> int:
+def page_number(request: Request, maximum: int = MAX_PAGE) -> int:
+    """`?page=N`, 1 by default; only ASCII digits (`str.isdigit` also takes `²`, which `int` refuses)."""
     raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_PAGE:
-        raise BadRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 0 < int(raw) <= maximum:
+        raise BadRequest(f"page must be a whole number from 1 to {maximum}")
     return int(raw)
 
 
@@ -99,7 +101,7 @@ async def post_page(request: Request) -> Response:
     groups: Groups = request.app.state.groups
     group = await groups.group(request.path_params["name"])
     raw = request.path_params["post_id"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
         raise BadRequest(f"{raw} is not a post number")
     thread = await thread_of(group, int(raw))
     context = await community_context(request, group)

@@ -8,7 +8,9 @@ and older lists use the same header without `#`; its severities are `silence` (o
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -71,6 +73,20 @@ class Diff:
     @property
     def changes(self) -> list[Entry]:
         return self.added + [new for _, new in self.upgraded]
+
+    def digest(self) -> str:
+        """A fingerprint of what the import would write (and refuse): an approved preview names it,
+        so the import can refuse when the list or the blocks in force changed since."""
+        state = {
+            "added": [_fields(e) for e in self.added],
+            "upgraded": [[_fields(old), _fields(new)] for old, new in self.upgraded],
+            "invalid": self.invalid,
+        }
+        return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
+
+
+def _fields(entry: Entry) -> list[object]:
+    return [entry.domain, *entry.effect(), entry.public_comment, entry.obfuscate]
 
 
 def detect_format(text: str) -> str:

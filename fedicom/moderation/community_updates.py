@@ -27,8 +27,19 @@ from fedicom.moderation.screening import PREMODERATION
 
 RULES_HEADING = "\n\n## Rules\n\n"  # how the actor document joins summary and rules (groups/actor.py)
 # fields that appear in the Group actor document: changing them is federated
-FEDERATED = ("title", "summary", "rules", "privacy_policy", "private", "posting_policy", "sensitive")
-EDITABLE = (*FEDERATED, "premoderation", "max_links", "icon_url", "image_url")
+FEDERATED = (
+    "title",
+    "summary",
+    "rules",
+    "privacy_policy",
+    "private",
+    "posting_policy",
+    "sensitive",
+    "icon_url",
+    "image_url",
+)
+EDITABLE = (*FEDERATED, "premoderation", "max_links")
+MAX_LINKS = 1000
 
 
 def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -37,6 +48,8 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if key not in EDITABLE:
             raise BadRequest(f"{key} is not a community setting that can be edited")
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise BadRequest(f"the {key.replace('_', ' ')} cannot contain a NUL character")
         if key == "title":
             value = " ".join(str(value).split())
             if not 1 <= len(value) <= 200:
@@ -51,8 +64,14 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             raise BadRequest(f"the posting policy is one of {', '.join(POSTING_POLICIES)}")
         elif key == "premoderation" and value not in PREMODERATION:
             raise BadRequest(f"pre-moderation is one of {', '.join(PREMODERATION)}")
-        elif key == "max_links" and value is not None and (not isinstance(value, int) or value < 0):
-            raise BadRequest("the link cap is a whole number of links, 0 or more (or the instance default)")
+        elif (
+            key == "max_links"
+            and value is not None
+            and (not isinstance(value, int) or not 0 <= value <= MAX_LINKS)
+        ):
+            raise BadRequest(
+                f"the link cap is a whole number of links from 0 to {MAX_LINKS} (or the instance default)"
+            )
         elif key in ("icon_url", "image_url") and value is not None:
             if not str(value).startswith(("https://", "http://")) or len(str(value)) > 1024:
                 raise BadRequest(f"the {key.removesuffix('_url')} must be an http(s) URL")

@@ -23,6 +23,10 @@ async def list_held(community: Group | None = None, *, limit: int = 100) -> list
     return await query.order_by("id").limit(limit).prefetch_related("group")
 
 
+async def held_count(community: Group) -> int:
+    return await Post.filter(group_id=community.id, state="held", deleted=False).count()
+
+
 async def list_posts(community: Group, state: str = "visible", *, limit: int = 50) -> list[Post]:
     """A community's posts in `state` (or `all`) for moderators: the held queue in review order,
     the others newest first."""
@@ -67,7 +71,7 @@ async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Po
     await require_active_moderator(ctx, group, actor)
     _check_held(post)
     if not reason.strip():
-        raise BadRequest("say why the post is rejected (--reason)")
+        raise BadRequest("say why the post is rejected: a reason is required")
     held_because = post.state_reason
     async with ctx.fed.transaction() as conn:
         post.state, post.state_reason, post.activity = "removed", reason.strip(), None

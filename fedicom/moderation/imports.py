@@ -21,6 +21,10 @@ from fedicom.moderation.models import DomainBlock, ModlogEntry
 from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
 
 BATCH = 1000
+CHANGED_SINCE_PREVIEW = (
+    "what the list would change is no longer what its preview showed (the blocks in force changed "
+    "since), so nothing was imported"
+)
 
 
 @dataclass
@@ -70,13 +74,20 @@ async def import_blocklist(
     source: str,
     fmt: str | None = None,
     dry_run: bool = False,
+    expected: str | None = None,
     progress: Progress = quiet,
 ) -> ImportResult:
-    """Add and strengthen instance-wide blocks from a list; never weakens one (those are skipped)."""
+    """Add and strengthen instance-wide blocks from a list; never weakens one (those are skipped).
+
+    `expected` is the digest of the diff an admin approved (`Diff.digest`): when the list would now
+    change anything else, nothing is imported.
+    """
     await require_admin(ctx.site, moderator)
     if not source.strip():
         raise BadRequest("an import needs a source name (--source)")
     changes = await plan(ctx, text, fmt)
+    if expected is not None and changes.digest() != expected:
+        raise BadRequest(CHANGED_SINCE_PREVIEW, status=409)
     if changes.invalid and not dry_run:
         raise refusal(changes)
     if dry_run or not changes.changes:

@@ -30,7 +30,27 @@ async def record(
     )
 
 
-async def entries(community: str | None = None, *, limit: int = 100) -> list[ModlogEntry]:
-    """Newest first: one community's entries, or every entry when no community is named."""
-    query = ModlogEntry.filter(community=community) if community else ModlogEntry.all()
-    return await query.order_by("-id").limit(limit)
+async def entries(
+    community: str | None = None,
+    *,
+    action: str | None = None,
+    moderator: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> list[ModlogEntry]:
+    """Newest first: every entry, or only those of one community, one action and/or one moderator."""
+    query = ModlogEntry.all()
+    if community:
+        query = query.filter(community=community)
+    if action:
+        query = query.filter(action=action)
+    if moderator:
+        query = query.filter(moderator=moderator)
+    return await query.order_by("-id").offset(offset).limit(limit)
+
+
+async def recorded_choices() -> tuple[list[str], list[str]]:
+    """The actions and the moderators the log holds, sorted: what staff may filter it by."""
+    actions = await ModlogEntry.all().distinct().values_list("action", flat=True)
+    moderators = await ModlogEntry.all().distinct().values_list("moderator", flat=True)
+    return sorted(map(str, actions)), sorted(map(str, moderators))

@@ -13,15 +13,9 @@ from starlette.routing import Route
 
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
+from fedicom.groups.pages import page_number
 from fedicom.http import wants_activity_json
 from fedicom.moderation.modlog_public import ModlogPage, public_page
-
-
-def _number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) <= 100_000:
-        raise BadRequest("page must be a whole number from 1")
-    return int(raw)
 
 
 def _wants_json(request: Request) -> bool:
@@ -42,7 +36,7 @@ async def community_modlog(request: Request) -> Response:
 
 
 async def _answer(request: Request, community: str | None) -> Response:
-    number, as_json = _number(request), _wants_json(request)
+    number, as_json = page_number(request, 100_000), _wants_json(request)
     hide = bool(request.app.state.settings.modlog_hide_moderators)
     page = await public_page(request.app.state.site, community, number, hide_moderators=hide)
     path = f"/c/{community}/modlog" if community else "/modlog"

@@ -260,7 +260,7 @@ async def dismiss_report(ctx: Groups, staff: Staff, report_id: int, *, reason: s
 
 async def _close(ctx: Groups, staff: Staff, report_id: int, state: str, reason: str) -> Report:
     if not reason.strip():
-        raise BadRequest("say why the report is closed (--reason)")
+        raise BadRequest("say why the report is closed: a reason is required")
     report = await get_report(ctx, staff, report_id)
     if report.state != "open":
         raise BadRequest(f"report #{report.id} is already {report.state}")

@@ -41,9 +41,11 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
 
 
 def sentence(reason: str) -> str:
-    """An error reason as a sentence on a page: capital first letter, final full stop."""
+    """An error reason as a sentence on a page: capital first letter, final full stop; a reason that
+    starts with a name written in lower case (a domain, a handle, a staff name) keeps it as written."""
     reason = reason.strip()
-    if reason[:1].islower():
+    first = reason.split(" ", 1)[0]
+    if reason[:1].islower() and not any(c in first for c in ".@_/:"):
         reason = reason[0].upper() + reason[1:]
     return reason if reason.endswith((".", "!", "?")) else reason + "."
 

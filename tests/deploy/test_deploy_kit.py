@@ -444,3 +444,20 @@ async def test_dockerfile_healthcheck_passes_on_a_running_instance(instance: Any
 async def _run(args: list[str], env: dict[str, str]) -> int:
     proc = await asyncio.create_subprocess_exec(*args, env=env, stderr=subprocess.DEVNULL)
     return await proc.wait()
+
+
+def test_the_package_data_ships_every_template_static_file_and_migration() -> None:
+    """A wheel (and so the image) holds what pyproject's package-data globs name: every page template,
+    static file and migration must match one, or the installed server misses it."""
+    import tomllib
+
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package = REPO / "fedicom"
+    shipped = {p for pattern in globs["fedicom"] for p in package.glob(pattern) if p.is_file()}
+    needed = {
+        p
+        for folder in ("templates", "static", "migrations")
+        for p in (package / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert needed - shipped == set()

@@ -198,3 +198,20 @@ async def test_a_pg_dump_restores_with_its_sequences_and_modlog_protection(
         admin = await asyncpg.connect(postgres_database.replace("postgres://", "postgresql://", 1))
         await admin.execute(f'DROP DATABASE IF EXISTS "{restored_url.rsplit("/", 1)[1]}" WITH (FORCE)')
         await admin.close()
+
+
+def test_the_docs_screenshots_are_taken_by_the_browser_tests() -> None:
+    """Each picture in docs/screenshots is one a browser test takes (`make screenshots` refreshes them),
+    and the docs show every one of them."""
+    from tests.web.docs_screenshots import DOCS as PICTURES
+    from tests.web.docs_screenshots import SHOWN
+
+    taken = set()
+    for test in (REPO / "tests" / "web").glob("test_*.py"):
+        taken |= set(re.findall(r"screenshot\(\w+, [\"']([\w-]+)[\"']\)", test.read_text()))
+    assert set(SHOWN) <= taken, set(SHOWN) - taken
+    assert {p.stem for p in PICTURES.glob("*.png")} == set(SHOWN)
+    shown_in_docs = set()
+    for doc in DOCS:
+        shown_in_docs |= set(re.findall(r"\]\(screenshots/([\w-]+)\.png\)", doc.read_text()))
+    assert shown_in_docs == set(SHOWN)

@@ -133,6 +133,9 @@ def test_ages_read_like_people_say_them() -> None:
 def test_error_reasons_read_as_sentences() -> None:
     assert sentence("there is no community named x") == "There is no community named x."
     assert sentence("“alice” is not a full handle.") == "“alice” is not a full handle."
+    assert sentence("noisy.example is not blocked") == "noisy.example is not blocked."
+    assert sentence("@bob@lemmy.example is banned") == "@bob@lemmy.example is banned."
+    assert sentence("mia_2 does not moderate news") == "mia_2 does not moderate news."
 
 
 def test_the_contact_becomes_the_right_kind_of_link() -> None:

@@ -1,7 +1,206 @@
-"""Staff pages: posts (being built)."""
+"""Staff pages of a community's posts: the list by state, and one post with what its moderators do
+to it (remove, restore, lock, pin). The actions call the services `fedicom post` and the admin API
+call (moderation/removals.py, threads.py), so each federates exactly as they do.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+from collections.abc import Awaitable, Callable
 
-routes: list[BaseRoute] = []
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from fedicom.errors import BadRequest, FedicomError, NotFound
+from fedicom.groups.authors import describe
+from fedicom.groups.models import Group, Post
+from fedicom.groups.pages import page_number
+from fedicom.groups.text import plain_text
+from fedicom.moderation.acting import Acting
+from fedicom.moderation.models import Report
+from fedicom.moderation.removals import remove_post, restore_post
+from fedicom.moderation.rules import rules_list
+from fedicom.moderation.threads import lock_post, pin_post
+from fedicom.web.staff.auth import staff_only
+from fedicom.web.staff.layout import done, staff_form, staff_page
+
+STATES = ("visible", "removed", "held", "all")
+PAGE_SIZE = 30
+MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)
+MAX_TEXT = 2000  # as the admin API allows for a reason
+MAX_RULE = 1000
+LIST_FIELDS = (
+    "id",
+    "parent_id",
+    "author",
+    "title",
+    "content",
+    "published",
+    "state",
+    "state_reason",
+    "locked",
+    "pinned_at",
+)
+
+
+def label(post: Post) -> str:
+    """How a post is named on staff pages: its title, else the start of its text."""
+    return post.title or plain_text(post.content, 80) or f"Post {post.id}"
+
+
+def post_path(group: Group, post: Post) -> str:
+    return f"/staff/c/{group.name}/p/{post.id}"
+
+
+def text_field(form: FormData, name: str) -> str:
+    """A free-text field of a form, refused when the database could not store it or it is too long."""
+    value = str(form.get(name, "")).strip()
+    if "\x00" in value:
+        raise BadRequest(f"the {name} holds a NUL character, which no text here can hold")
+    if len(value) > MAX_TEXT:
+        raise BadRequest(f"the {name} is longer than {MAX_TEXT} characters")
+    return value
+
+
+def rule_field(form: FormData) -> int | None:
+    """The number of the community rule cited, if one was chosen."""
+    raw = str(form.get("rule", "")).strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 4 or not 1 <= int(raw) <= MAX_RULE:
+        raise BadRequest(f"{raw[:20]!r} is not the number of a rule")
+    return int(raw)
+
+
+async def community_post(acting: Acting, name: str, post_id: int) -> Post:
+    """A post of a community the staff member moderates (Forbidden otherwise, NotFound if not there)."""
+    group = await acting.community(name)
+    found = (
+        await Post.get_or_none(id=post_id, group_id=group.id, deleted=False) if post_id <= MAX_ID else None
+    )
+    if found is None:
+        raise NotFound(f"there is no post {post_id} in {group.name}")
+    found.group = group
+    return found
+
+
+async def posts_page(group: Group, state: str, number: int) -> tuple[list[Post], bool]:
+    """One page of the community's posts in `state` (or all), newest first, and whether more follow."""
+    query = Post.filter(group_id=group.id, deleted=False)
+    if state != "all":
+        query = query.filter(state=state)
+    offset = (number - 1) * PAGE_SIZE
+    rows = await query.order_by("-id").offset(offset).limit(PAGE_SIZE + 1).only(*LIST_FIELDS)
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@staff_only
+async def posts_list(request: Request, acting: Acting) -> Response:
+    group = await acting.community(request.path_params["name"])
+    state = request.query_params.get("state", "visible")
+    if state not in STATES:
+        raise BadRequest(f"unknown state {state[:20]!r}; use one of {', '.join(STATES)}")
+    number = page_number(request)
+    posts, has_next = await posts_page(group, state, number)
+    context = {
+        "group": group,
+        "tab": "posts",
+        "section": "communities",
+        "posts": posts,
+        "state": state,
+        "states": STATES,
+        "number": number,
+        "has_next": has_next,
+        "label": label,
+        "authors": await describe([p.author for p in posts], acting.ctx.site),
+    }
+    return staff_page(request, "staff/posts.html", context)
+
+
+@staff_only
+async def post_page(request: Request, acting: Acting) -> Response:
+    post = await community_post(acting, request.path_params["name"], request.path_params["post_id"])
+    group = post.group
+    open_reports = await Report.filter(community_id=group.id, state="open").order_by("-id")
+    root = None if post.is_thread else await Post.get_or_none(id=post.root_id, group_id=group.id)  # type: ignore[attr-defined]
+    context = {
+        "group": group,
+        "tab": "posts",
+        "section": "communities",
+        "post": post,
+        "title": label(post),
+        "root": root,
+        "label": label,
+        "rules": rules_list(group.rules),
+        "reports": [r for r in open_reports if post.object_id in r.targets],
+        "authors": await describe([post.author], acting.ctx.site),
+    }
+    return staff_page(request, "staff/post.html", context)
+
+
+# --- actions: each returns the sentence shown when it worked ------------------------------------------
+
+
+async def _remove(acting: Acting, post: Post, form: FormData) -> str:
+    await remove_post(
+        acting.ctx, post, acting.actor, reason=text_field(form, "reason"), rule=rule_field(form)
+    )
+    return f"Removed post {post.id} ({post.state_reason}); members' servers are told"
+
+
+async def _restore(acting: Acting, post: Post, form: FormData) -> str:
+    await restore_post(acting.ctx, post, acting.actor, reason=text_field(form, "reason"))
+    return f"Restored post {post.id}; members' servers are told"
+
+
+async def _lock(acting: Acting, post: Post, form: FormData) -> str:
+    await lock_post(acting.ctx, post, acting.actor, locked=True, reason=text_field(form, "reason"))
+    return f"Locked post {post.id}: no new replies under it are accepted"
+
+
+async def _unlock(acting: Acting, post: Post, form: FormData) -> str:
+    await lock_post(acting.ctx, post, acting.actor, locked=False, reason=text_field(form, "reason"))
+    return f"Unlocked post {post.id}"
+
+
+async def _pin(acting: Acting, post: Post, _form: FormData) -> str:
+    await pin_post(acting.ctx, post, acting.actor, pinned=True)
+    return f"Pinned post {post.id} to the top of {post.group.title}"
+
+
+async def _unpin(acting: Acting, post: Post, _form: FormData) -> str:
+    await pin_post(acting.ctx, post, acting.actor, pinned=False)
+    return f"Unpinned post {post.id}"
+
+
+ACTIONS: dict[str, Callable[[Acting, Post, FormData], Awaitable[str]]] = {
+    "remove": _remove,
+    "restore": _restore,
+    "lock": _lock,
+    "unlock": _unlock,
+    "pin": _pin,
+    "unpin": _unpin,
+}
+
+
+@staff_only
+async def post_action(request: Request, acting: Acting) -> Response:
+    action = ACTIONS.get(request.path_params["action"])
+    if action is None:
+        raise NotFound(f"there is no action {request.path_params['action'][:40]!r} on posts")
+    form = await staff_form(request)
+    post = await community_post(acting, request.path_params["name"], request.path_params["post_id"])
+    here = post_path(post.group, post)
+    try:
+        said = await action(acting, post, form)
+    except FedicomError as exc:
+        return done(request, here, exc.reason, kind="error")
+    return done(request, here, said)
+
+
+routes = [
+    Route("/staff/c/{name}/posts", posts_list),
+    Route("/staff/c/{name}/p/{post_id:int}", post_page),
+    Route("/staff/c/{name}/p/{post_id:int}/{action}", post_action, methods=["POST"]),
+]

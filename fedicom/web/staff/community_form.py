@@ -1,0 +1,89 @@
+"""The settings form of a community, shared by the create and edit pages: the values as typed (shown
+again when something is refused) and the settings they stand for, checked by the same rules as every
+other edit (moderation/community_updates.validate_changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from fedicom.errors import BadRequest
+from fedicom.groups.models import Group
+from fedicom.moderation.community_updates import MAX_LINKS, validate_changes
+
+TEXTS = ("title", "summary", "rules", "privacy_policy")
+CHOICES = ("posting_policy", "premoderation")
+FLAGS = ("private", "sensitive")
+POSTING = (
+    ("open", "Anyone on the fediverse may start threads"),
+    ("members", "Members start threads"),
+    ("moderators", "Only moderators start threads; members reply"),
+)
+PREMODERATION = (
+    ("off", "Off: posts appear at once"),
+    ("new_members", "Hold a new member's posts until a moderator approves one"),
+    ("all", "Hold every post for review"),
+)
+SHORT = {  # the choices in the list of communities
+    "open": "Anyone",
+    "members": "Members",
+    "moderators": "Moderators",
+    "off": "Off",
+    "new_members": "New members' posts",
+    "all": "Every post",
+}
+NEW = {
+    "name": "",
+    "title": "",
+    "summary": "",
+    "rules": "",
+    "privacy_policy": "",
+    "private": False,
+    "sensitive": False,
+    "posting_policy": "members",
+    "premoderation": "off",
+    "max_links": "",
+}
+
+
+def typed(form: FormData) -> dict[str, Any]:
+    """The form's values as the staff member typed them (line breaks as \\n, unticked boxes False)."""
+    values: dict[str, Any] = {}
+    for key in ("name", *TEXTS, *CHOICES, "max_links"):
+        value = form.get(key, "")
+        values[key] = value.replace("\r\n", "\n") if isinstance(value, str) else ""
+    for key in FLAGS:
+        values[key] = form.get(key) == "on"
+    return values
+
+
+def prefilled(group: Group) -> dict[str, Any]:
+    """The community's settings as form values."""
+    values = {key: getattr(group, key) for key in (*TEXTS, *CHOICES, *FLAGS)}
+    values["name"] = group.name
+    values["max_links"] = "" if group.max_links is None else str(group.max_links)
+    return values
+
+
+def settings(values: dict[str, Any], *, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The settings the values of `keys` stand for, as stored; BadRequest naming what is wrong."""
+    chosen = {key: values[key] for key in keys if key != "max_links"}
+    if "max_links" in keys:
+        chosen["max_links"] = max_links(values["max_links"])
+    return validate_changes(chosen)
+
+
+def max_links(text: str) -> int | None:
+    """The link cap typed: empty for the instance default, else a whole number."""
+    text = text.strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        raise BadRequest(f"the link cap is a whole number of links from 0 to {MAX_LINKS}, or empty")
+    return int(text)
+
+
+def changes(group: Group, wanted: dict[str, Any]) -> dict[str, Any]:
+    """Only the settings that differ from the community's (an unchanged form federates nothing)."""
+    return {key: value for key, value in wanted.items() if getattr(group, key) != value}
