@@ -14,6 +14,19 @@ from fedicom.cli.base import console, err_console, load, run
 from fedicom.errors import Forbidden
 
 
+def read_password(prompt: str, *, from_stdin: bool) -> str:
+    """The first line of stdin (for scripts), or typed twice at a hidden prompt."""
+    from fedicom.moderation.staff import MIN_PASSWORD
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(
+        click.prompt(
+            f"{prompt} (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
+        )
+    )
+
+
 @click.group()
 def staff() -> None:
     """Staff accounts: instance admins and community moderators of this server."""
@@ -27,15 +40,10 @@ def staff() -> None:
 def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool) -> None:
     """Create the staff account NAME (a-z, 0-9, _; not a community's name)."""
     from fedicom.moderation import modlog
-    from fedicom.moderation.staff import MIN_PASSWORD, create_staff
+    from fedicom.moderation.staff import create_staff
 
     settings = load()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(
-            f"Password (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
-        )
+    password = read_password("Password", from_stdin=password_stdin)
 
     async def work() -> Any:
         created = await create_staff(name, password, is_admin=admin, display_name=display_name)
@@ -56,15 +64,10 @@ def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool
 def staff_password(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME and sign out every browser signed in as NAME."""
     from fedicom.moderation import modlog
-    from fedicom.moderation.staff import MIN_PASSWORD, set_password
+    from fedicom.moderation.staff import set_password
 
     settings = load()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt(
-            f"New password (at least {MIN_PASSWORD} characters)", hide_input=True, confirmation_prompt=True
-        )
+    password = read_password("New password", from_stdin=password_stdin)
 
     async def work() -> Any:
         changed = await set_password(name, password)

@@ -127,3 +127,16 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+def assert_valid_html(documents: dict[str, str], folder: Path) -> None:
+    """Fail listing every error the Nu HTML checker finds in the documents."""
+    errors = html_errors(documents, folder)
+    assert errors == {}, "\n".join(f"{name}: {e}" for name, found in errors.items() for e in found)
+
+
+async def check_axe(page: Page, problems: dict[str, str], key: str) -> None:
+    """Record under `key` the serious and critical axe-core violations of the page as it is now."""
+    found = await axe_violations(page)
+    if found:
+        problems[key] = describe_violations(found)

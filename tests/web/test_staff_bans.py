@@ -16,7 +16,7 @@ from fedicom.moderation import bans
 from fedicom.moderation.models import Ban, ModlogEntry
 from fedicom.moderation.staff import create_staff
 from tests.support.peer import Peer
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import Page, client, get
 from tests.web.scene import PASSWORD, community, thread
 from tests.web.signin import admin, browser_sign_in, form_token, staff_client
@@ -310,22 +310,19 @@ async def test_the_bans_and_modlog_pages_are_valid_html_and_accessible(
                 found = await get(http, path)
                 assert found.status == 200, (name, path)
                 documents[f"{name}: {path}"] = found.text
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{page}: {e}" for page, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
 
     problems = {}
     for name, paths in staff_pages.items():
         page = await browser_sign_in(browser, inst.base, name)
         for path in paths:
             await page.goto(inst.base + path)
-            if found := await axe_violations(page):
-                problems[f"{name}: {path}"] = describe_violations(found)
+            await check_axe(page, problems, f"{name}: {path}")
         if name == "mia":
             await page.goto(inst.base + "/staff/bans?community=news")
             await page.get_by_label("Who").fill("nobody at all")
             await page.get_by_label("Reason").fill("spam")
             await page.get_by_role("button", name="Ban", exact=True).click()
             await page.get_by_role("alert").wait_for()
-            if found := await axe_violations(page):
-                problems["mia: refused ban"] = describe_violations(found)
+            await check_axe(page, problems, "mia: refused ban")
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())

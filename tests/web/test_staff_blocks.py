@@ -18,7 +18,7 @@ from fedicom.moderation.imports import export_blocklist
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry
 from fedicom.moderation.staff import create_staff
 from tests.support.peer import Peer, serving
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.scene import PASSWORD, community, join, thread
 from tests.web.signin import admin, browser_sign_in, form_token, staff_client
 
@@ -498,27 +498,23 @@ async def test_the_pages_are_valid_html_and_accessible(instance, browser: Browse
         root = inst.site.staff_uri("ada")
         await block_domain(inst.groups, inst.app.state.defed, "spam.example", severity="noop", moderator=root)
         documents["stale"] = (await http.post("/staff/blocks/import/apply", data=fields)).text
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{page}: {e}" for page, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
 
     page = await browser_sign_in(browser, inst.base, "ada")
     problems = {}
     for path in ("/staff/blocks", "/staff/blocks?change=noisy.example", "/staff/blocks/import"):
         await page.goto(inst.base + path)
-        if found := await axe_violations(page):
-            problems[path] = describe_violations(found)
+        await check_axe(page, problems, path)
     await page.goto(inst.base + "/staff/blocks")
     await page.get_by_label("Domain", exact=True).fill("not a domain")
     await page.get_by_role("button", name="Block", exact=True).click()
     await page.get_by_role("alert").wait_for()
-    if found := await axe_violations(page):
-        problems["invalid domain"] = describe_violations(found)
+    await check_axe(page, problems, "invalid domain")
     for name, text in (("preview", stale), ("preview with bad rows", LIST + "bad domain\n")):
         await page.goto(inst.base + "/staff/blocks/import")
         await page.get_by_label("The list").fill(text)
         await page.get_by_label("Source").fill("tier0")
         await page.get_by_role("button", name="Preview the changes").click()
         await page.get_by_role("heading", name="Import preview").wait_for()
-        if found := await axe_violations(page):
-            problems[name] = describe_violations(found)
+        await check_axe(page, problems, name)
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())

@@ -25,7 +25,7 @@ from tests.support.peer import Peer
 from tests.support.pictures import CAMERA, SVG, picture, with_gps
 from tests.support.servers import Instance
 from tests.support.steps import announced
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, PRIVACY, RULES, SUMMARY, community
 from tests.web.signin import admin, browser_sign_in, form_token, staff_client
@@ -456,22 +456,17 @@ async def test_the_pages_are_valid_html_and_accessible(
         documents["with icon and banner"] = (await get(http, NEWS)).text
     async with staff_client(inst.base, "mia") as http:
         documents["moderator's list"] = (await get(http, "/staff/communities")).text
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{page}: {e}" for page, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
 
     page = await browser_sign_in(browser, inst.base, "ada")
     problems = {}
     for path in pages:
         await page.goto(inst.base + path)
-        found = await axe_violations(page)
-        if found:
-            problems[path] = describe_violations(found)
+        await check_axe(page, problems, path)
     await page.locator("#icon").set_input_files(
         files=[{"name": "x.png", "mimeType": "image/png", "buffer": SVG}]
     )
     await page.get_by_role("button", name="Save the icon and banner").click()
     await page.get_by_role("alert").wait_for()
-    found = await axe_violations(page)
-    if found:
-        problems["refused upload"] = describe_violations(found)
+    await check_axe(page, problems, "refused upload")
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())

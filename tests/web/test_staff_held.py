@@ -15,7 +15,7 @@ from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.staff import create_staff
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, XSS_CONTENT, Scene, community, send, thread
 from tests.web.signin import admin, browser_sign_in, form_token, staff_client
@@ -228,13 +228,10 @@ async def test_the_members_and_held_pages_are_valid_html_and_accessible(
     async with staff_client(inst.base, "mia") as http:
         for path in pages:
             documents[path] = (await get(http, path)).text
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{p}: {e}" for p, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
     page = await browser_sign_in(browser, inst.base, "mia")
     problems = {}
     for path in pages:
         await page.goto(inst.base + path)
-        found = await axe_violations(page)
-        if found:
-            problems[path] = describe_violations(found)
+        await check_axe(page, problems, path)
     assert problems == {}, problems

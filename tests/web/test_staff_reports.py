@@ -27,7 +27,7 @@ from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import lock_post, pin_post
 from tests.support.peer import Peer, Person, serving
 from tests.support.steps import announced
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, XSS_CONTENT, Scene, community, join, reply, send, thread
 from tests.web.signin import browser_sign_in, form_token, staff_client
@@ -374,20 +374,17 @@ async def test_the_report_and_post_pages_are_valid_html_and_accessible(
                 found = await get(http, path)
                 assert found.status == 200, (name, path)
                 documents[f"{name}: {path}"] = found.text
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{page}: {e}" for page, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
 
     problems = {}
     for name, paths in pages.items():
         page = await browser_sign_in(browser, inst.base, name)
         for path in paths:
             await page.goto(inst.base + path)
-            if found := await axe_violations(page):
-                problems[f"{name}: {path}"] = describe_violations(found)
+            await check_axe(page, problems, f"{name}: {path}")
         if name == "mia":
             await page.goto(f"{inst.base}/staff/reports/{report.id}")
             await page.get_by_role("button", name=f"Remove post {spam.id} and resolve").click()
             await page.get_by_role("alert").wait_for()
-            if found := await axe_violations(page):
-                problems["mia: refused removal"] = describe_violations(found)
+            await check_axe(page, problems, "mia: refused removal")
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())

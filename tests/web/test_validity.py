@@ -12,7 +12,7 @@ from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import pin_post
 from tests.support.peer import Peer
-from tests.web.browser import axe_violations, describe_violations, html_errors, screenshot
+from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client
 from tests.web.scene import PASSWORD, attack, discussion
 
@@ -70,31 +70,24 @@ async def test_every_page_is_valid_html_and_accessible(
             resp = await http.post("/c/news/follow", data={"handle": handle, "csrf_token": token})
             documents[f"POST /c/news/follow {handle}"] = resp.text
 
-    errors = html_errors(documents, tmp_path)
-    assert errors == {}, "\n".join(f"{page}: {e}" for page, found in errors.items() for e in found)
+    assert_valid_html(documents, tmp_path)
 
     context = await browser.new_context()
     page = await context.new_page()
     problems = {}
     for path in pages:
         await page.goto(inst.base + path)
-        found = await axe_violations(page)
-        if found:
-            problems[path] = describe_violations(found)
+        await check_axe(page, problems, path)
     for handle in ("alice", f"@me@{peer.base.removeprefix('http://')}"):
         await page.goto(inst.base + "/c/news/follow")
         await page.get_by_label("Your fediverse handle").fill(handle)
         await page.get_by_role("button", name="Follow from your server").click()
         await page.wait_for_load_state()
-        found = await axe_violations(page)
-        if found:
-            problems[f"follow result for {handle}"] = describe_violations(found)
+        await check_axe(page, problems, f"follow result for {handle}")
     await page.goto(inst.base + "/about")
     await screenshot(page, "about")
     await page.emulate_media(color_scheme="dark")
     await page.goto(inst.base + "/c/news")
     await screenshot(page, "community-dark")
-    dark = await axe_violations(page)
-    if dark:
-        problems["/c/news in dark mode"] = describe_violations(dark)
+    await check_axe(page, problems, "/c/news in dark mode")
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())
