@@ -15,27 +15,29 @@ from fedicom.moderation import modlog
 from fedicom.moderation.content import author_inbox, require_active_moderator
 
 
-async def list_held(community: Group | None = None, *, limit: int = 100) -> list[Post]:
+async def list_held(community: Group | None = None, *, limit: int = 100, offset: int = 0) -> list[Post]:
     """Held posts, oldest first (the order they should be reviewed in)."""
     query = Post.filter(state="held", deleted=False)
     if community is not None:
         query = query.filter(group_id=community.id)
-    return await query.order_by("id").limit(limit).prefetch_related("group")
+    return await query.order_by("id").offset(offset).limit(limit).prefetch_related("group")
 
 
 async def held_count(community: Group) -> int:
     return await Post.filter(group_id=community.id, state="held", deleted=False).count()
 
 
-async def list_posts(community: Group, state: str = "visible", *, limit: int = 50) -> list[Post]:
+async def list_posts(
+    community: Group, state: str = "visible", *, limit: int = 50, offset: int = 0
+) -> list[Post]:
     """A community's posts in `state` (or `all`) for moderators: the held queue in review order,
-    the others newest first."""
+    the others newest first; `offset` and `limit` page them."""
     if state == "held":
-        return await list_held(community, limit=limit)
+        return await list_held(community, limit=limit, offset=offset)
     query = Post.filter(group_id=community.id, deleted=False)
     if state != "all":
         query = query.filter(state=state)
-    return await query.order_by("-id").limit(limit)
+    return await query.order_by("-id").offset(offset).limit(limit)
 
 
 async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:

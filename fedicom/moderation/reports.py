@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import host_of, id_of, new_activity_uri, unique_ids
@@ -217,9 +218,7 @@ async def forward_report(ctx: Groups, staff: Staff, report_id: int, *, to_author
 # --- the queue ----------------------------------------------------------------------------------------
 
 
-async def list_reports(
-    ctx: Groups, staff: Staff, *, community: str | None = None, state: str = "open"
-) -> list[Report]:
+async def _queue(ctx: Groups, staff: Staff, community: str | None, state: str) -> QuerySet[Report]:
     """The queue a staff member may see: one community's, or (without one) every community they
     moderate plus, for admins, all reports including the instance's own."""
     if state not in (*STATES, "all"):
@@ -233,7 +232,29 @@ async def list_reports(
     elif not staff.is_admin:
         moderated = await Moderator.filter(actor=actor).values_list("group_id", flat=True)
         query = query.filter(community_id__in=list(moderated))
-    return await query.prefetch_related("community").order_by("-id")
+    return query
+
+
+async def list_reports(
+    ctx: Groups,
+    staff: Staff,
+    *,
+    community: str | None = None,
+    state: str = "open",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Report]:
+    """The staff member's queue (see `_queue`), newest first; `offset` and `limit` page it."""
+    query = (await _queue(ctx, staff, community, state)).order_by("-id").offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return await query.prefetch_related("community")
+
+
+async def count_reports(
+    ctx: Groups, staff: Staff, *, community: str | None = None, state: str = "open"
+) -> int:
+    return await (await _queue(ctx, staff, community, state)).count()
 
 
 async def get_report(ctx: Groups, staff: Staff, report_id: int) -> Report:

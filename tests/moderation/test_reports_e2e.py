@@ -200,3 +200,26 @@ async def test_a_flag_or_post_holding_a_nul_character_is_refused_with_the_reason
     sneaky, item = await thread(peer, troll, group, "<p>buy\u0000now</p>")
     assert item.error and "NUL" in item.error
     assert not await Post.exists(object_id=sneaky["id"])
+
+
+async def test_the_queue_pages_and_counts_what_each_staff_member_may_see(instance) -> None:
+    inst = await instance()
+    news, pets = await inst.community("news"), await inst.community("pets")
+    admin = await create_staff("root", "a long password", is_admin=True)
+    mia = await create_staff("mia", "a long password")
+    await Moderator.create(group=news, actor=inst.site.staff_uri("mia"))
+    for n in range(7):
+        await Report.create(community=news, reporter=f"https://r.example/u/{n}", reason=f"news {n}")
+    await Report.create(community=pets, reporter="https://r.example/u/p", reason="pets")
+    await Report.create(community=None, reporter="https://r.example/u/i", reason="instance")
+    await Report.create(community=news, reporter="https://r.example/u/x", reason="closed", state="resolved")
+
+    ctx = inst.groups
+    assert await reports.count_reports(ctx, admin) == 9 and await reports.count_reports(ctx, mia) == 7
+    assert await reports.count_reports(ctx, mia, state="all") == 8
+    first = await reports.list_reports(ctx, mia, limit=5)
+    rest = await reports.list_reports(ctx, mia, offset=5, limit=5)
+    assert [r.reason for r in first + rest] == [f"news {n}" for n in range(6, -1, -1)]
+    assert [r.reason for r in await reports.list_reports(ctx, admin, offset=1, limit=1)] == ["pets"]
+    with pytest.raises(BadRequest, match="unknown state"):
+        await reports.count_reports(ctx, mia, state="later")

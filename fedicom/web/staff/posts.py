@@ -18,6 +18,7 @@ from fedicom.groups.models import Group, Post
 from fedicom.groups.pages import page_number
 from fedicom.groups.text import plain_text
 from fedicom.moderation.acting import Acting
+from fedicom.moderation.held import list_posts
 from fedicom.moderation.models import Report
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.rules import rules_list
@@ -30,18 +31,6 @@ PAGE_SIZE = 30
 MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)
 MAX_TEXT = 2000  # as the admin API allows for a reason
 MAX_RULE = 1000
-LIST_FIELDS = (
-    "id",
-    "parent_id",
-    "author",
-    "title",
-    "content",
-    "published",
-    "state",
-    "state_reason",
-    "locked",
-    "pinned_at",
-)
 
 
 def label(post: Post) -> str:
@@ -86,12 +75,9 @@ async def community_post(acting: Acting, name: str, post_id: int) -> Post:
 
 
 async def posts_page(group: Group, state: str, number: int) -> tuple[list[Post], bool]:
-    """One page of the community's posts in `state` (or all), newest first, and whether more follow."""
-    query = Post.filter(group_id=group.id, deleted=False)
-    if state != "all":
-        query = query.filter(state=state)
-    offset = (number - 1) * PAGE_SIZE
-    rows = await query.order_by("-id").offset(offset).limit(PAGE_SIZE + 1).only(*LIST_FIELDS)
+    """One page of the community's posts in `state` (or all), as `list_posts` orders them, and whether
+    more follow."""
+    rows = await list_posts(group, state, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 

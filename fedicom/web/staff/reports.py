@@ -71,14 +71,21 @@ async def queue(request: Request, acting: Acting) -> Response:
     community = request.query_params.get("community", "").strip() or None
     state = request.query_params.get("state", "open")
     number = page_number(request)
-    found = await reports.list_reports(acting.ctx, acting.staff, community=community, state=state)
-    shown = found[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    total = await reports.count_reports(acting.ctx, acting.staff, community=community, state=state)
+    shown = await reports.list_reports(
+        acting.ctx,
+        acting.staff,
+        community=community,
+        state=state,
+        offset=(number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     items = await with_targets(shown)
     group = await acting.community(community) if community else None
     context = {
         "section": "reports",
         "items": items,
-        "total": len(found),
+        "total": total,
         "state": state,
         "states": STATES,
         "community": community or "",
@@ -86,7 +93,7 @@ async def queue(request: Request, acting: Acting) -> Response:
         "group": group,
         "tab": "reports",
         "number": number,
-        "has_next": len(found) > number * PAGE_SIZE,
+        "has_next": total > number * PAGE_SIZE,
         "label": label,
         "authors": await describe(people(items), acting.ctx.site),
     }
