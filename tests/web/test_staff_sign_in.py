@@ -3,10 +3,12 @@ sessions that end on sign-out, on expiry and when the account is disabled."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+from fedicom.groups.models import Group, Membership, Moderator, Post
 from fedicom.moderation import sessions
-from fedicom.moderation.models import Staff, StaffSession
+from fedicom.moderation.models import Report, Staff, StaffSession
 from fedicom.moderation.staff import create_staff
 from tests.support.peer import Peer
 from tests.web.browser import screenshot
@@ -166,6 +168,41 @@ async def test_the_dashboard_shows_what_waits_in_each_community(instance, peer: 
     async with staff_client(inst.base, "other") as http:
         page = await get(http, "/staff")
     assert "You moderate no community yet." in page.text and "/staff/c/news" not in page.text
+
+
+async def test_the_dashboard_counts_each_communitys_queues(instance, peer: Peer) -> None:
+    inst = await instance()
+    scene = await community(inst, peer)  # news: 4 members
+    news = await Group.get(name="news")
+    pets = await inst.community("pets", title="Pets")
+    await Moderator.create(group=pets, actor=scene.moderator)
+    await inst.community("quiet")  # not mia's
+    for n, group in enumerate((news, pets, pets)):
+        await Membership.create(
+            group=group,
+            actor=f"https://r.example/u/{n}",
+            inbox="https://r.example/inbox",
+            follow_id=f"f{n}",
+            follow_activity="{}",
+        )
+    await Report.create(community=pets, reporter="https://r.example/u/1", reason="spam")
+    await Report.create(community=pets, reporter="https://r.example/u/1", reason="old", state="resolved")
+    await Post.create(
+        group=news,
+        object_id="https://r.example/p/1",
+        type="Note",
+        author="https://r.example/u/0",
+        document={},
+        published=datetime.now(UTC),
+        state="held",
+    )
+    async with staff_client(inst.base, "mia") as http:
+        page = await get(http, "/staff")
+    rows = re.findall(
+        r'<tr>\n<th scope="row"><a href="/staff/c/(\w+)">.*?</th>\n((?:<td>.*?</td>\n)+)</tr>', page.text
+    )
+    counts = {name: re.findall(r">(\d+)</", cells) for name, cells in rows}
+    assert counts == {"news": ["4", "1", "1", "0"], "pets": ["0", "2", "0", "1"]}
 
 
 async def test_staff_sign_in_in_the_browser(instance, peer: Peer, browser) -> None:

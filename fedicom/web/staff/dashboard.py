@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.functions import Count
+from tortoise.models import Model
 
-from fedicom.groups.communities import list_communities, member_count
+from fedicom.groups.communities import list_communities
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.authority import is_moderator
@@ -33,19 +35,34 @@ async def moderated(acting: Acting) -> list[Group]:
     return [g for g in await list_communities() if await is_moderator(acting.ctx.site, g, acting.actor)]
 
 
-async def waiting(group: Group) -> Waiting:
-    return Waiting(
-        group=group,
-        members=await member_count(group),
-        requests=await Membership.filter(group_id=group.id, state="pending").count(),
-        held=await Post.filter(group_id=group.id, state="held", deleted=False).count(),
-        reports=await Report.filter(community_id=group.id, state="open").count(),
+async def _counts(model: type[Model], groups: list[Group], field: str, **where: object) -> dict[int, int]:
+    """Rows of `model` per community, in one grouped query."""
+    rows = (
+        await model.filter(**{f"{field}__in": [g.id for g in groups]}, **where)
+        .annotate(n=Count("id"))
+        .group_by(field)
+        .values(field, "n")
     )
+    return {row[field]: row["n"] for row in rows}
+
+
+async def waiting(groups: list[Group]) -> list[Waiting]:
+    """Each community's row, in four queries whatever the number of communities."""
+    if not groups:
+        return []
+    members = await _counts(Membership, groups, "group_id", state="accepted")
+    requests = await _counts(Membership, groups, "group_id", state="pending")
+    held = await _counts(Post, groups, "group_id", state="held", deleted=False)
+    reports = await _counts(Report, groups, "community_id", state="open")
+    return [
+        Waiting(g, members.get(g.id, 0), requests.get(g.id, 0), held.get(g.id, 0), reports.get(g.id, 0))
+        for g in groups
+    ]
 
 
 @staff_only
 async def dashboard(request: Request, acting: Acting) -> Response:
-    rows = [await waiting(g) for g in await moderated(acting)]
+    rows = await waiting(await moderated(acting))
     instance_reports = (
         await Report.filter(community_id=None, state="open").count() if acting.staff.is_admin else 0
     )
