@@ -11,7 +11,6 @@ Use: `token = csrf.token(request)` when rendering a form (as the `csrf_token` fi
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -22,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from fedicom.errors import Forbidden
+from fedicom.web.signing import mac, purpose_key
 
 FIELD = "csrf_token"
 COOKIE_SECONDS = 7 * 24 * 3600
@@ -31,14 +31,14 @@ EXPIRED = "the form has expired or did not come from this site: reload the page 
 
 class Csrf:
     def __init__(self, secret: str, *, base_url: str) -> None:
-        self._key = hashlib.sha256(b"fedicom csrf\0" + secret.encode()).digest()
+        self._key = purpose_key(secret, "csrf")
         parts = urlsplit(base_url)
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.secure = parts.scheme == "https"
         self.cookie = "__Host-fedicom-csrf" if self.secure else "fedicom-csrf"
 
     def _sign(self, nonce: str) -> str:
-        return hmac.new(self._key, nonce.encode(), hashlib.sha256).hexdigest()
+        return mac(self._key, nonce.encode())
 
     def _nonce(self, request: Request) -> str | None:
         value = request.cookies.get(self.cookie, "")

@@ -228,3 +228,27 @@ async def test_staff_sign_in_in_the_browser(instance, peer: Peer, browser) -> No
     await page.wait_for_url(inst.base + "/staff/sign-in")
     page2 = await browser_sign_in(browser, inst.base, "mia")
     assert await page2.get_by_text("Signed in as mia").is_visible()
+
+
+async def test_a_notice_shows_only_when_this_server_signed_it(instance) -> None:
+    """Another site can plant a cookie, but not make a staff page say what it wants."""
+    import base64
+
+    inst = await instance()
+    await admin()
+    async with staff_client(inst.base, "ada") as http:
+        token = await form_token(http, "/staff")
+        forged = base64.urlsafe_b64encode(b"done\nYour account is locked: call +1 555").decode()
+        http.cookies.set("fedicom-flash", f"{forged}.{'0' * 32}", path="/staff")
+        page = await get(http, "/staff")
+        assert "call +1 555" not in page.text and 'role="status"' not in page.text
+        # A real notice, after a real action, is shown once.
+        http.cookies.delete("fedicom-flash", path="/staff")
+        resp = await http.post("/staff/blocks/allow", data={"csrf_token": token, "domain": "friends.example"})
+        assert resp.status_code == 303
+        shown = await get(http, resp.headers["location"])
+        assert (
+            'role="status"' in shown.text and "friends.example" in shown.text.split('role="status"')[1][:300]
+        )
+        again = await get(http, resp.headers["location"])
+        assert 'role="status"' not in again.text

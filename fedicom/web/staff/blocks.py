@@ -28,6 +28,7 @@ from fedicom.moderation.blocks import block_domain, list_blocks, unblock_domain
 from fedicom.moderation.imports import import_blocklist, plan
 from fedicom.moderation.models import DomainBlock
 from fedicom.moderation.suspension import SuspendReport
+from fedicom.web.signing import mac, purpose_key
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import attempt, done, staff_form, staff_page
 
@@ -200,11 +201,9 @@ async def remove_allow(request: Request, acting: Acting) -> Response:
 
 def _seal(request: Request, acting: Acting, fields: dict[str, str]) -> str:
     """HMAC over what a preview showed and who saw it: only this server's own previews are applied."""
-    secret: str = request.app.state.settings.secret_key
-    key = hashlib.sha256(b"fedicom blocklist preview\0" + secret.encode()).digest()
+    key = purpose_key(request.app.state.settings.secret_key, "blocklist preview")
     signed = {**fields, "list": hashlib.sha256(fields["list"].encode()).hexdigest()}
-    message = json.dumps([acting.staff.username, signed], sort_keys=True).encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return mac(key, json.dumps([acting.staff.username, signed], sort_keys=True).encode())
 
 
 def render_import(

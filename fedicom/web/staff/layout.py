@@ -4,7 +4,6 @@ carried across the redirect after each action (post, redirect, get)."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from collections.abc import Awaitable
 from typing import Any, TypeVar
@@ -16,24 +15,20 @@ from starlette.responses import RedirectResponse, Response
 from fedicom.errors import FedicomError
 from fedicom.groups.pages import render
 from fedicom.web.forms import SMALL_FORM, read_form
+from fedicom.web.signing import mac, purpose_key
 
 FLASH = "fedicom-flash"
 T = TypeVar("T")
 
 
-def _flash_key(request: Request) -> bytes:
-    secret: str = request.app.state.settings.secret_key
-    return hashlib.sha256(b"fedicom flash\0" + secret.encode()).digest()
-
-
 def _sign(request: Request, payload: str) -> str:
-    return hmac.new(_flash_key(request), payload.encode(), hashlib.sha256).hexdigest()[:32]
+    return mac(purpose_key(request.app.state.settings.secret_key, "flash"), payload.encode())[:32]
 
 
 def _read_flash(request: Request) -> dict[str, str] | None:
     value = request.cookies.get(FLASH, "")
-    payload, _, mac = value.rpartition(".")
-    if not payload or not hmac.compare_digest(_sign(request, payload), mac):
+    payload, _, seal = value.rpartition(".")
+    if not payload or not hmac.compare_digest(_sign(request, payload), seal):
         return None
     try:
         kind, _, text = base64.urlsafe_b64decode(payload.encode()).decode().partition("\n")
