@@ -51,3 +51,16 @@ async def browser_sign_in(browser: Browser, base: str, username: str, password: 
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url(base + "/staff")
     return page
+
+
+async def staff_documents(base: str, pages: dict[str, list[str]]) -> dict[str, str]:
+    """The HTML of each staff member's pages (`{name: [path, ...]}`), keyed `name: path`, for the
+    HTML checker; each must answer 200."""
+    documents = {}
+    for name, paths in pages.items():
+        async with staff_client(base, name) as http:
+            for path in paths:
+                found = await get(http, path)
+                assert found.status == 200, (name, path)
+                documents[f"{name}: {path}"] = found.text
+    return documents

@@ -19,7 +19,7 @@ from tests.support.peer import Peer
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import Page, client, get
 from tests.web.scene import PASSWORD, community, thread
-from tests.web.signin import admin, browser_sign_in, form_token, staff_client
+from tests.web.signin import admin, browser_sign_in, form_token, staff_client, staff_documents
 
 
 def handle(peer: Peer, name: str) -> str:
@@ -304,12 +304,7 @@ async def test_the_bans_and_modlog_pages_are_valid_html_and_accessible(
         resp = await ban(http, handle=handle(peer, "alice"), expires="7d", reason="<b>spam</b> & more")
         documents["mia: ban"] = (await followed(http, resp)).text
         documents["mia: refused"] = (await ban(http, handle=handle(peer, "bob"), expires="later")).text
-    for name, paths in staff_pages.items():
-        async with staff_client(inst.base, name) as http:
-            for path in paths:
-                found = await get(http, path)
-                assert found.status == 200, (name, path)
-                documents[f"{name}: {path}"] = found.text
+    documents |= await staff_documents(inst.base, staff_pages)
     assert_valid_html(documents, tmp_path)
 
     problems = {}

@@ -30,7 +30,7 @@ from tests.support.steps import announced
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, XSS_CONTENT, Scene, community, join, reply, send, thread
-from tests.web.signin import browser_sign_in, form_token, staff_client
+from tests.web.signin import browser_sign_in, form_token, staff_client, staff_documents
 
 NOTICE = re.compile(r'<p class="(done-box|error-box)" role="(?:status|alert)">(.*?)</p>', re.S)
 
@@ -368,12 +368,7 @@ async def test_the_report_and_post_pages_are_valid_html_and_accessible(
         documents["mia: refused removal"] = (await get(http, resp.headers["location"])).text
         resp = await submit(http, path, f"{path}/forward")
         documents["mia: forwarded"] = (await get(http, resp.headers["location"])).text
-    for name, paths in pages.items():
-        async with staff_client(inst.base, name) as http:
-            for path in paths:
-                found = await get(http, path)
-                assert found.status == 200, (name, path)
-                documents[f"{name}: {path}"] = found.text
+    documents |= await staff_documents(inst.base, pages)
     assert_valid_html(documents, tmp_path)
 
     problems = {}
