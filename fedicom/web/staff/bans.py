@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedicom.errors import BadRequest, FedicomError
+from fedicom.errors import FedicomError
 from fedicom.groups.authors import Author, describe
 from fedicom.groups.models import Group
 from fedicom.moderation import bans
@@ -26,7 +26,7 @@ from fedicom.moderation.models import Ban
 from fedicom.moderation.modlog_public import moderator_name
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.dashboard import moderated
-from fedicom.web.staff.layout import attempt, done, staff_form, staff_page
+from fedicom.web.staff.layout import attempt, done, form_text, staff_form, staff_page
 from fedicom.web.templating import utc
 
 PAGE = "/staff/bans"
@@ -34,16 +34,6 @@ NAME = re.compile(r"^[a-z0-9_]{1,64}$")
 MAX_HANDLE = 1024
 MAX_REASON = 2000  # as the admin API's Reason
 MAX_EXPIRY = 40
-
-
-def _field(form: FormData, name: str, label: str, limit: int) -> str:
-    """A text field as typed; a crafted one (too long, or with NUL: PostgreSQL cannot store it) is refused."""
-    value = str(form.get(name, ""))
-    if len(value) > limit:
-        raise BadRequest(f"the {label} is longer than {limit} characters")
-    if "\x00" in value:
-        raise BadRequest(f"the {label} cannot contain a NUL character")
-    return value
 
 
 @dataclass
@@ -59,10 +49,10 @@ class BanForm:
     @classmethod
     def read(cls, form: FormData) -> BanForm:
         return cls(
-            handle=_field(form, "handle", "handle", MAX_HANDLE).strip(),
-            community=_field(form, "community", "community", 64).strip().lower(),
-            reason=_field(form, "reason", "reason", MAX_REASON),
-            expires=_field(form, "expires", "expiry", MAX_EXPIRY).strip(),
+            handle=form_text(form, "handle", MAX_HANDLE).strip(),
+            community=form_text(form, "community", 64).strip().lower(),
+            reason=form_text(form, "reason", MAX_REASON),
+            expires=form_text(form, "expires", MAX_EXPIRY, label="expiry").strip(),
             remove_data=form.get("remove_data") == "1",
         )
 

@@ -14,11 +14,10 @@ from fedicom.moderation.acting import Acting
 from fedicom.moderation.content import get_post
 from fedicom.moderation.held import approve_post, held_count, list_held, reject_post
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import attempt, staff_form, staff_page
+from fedicom.web.staff.layout import MAX_ID, attempt, staff_form, staff_page
 
 SHOWN = 100  # the oldest held posts listed; the rest appear as these are answered
 MAX_REASON = 2000
-MAX_ID = 2**62
 REJECT_FORM = 32 * 1024  # the longest reason, every character percent-encoded
 # The service wants a reason for the modlog; a moderator who gives none is recorded as saying this.
 NO_REASON = "not approved on review"

@@ -12,12 +12,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from fedicom.errors import FedicomError
+from fedicom.errors import BadRequest, FedicomError
 from fedicom.groups.pages import render
 from fedicom.web.forms import SMALL_FORM, read_form
 from fedicom.web.signing import mac, purpose_key
 
 FLASH = "fedicom-flash"
+MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)
 T = TypeVar("T")
 
 
@@ -81,3 +82,15 @@ async def staff_form(
     form = await read_form(request, limit=limit, max_fields=max_fields, max_files=max_files)
     request.app.state.csrf.verify(request, form)
     return form
+
+
+def form_text(form: FormData, name: str, limit: int, *, label: str | None = None) -> str:
+    """A text field as typed; a crafted one (too long, or with NUL: PostgreSQL cannot store it) is
+    refused, never cut."""
+    value = str(form.get(name, ""))
+    label = label or name
+    if len(value) > limit:
+        raise BadRequest(f"the {label} is longer than {limit} characters")
+    if "\x00" in value:
+        raise BadRequest(f"the {label} cannot contain a NUL character")
+    return value

@@ -24,11 +24,10 @@ from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.rules import rules_list
 from fedicom.moderation.threads import lock_post, pin_post
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import done, staff_form, staff_page
+from fedicom.web.staff.layout import MAX_ID, done, form_text, staff_form, staff_page
 
 STATES = ("visible", "removed", "held", "all")
 PAGE_SIZE = 30
-MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)
 MAX_TEXT = 2000  # as the admin API allows for a reason
 MAX_RULE = 1000
 
@@ -43,13 +42,8 @@ def post_path(group: Group, post: Post) -> str:
 
 
 def text_field(form: FormData, name: str) -> str:
-    """A free-text field of a form, refused when the database could not store it or it is too long."""
-    value = str(form.get(name, "")).strip()
-    if "\x00" in value:
-        raise BadRequest(f"the {name} holds a NUL character, which no text here can hold")
-    if len(value) > MAX_TEXT:
-        raise BadRequest(f"the {name} is longer than {MAX_TEXT} characters")
-    return value
+    """A free-text field of a moderation form (a reason, a note), as long as the admin API allows."""
+    return form_text(form, name, MAX_TEXT).strip()
 
 
 def rule_field(form: FormData) -> int | None:

@@ -26,8 +26,8 @@ from fedicom.moderation.removals import remove_post
 from fedicom.moderation.rules import rules_list
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.dashboard import moderated
-from fedicom.web.staff.layout import done, staff_form, staff_page
-from fedicom.web.staff.posts import MAX_ID, label, rule_field, text_field
+from fedicom.web.staff.layout import MAX_ID, done, staff_form, staff_page
+from fedicom.web.staff.posts import label, rule_field, text_field
 
 QUEUE = "/staff/reports"
 STATES = (*reports.STATES, "all")
