@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.blocklist import blocklist
+from bench.broken import broken_servers
 from bench.fedicom_proc import Database, FedicomServer, Probe, self_cpu
 from bench.load import PostStats, client_session, post_all
 from bench.peers import KeyPair, SimActor, create, make_keys, note, presign, update
@@ -592,5 +593,6 @@ SCENARIOS: dict[str, Callable[[Context, Database], Awaitable[ScenarioResult]]] =
     "ingest": ingest,
     "slow": slow_member,
     "blocklist": blocklist,
+    "broken": broken_servers,
 }
-ALIASES = {"a": "fanout", "b": "ingest", "d": "slow", "c": "memory", "e": "blocklist"}
+ALIASES = {"a": "fanout", "b": "ingest", "d": "slow", "c": "memory", "e": "blocklist", "f": "broken"}

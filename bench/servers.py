@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +21,17 @@ import httptools
 
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 
-_REASONS = {200: "OK", 202: "Accepted", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed"}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    500: "Internal Server Error",
+}
+# How a simulated server treats POSTs: answers them, fails them (500), or reads them and never
+# answers (a hung server); a "closed" server has no listener, so connections are refused.
+MODES = ("ok", "error", "hang", "closed")
 
 
 @dataclass
@@ -154,6 +165,12 @@ class _Protocol(asyncio.Protocol):
     def on_message_complete(self) -> None:
         method = self.parser.get_method().decode()
         keep_alive = self.parser.should_keep_alive()
+        if method == "POST" and self.server.mode != "ok":
+            self.server.failed_posts += 1
+            if self.server.mode == "hang":
+                return  # the connection stays open and silent until the client gives up
+            self._send(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", keep_alive)
+            return
         status, payload = self.server.handle(method, self._url.decode(), self._headers, b"".join(self._body))
         reason = _REASONS.get(status, "Unknown")
         connection = "" if keep_alive else "Connection: close\r\n"
@@ -182,6 +199,9 @@ class SimServer:
     recorder: Recorder
     delay: float = 0.0
     port: int = 0
+    mode: str = "ok"
+    failed_posts: int = 0  # POSTs answered 500 or left hanging
+    reserved: socket.socket | None = None  # holds a "closed" server's port
     documents: dict[str, bytes] = field(default_factory=dict)
     connections: set[asyncio.Transport] = field(default_factory=set)
 
@@ -211,18 +231,44 @@ class SimServers:
         self.servers: list[SimServer] = []
         self._listeners: list[asyncio.Server] = []
 
-    async def open(self, count: int, recorder: Recorder, *, delay: float = 0.0) -> list[SimServer]:
-        """`count` new servers sharing `recorder`, each listening on its own free port."""
-        loop = asyncio.get_running_loop()
+    async def open(
+        self, count: int, recorder: Recorder, *, delay: float = 0.0, mode: str = "ok"
+    ) -> list[SimServer]:
+        """`count` new servers sharing `recorder`, each on its own free port (not listening if "closed")."""
+        assert mode in MODES, mode
         opened = []
         for _ in range(count):
-            sim = SimServer(recorder, delay=delay)
-            listener = await loop.create_server(partial(_Protocol, sim), "127.0.0.1", 0, backlog=512)
-            sim.port = listener.sockets[0].getsockname()[1]
-            self._listeners.append(listener)
+            sim = SimServer(recorder, delay=delay, mode=mode)
+            if mode == "closed":
+                sim.reserved = _reserve_port()
+                sim.port = sim.reserved.getsockname()[1]
+            else:
+                await self.listen(sim)
             opened.append(sim)
         self.servers.extend(opened)
         return opened
+
+    async def listen(self, sim: SimServer, port: int = 0) -> None:
+        """Start accepting connections for `sim` (on its own port again when it was closed)."""
+        loop = asyncio.get_running_loop()
+        listener = await loop.create_server(
+            partial(_Protocol, sim), "127.0.0.1", port or sim.port, backlog=512, reuse_address=True
+        )
+        sim.port = listener.sockets[0].getsockname()[1]
+        self._listeners.append(listener)
+
+    async def recover(self, sims: list[SimServer]) -> None:
+        """Broken servers come back: they answer again, closed ones listen on their old port, hung
+        connections are dropped (their clients see the reset and retry)."""
+        for sim in sims:
+            if sim.reserved is not None:
+                sim.reserved.close()
+                sim.reserved = None
+                await self.listen(sim)
+            elif sim.mode == "hang":
+                for transport in list(sim.connections):
+                    transport.close()
+            sim.mode = "ok"
 
     async def close(self) -> None:
         for listener in self._listeners:
@@ -230,5 +276,16 @@ class SimServers:
         for sim in self.servers:
             for transport in list(sim.connections):
                 transport.close()
+            if sim.reserved is not None:
+                sim.reserved.close()
         self._listeners.clear()
         self.servers.clear()
+
+
+def _reserve_port() -> socket.socket:
+    """A bound socket that does not listen: connections to its port are refused, and no other
+    server can take the port meanwhile."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock

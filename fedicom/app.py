@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from fedicom import health, storage
 from fedicom.activitypub import routes as ap_routes
+from fedicom.activitypub.delivery import open_requests_bound
 from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
@@ -37,6 +38,7 @@ from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
 DEMO = "demo"
+FETCH_CONNECTIONS = 64  # beside deliveries' own: fetching actors and objects never waits behind them
 
 
 def user_agent() -> str:
@@ -58,7 +60,7 @@ def build_federation(settings: Settings) -> Runtime:
     session = make_client_session(
         allow_private=settings.dev,
         user_agent=user_agent(),
-        limit=settings.delivery_concurrency * 2,
+        limit=open_requests_bound(settings.delivery_concurrency) + FETCH_CONNECTIONS,
         limit_per_host=settings.delivery_per_host,
     )
     defed = Defederation(mode=settings.federation_mode)
@@ -77,6 +79,8 @@ def build_federation(settings: Settings) -> Runtime:
         concurrency=settings.delivery_concurrency,
         per_host=settings.delivery_per_host,
         lease=settings.delivery_lease_seconds,
+        delivery_timeout=settings.delivery_timeout_seconds,
+        hang_after=settings.delivery_hang_seconds,
         max_body_bytes=settings.max_body_bytes,
         inbox_concurrency=settings.inbox_concurrency,
     )

@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     )
     delivery_concurrency: int = Field(128, ge=1, le=4096, description="Deliveries in flight at once.")
     delivery_per_host: int = Field(64, ge=1, le=1024, description="Connections to one server at once.")
+    delivery_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="How long one delivery may take before it counts as failed."
+    )
+    delivery_hang_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        description="A server that has not answered for this long gets no new delivery until it does.",
+    )
     delivery_lease_seconds: float = Field(
         30.0, gt=0, description="How long a claimed job is held before another worker may retry it."
     )

@@ -2,7 +2,9 @@
 
 One row per target inbox (shared inboxes deduplicated). The worker signs each request
 (draft-cavage, RSA-SHA256, Digest) in a thread pool, posts over pooled keep-alive connections
-with bounded concurrency per server and overall, and keeps order per (inbox, object).
+with bounded concurrency per server and overall, and keeps order per (inbox, object). Servers
+that hang or fail are gated (`hostgate`): their deliveries wait without holding what healthy
+servers need.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
+from fedicom.activitypub.hostgate import Deferral, HostGate
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
-from fedicom.activitypub.netguard import check_url
+from fedicom.activitypub.netguard import RefusedAddress, check_url
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
 from fedicom.errors import FetchError
@@ -118,6 +121,11 @@ async def redeliver(
     return len(records)
 
 
+def open_requests_bound(concurrency: int) -> int:
+    """Requests (sockets) one worker may have open at once, those waiting on hung servers included."""
+    return 4 * concurrency
+
+
 def _root_object(activity: dict[str, Any]) -> str | None:
     inner = activity.get("object")
     if activity.get("type") == "Announce" and isinstance(inner, dict):
@@ -139,6 +147,8 @@ class DeliveryWorker:
         per_host: int = 64,
         lease: float = 30.0,
         timeout: float = 10.0,
+        connect_timeout: float = 3.0,
+        hang_after: float = 2.0,
         sign_threads: int = 2,
     ) -> None:
         self.session = session
@@ -148,13 +158,21 @@ class DeliveryWorker:
         self.concurrency = concurrency
         self.per_host = per_host
         self.lease = lease
-        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(connect_timeout, timeout))
+        # A request unanswered after `aside_after` gives its slot back and waits aside (at most
+        # `max_open` requests in all, the sockets' bound); after `hang_after` its server gets
+        # nothing new until it answers (see hostgate). Healthy servers answer well within both.
+        self.aside_after = hang_after / 4
+        self.max_open = open_requests_bound(concurrency)
+        self.gate = HostGate(hang_after=hang_after)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._inflight: set[int] = set()
+        self._waiting_aside = 0
         self._payloads: dict[int, tuple[str, bytes]] = {}
         self._results: list[tuple[int, str, int | None, str | None, float]] = []
+        self._deferred: list[tuple[int, float, str]] = []
         self._signing = ThreadPoolExecutor(max_workers=sign_threads, thread_name_prefix="sign")
         self._tasks: set[asyncio.Task[None]] = set()
         self._flushed = asyncio.Event()
@@ -173,7 +191,10 @@ class DeliveryWorker:
         renewer = asyncio.create_task(self._renew_loop(stop))
         try:
             while not stop.is_set():
-                room = 2 * self.concurrency - len(self._inflight)
+                room = min(
+                    2 * self.concurrency - (len(self._inflight) - self._waiting_aside),
+                    self.max_open - len(self._inflight),
+                )
                 claimed = await self._claim(room) if room > 0 else []
                 for row in claimed:
                     self._inflight.add(row["id"])
@@ -234,51 +255,103 @@ class DeliveryWorker:
 
     async def _deliver(self, row: dict[str, Any]) -> None:
         host = row["host"]
-        sem = self._hosts.get(host)
-        if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
-        status: int | None = None
-        error: str | None = None
-        retry_after: float | None = None
         if self.allow is not None and not await self.allow(host):
             self._results.append((row["id"], "cancelled", None, "the server is blocked", time.time()))
             self._inflight.discard(row["id"])
             return
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
+        deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
+        if deferral is None:
+            async with sem:  # a server's own requests wait for each other, never for other servers
+                deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
+                if deferral is None:
+                    self._record(row, *await self._attempt(row))
+                    return
+        self._defer(row, deferral)
+
+    async def _attempt(self, row: dict[str, Any]) -> tuple[int | None, str | None, float | None, bool]:
+        """Send one delivery: (status, error, Retry-After seconds, final) and tell the gate how it went."""
+        host, pk = row["host"], row["id"]
         try:
-            async with sem, self._slots:
-                actor, body = await self._payload(row["activity_id"])
-                check_url(row["inbox"], allow_private=self.allow_private)
-                key_id, key = await self.keys.signer(actor)
-                loop = asyncio.get_running_loop()
-                headers = await loop.run_in_executor(
-                    self._signing,
-                    lambda: sign_request(
-                        method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key
-                    ),
-                )
-                async with self.session.post(
-                    row["inbox"], data=body, headers=headers, timeout=self.timeout, allow_redirects=False
-                ) as resp:
-                    status = resp.status
-                    retry_after = backoff.parse_retry_after(resp.headers.get("Retry-After"), time.time())
-                    await resp.read()
-        except FetchError as exc:
-            status, error = 400, exc.reason  # a refused address never becomes deliverable
+            status, retry_after = await self._send(row)
+        except (FetchError, aiohttp.ClientConnectorDNSError) as exc:
+            refused = isinstance(exc, FetchError) or isinstance(exc.os_error, RefusedAddress)
+            if refused:  # an address we refuse is final, unlike a DNS failure
+                self.gate.released(host, pk)
+                reason = exc.reason if isinstance(exc, FetchError) else exc.os_error.strerror
+                return None, f"refused: {reason}", None, True
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            self.gate.unanswered(host, pk, time.time(), error)
+            return None, error, None, False
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
+            self.gate.unanswered(host, pk, time.time(), error)
+            return None, error, None, False
         except Exception as exc:
-            log.exception("delivery %s failed unexpectedly", row["id"])
-            error = f"{type(exc).__name__}: {exc}"[:500]
-        self._record(row, status, error, retry_after)
+            log.exception("delivery %s failed unexpectedly", pk)
+            self.gate.released(host, pk)
+            return None, f"{type(exc).__name__}: {exc}"[:500], None, False
+        self.gate.answered(host, pk, status, time.time(), retry_after)
+        return status, None, retry_after, False
+
+    async def _send(self, row: dict[str, Any]) -> tuple[int, float | None]:
+        """Sign and POST; the shared slot is held until the server answers or `aside_after` passes."""
+        async with self._slots:
+            actor, body = await self._payload(row["activity_id"])
+            check_url(row["inbox"], allow_private=self.allow_private)
+            key_id, key = await self.keys.signer(actor)
+            loop = asyncio.get_running_loop()
+            headers = await loop.run_in_executor(
+                self._signing,
+                lambda: sign_request(
+                    method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key
+                ),
+            )
+            self.gate.started(row["host"], row["id"], time.time())  # a wait for a slot is not the server's
+            request = asyncio.ensure_future(self._post(row["inbox"], body, headers))
+            try:
+                await asyncio.wait({request}, timeout=self.aside_after)
+            except BaseException:
+                request.cancel()
+                raise
+        if request.done():
+            return request.result()
+        self._waiting_aside += 1
+        self._wake.set()  # its slot is free: claim more
+        try:
+            return await request
+        finally:
+            self._waiting_aside -= 1
+
+    async def _post(self, inbox: str, body: bytes, headers: dict[str, str]) -> tuple[int, float | None]:
+        async with self.session.post(
+            inbox, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
+        ) as resp:
+            await resp.read()
+            return resp.status, backoff.parse_retry_after(resp.headers.get("Retry-After"), time.time())
+
+    def _defer(self, row: dict[str, Any], deferral: Deferral) -> None:
+        """Put a delivery back untried (its tries unchanged) until its server may be tried again."""
+        self._deferred.append((row["id"], deferral.until, deferral.reason))
+        self._inflight.discard(row["id"])
+        if len(self._deferred) >= 256:
+            self._flushed.set()
 
     def _record(
-        self, row: dict[str, Any], status: int | None, error: str | None, retry_after: float | None
+        self,
+        row: dict[str, Any],
+        status: int | None,
+        error: str | None,
+        retry_after: float | None,
+        final: bool,
     ) -> None:
         now = time.time()
         tries = row["tries"] + 1
         if status is not None and 200 <= status < 300:
             state, next_try = "done", now
-        elif status is not None and backoff.is_permanent(status):
+        elif final or (status is not None and backoff.is_permanent(status)):
             state, next_try = "failed", now
         else:
             delay = backoff.retry_delay(tries, retry_after)
@@ -290,7 +363,7 @@ class DeliveryWorker:
         if state == "done":
             self._failed_hosts.pop(row["host"], None)
             self._ok_pending[row["host"]] = now
-        elif status is None or status >= 500:
+        elif not final and (status is None or status >= 500):
             self._failed_hosts[row["host"]] = error or "failed"
         if len(self._results) >= 256:
             self._flushed.set()
@@ -306,7 +379,8 @@ class DeliveryWorker:
 
     async def _flush(self) -> None:
         results, self._results = self._results, []
-        if not results:
+        deferred, self._deferred = self._deferred, []
+        if not results and not deferred:
             return
         now = time.time()
         try:
@@ -314,6 +388,11 @@ class DeliveryWorker:
                 "UPDATE delivery SET state = ?, last_status = ?, last_error = ?, next_try_at = ?, "
                 "tries = tries + 1, lease_until = NULL, updated_at = ? WHERE id = ?",
                 [[state, status, error, next_try, now, pk] for pk, state, status, error, next_try in results],
+            )
+            await leases.execute_many(
+                "UPDATE delivery SET next_try_at = ?, last_error = ?, lease_until = NULL, updated_at = ? "
+                "WHERE id = ?",
+                [[until, reason, now, pk] for pk, until, reason in deferred],
             )
             await self._write_health(now)
         except Exception:

@@ -77,6 +77,8 @@ class Federation:
     concurrency: int = 128
     per_host: int = 64
     lease: float = 30.0
+    delivery_timeout: float = 10.0
+    hang_after: float = 2.0
     max_body_bytes: int = 1_048_576
     inbox_concurrency: int = 8
     keys: KeyStore = field(default_factory=KeyStore)
@@ -99,6 +101,8 @@ class Federation:
             concurrency=self.concurrency,
             per_host=self.per_host,
             lease=self.lease,
+            timeout=self.delivery_timeout,
+            hang_after=self.hang_after,
         )
 
     @property

@@ -82,6 +82,14 @@ def check_url(url: str, *, allow_private: bool) -> None:
         raise FetchError(f"The address {host} is not public.")
 
 
+class RefusedAddress(socket.gaierror):
+    """A host name that resolves only to addresses we refuse: final, unlike a DNS failure.
+
+    A resolver error (an OSError with errno and strerror) is what aiohttp reports cleanly; it
+    wraps it in `ClientConnectorDNSError.os_error`, where callers tell it from a lookup failure.
+    """
+
+
 class GuardedResolver(AbstractResolver):
     """Drops non-public DNS answers at connect time, which also defeats DNS rebinding.
 
@@ -103,8 +111,7 @@ class GuardedResolver(AbstractResolver):
             return results
         public = [r for r in results if is_public_ip(r["host"])]
         if not public:
-            # A resolver failure (an OSError with errno and strerror) is what aiohttp reports cleanly.
-            raise socket.gaierror(
+            raise RefusedAddress(
                 socket.EAI_NONAME,
                 f"{host} resolves only to non-public addresses, refused outside development mode",
             )

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -16,9 +17,10 @@ from fedicom import storage
 from fedicom.activitypub import backoff, delivery
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery, RemoteServer
-from fedicom.activitypub.netguard import make_client_session
+from fedicom.activitypub.netguard import GuardedResolver, make_client_session
 from fedicom.activitypub.signatures import IncomingRequest, verify_request
 from tests.support.db import make_settings
+from tests.support.dns import FixedResolver
 
 SENDER = "http://sender.test/c/news"
 
@@ -139,6 +141,23 @@ async def test_permanent_refusal_is_not_retried(env) -> None:
     await delivery.enqueue(activity(1), actor=SENDER, inboxes=[inbox.url])
     await run_until(new_worker(session, keys), lambda: _all_state("failed"))
     assert (await Delivery.get()).last_status == 410
+
+
+async def test_a_name_resolving_to_a_private_address_fails_at_once_with_its_reason(env) -> None:
+    """Like a private IP: refused by us, never retried as if DNS had failed."""
+    _, keys, _ = env
+    resolver = GuardedResolver(allow_private=False, resolver=FixedResolver(["127.0.0.1", "10.1.2.3"]))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=resolver)) as session:
+        await delivery.enqueue(activity(1), actor=SENDER, inboxes=["https://rebind.example/inbox"])
+        worker = delivery.DeliveryWorker(session, keys, allow_private=False)
+        await run_until(worker, lambda: _all_state("failed"))
+    row = await Delivery.get()
+    assert row.tries == 1 and row.last_status is None
+    assert row.last_error == (
+        "refused: rebind.example resolves only to non-public addresses, refused outside development mode"
+    )
+    # and the server is not marked as failing: nothing is wrong with it, we refuse it
+    assert not await RemoteServer.exists(host="rebind.example")
 
 
 async def test_update_never_overtakes_its_create(env) -> None:
