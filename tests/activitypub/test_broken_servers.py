@@ -70,7 +70,9 @@ async def fleet(tmp_path: Path) -> AsyncIterator[tuple[SimServers, dict[str, lis
 
 def received(recorder: Recorder, servers: list[SimServer], activity_id: str) -> int:
     ports = {s.port for s in servers}
-    return sum(1 for a in recorder.arrivals if a.port in ports and (a.activity or {}).get("id") == activity_id)
+    return sum(
+        1 for a in recorder.arrivals if a.port in ports and (a.activity or {}).get("id") == activity_id
+    )
 
 
 async def test_broken_servers_never_delay_healthy_ones_and_get_everything_on_recovery(fleet) -> None:
@@ -94,6 +96,7 @@ async def test_broken_servers_never_delay_healthy_ones_and_get_everything_on_rec
         first = await eventually(
             lambda: received(recorder, groups["healthy"], post(1)["id"]) == HEALTHY, 60, "the first post"
         )
+
         # Then every healthy server has it while every hung server still holds its request
         async def only_hung_ones_unanswered() -> bool:
             return await Delivery.filter(state="pending", tries=0).count() == HUNG
