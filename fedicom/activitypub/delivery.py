@@ -22,6 +22,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
+from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.hostgate import Deferral, HostGate
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
@@ -121,6 +122,10 @@ async def redeliver(
     return len(records)
 
 
+class _Abandoned(Exception):
+    """Raised before sending when this process may no longer act on its claim (see holders)."""
+
+
 def open_requests_bound(concurrency: int) -> int:
     """Requests (sockets) one worker may have open at once, those waiting on hung servers included."""
     return 4 * concurrency
@@ -150,8 +155,10 @@ class DeliveryWorker:
         connect_timeout: float = 3.0,
         hang_after: float = 2.0,
         sign_threads: int = 2,
+        holder: LeaseHolder | None = None,
     ) -> None:
         self.session = session
+        self.holder = holder  # names this process in claims; None in tests that run one worker alone
         self.keys = keys
         self.allow_private = allow_private
         self.allow = allow  # False for a server we no longer federate with: its deliveries are cancelled
@@ -197,6 +204,7 @@ class DeliveryWorker:
                 )
                 claimed = await self._claim(room) if room > 0 else []
                 for row in claimed:
+                    row["holder"] = self.holder.id if self.holder else None
                     self._inflight.add(row["id"])
                     task = asyncio.create_task(self._deliver(row))
                     self._tasks.add(task)
@@ -222,6 +230,7 @@ class DeliveryWorker:
                 "id, activity_id, inbox, host, tries",
                 limit=min(limit, 500),
                 lease=self.lease,
+                holder=self.holder.id if self.holder else None,
                 extra_where=_ORDER_GUARD,
             )
             if time.monotonic() - started > SLOW_CLAIM:
@@ -267,15 +276,23 @@ class DeliveryWorker:
             async with sem:  # a server's own requests wait for each other, never for other servers
                 deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
                 if deferral is None:
-                    self._record(row, *await self._attempt(row))
+                    outcome = await self._attempt(row)
+                    if outcome is None:  # this process stalled and its claim was given up on
+                        self._inflight.discard(row["id"])
+                    else:
+                        self._record(row, *outcome)
                     return
         self._defer(row, deferral)
 
-    async def _attempt(self, row: dict[str, Any]) -> tuple[int | None, str | None, float | None, bool]:
-        """Send one delivery: (status, error, Retry-After seconds, final) and tell the gate how it went."""
+    async def _attempt(self, row: dict[str, Any]) -> tuple[int | None, str | None, float | None, bool] | None:
+        """Send one delivery: (status, error, Retry-After seconds, final) and tell the gate how it went;
+        None when it was not sent because its claim is no longer this process's."""
         host, pk = row["host"], row["id"]
         try:
             status, retry_after = await self._send(row)
+        except _Abandoned:
+            self.gate.released(host, pk)
+            return None
         except (FetchError, aiohttp.ClientConnectorDNSError) as exc:
             refused = isinstance(exc, FetchError) or isinstance(exc.os_error, RefusedAddress)
             if refused:  # an address we refuse is final, unlike a DNS failure
@@ -309,6 +326,8 @@ class DeliveryWorker:
                     method="POST", url=row["inbox"], body=body, key_id=key_id, private_key=key
                 ),
             )
+            if self.holder is not None and not self.holder.fresh(row["holder"]):
+                raise _Abandoned
             self.gate.started(row["host"], row["id"], time.time())  # a wait for a slot is not the server's
             request = asyncio.ensure_future(self._post(row["inbox"], body, headers))
             try:

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from fedicom.activitypub import delivery
 from fedicom.activitypub.actors import ActorStore
 from fedicom.activitypub.fetch import Fetcher
+from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.inbox import (
     ActivityHandler,
     InboxProcessor,
@@ -88,8 +89,12 @@ class Federation:
         self.fetcher = Fetcher(self.session, allow_private=self.allow_private)
         self.actors = ActorStore(self.fetcher)
         self.writer = InboxWriter()
+        self.holder = LeaseHolder()
         self.processor = InboxProcessor(
-            self.hooks.handle_activity, lease=self.lease, concurrency=self.inbox_concurrency
+            self.hooks.handle_activity,
+            lease=self.lease,
+            concurrency=self.inbox_concurrency,
+            holder=self.holder,
         )
         self.writer.on_stored = self.processor.wake
         self.processor.intake_busy = self.writer.busy
@@ -103,6 +108,7 @@ class Federation:
             lease=self.lease,
             timeout=self.delivery_timeout,
             hang_after=self.hang_after,
+            holder=self.holder,
         )
 
     @property
@@ -182,12 +188,17 @@ class Federation:
         return json.loads(record.payload) if record else None
 
     async def run_workers(self, stop: asyncio.Event, *, inbox: bool = True, deliveries: bool = True) -> None:
-        tasks = [asyncio.create_task(self._maintain(stop))]
+        """Process the inbox and deliver until `stop`; a dead process's claims are taken over at start."""
+        await self.holder.start()
+        tasks = [asyncio.create_task(self._maintain(stop)), asyncio.create_task(self.holder.run(stop))]
         if inbox:
             tasks.append(asyncio.create_task(self.processor.run(stop)))
         if deliveries:
             tasks.append(asyncio.create_task(self.worker.run(stop)))
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await self.holder.stop()
 
     async def _maintain(self, stop: asyncio.Event) -> None:
         """Every minute: refresh which servers are unreachable, and prune finished jobs."""

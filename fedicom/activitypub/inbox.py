@@ -19,6 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.actors import ActorStore
+from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.models import RemoteActor, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 from fedicom.activitypub.vocab import id_of, origin_of
@@ -182,9 +183,16 @@ class InboxProcessor:
     """Processes stored activities in arrival order, once each, retrying crashes with backoff."""
 
     def __init__(
-        self, handler: ActivityHandler, *, lease: float = 30.0, batch: int = 100, concurrency: int = 8
+        self,
+        handler: ActivityHandler,
+        *,
+        lease: float = 30.0,
+        batch: int = 100,
+        concurrency: int = 8,
+        holder: LeaseHolder | None = None,
     ) -> None:
         self.handler = handler
+        self.holder = holder  # names this process in claims (see holders)
         self.lease = lease
         self.batch = batch
         self.concurrency = concurrency
@@ -200,9 +208,16 @@ class InboxProcessor:
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
+                holder = self.holder.id if self.holder else None
                 rows = await leases.claim(
-                    "inbox_item", "id, recipient, payload, tries", limit=self.batch, lease=self.lease
+                    "inbox_item",
+                    "id, recipient, payload, tries",
+                    limit=self.batch,
+                    lease=self.lease,
+                    holder=holder,
                 )
+                for row in rows:
+                    row["holder"] = holder
             except Exception:
                 log.exception("claiming inbox items failed")
                 rows = []
@@ -248,6 +263,8 @@ class InboxProcessor:
         if before:
             await asyncio.wait(before)
         async with slots:
+            if self.holder is not None and "holder" in row and not self.holder.fresh(row["holder"]):
+                return None  # this process stalled and its claim was given up on: not ours any more
             if self.intake_busy():
                 async with self._one_at_a_time:
                     return await self._run_handler(row, payload)

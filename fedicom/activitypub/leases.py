@@ -1,7 +1,8 @@
 """Claiming due jobs from a table with a lease, so several worker processes never take the same row.
 
-A claimed row holds `lease_until` in the future; a crashed worker's rows become claimable again
-when their lease runs out, so nothing queued is ever lost.
+A claimed row holds `lease_until` in the future and names its holder (`leased_by`); a crashed
+worker's rows become claimable again as soon as it is known to be gone (see holders), or at the
+latest when their lease runs out, so nothing queued is ever lost.
 """
 
 from __future__ import annotations
@@ -19,22 +20,30 @@ def _marks(dialect: str, start: int, count: int) -> list[str]:
 
 
 async def claim(
-    table: str, columns: str, *, limit: int, lease: float, extra_where: str = "", order: str = "id"
+    table: str,
+    columns: str,
+    *,
+    limit: int,
+    lease: float,
+    holder: str | None = None,
+    extra_where: str = "",
+    order: str = "id",
 ) -> list[dict[str, Any]]:
-    """Lease up to `limit` pending rows whose next try is due, oldest first; returns their columns."""
+    """Lease up to `limit` pending rows whose next try is due, oldest first, for `holder`;
+    returns their columns."""
     conn = connections.get("default")
     dialect = conn.capabilities.dialect
     now = time.time()
-    m = _marks(dialect, 1, 4)
+    m = _marks(dialect, 1, 5)
     lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgres" else ""
     sql = (
-        f"UPDATE {table} SET lease_until = {m[0]} WHERE id IN ("
-        f"SELECT d.id FROM {table} d WHERE d.state = 'pending' AND d.next_try_at <= {m[1]} "
-        f"AND (d.lease_until IS NULL OR d.lease_until < {m[2]}) {extra_where} "
-        f"ORDER BY d.{order} LIMIT {m[3]}{lock}) RETURNING {columns}"
+        f"UPDATE {table} SET lease_until = {m[0]}, leased_by = {m[1]} WHERE id IN ("
+        f"SELECT d.id FROM {table} d WHERE d.state = 'pending' AND d.next_try_at <= {m[2]} "
+        f"AND (d.lease_until IS NULL OR d.lease_until < {m[3]}) {extra_where} "
+        f"ORDER BY d.{order} LIMIT {m[4]}{lock}) RETURNING {columns}"
     )
     # execute_query_dict fetches rows for UPDATE … RETURNING on both backends
-    result = await conn.execute_query_dict(sql, [now + lease, now, now, limit])
+    result = await conn.execute_query_dict(sql, [now + lease, holder, now, now, limit])
     result.sort(key=lambda r: r["id"])
     return result
 

@@ -62,6 +62,7 @@ class InboxItem(Model):
     tries = fields.IntField(default=0)
     next_try_at = fields.FloatField()
     lease_until = fields.FloatField(null=True)
+    leased_by = fields.CharField(max_length=32, null=True)  # the WorkerProcess holding the lease
     received_at = fields.FloatField()
     error = fields.TextField(null=True)
 
@@ -102,6 +103,7 @@ class Delivery(Model):
     tries = fields.IntField(default=0)
     next_try_at = fields.FloatField()
     lease_until = fields.FloatField(null=True)
+    leased_by = fields.CharField(max_length=32, null=True)  # the WorkerProcess holding the lease
     last_status = fields.IntField(null=True)
     last_error = fields.TextField(null=True)
     updated_at = fields.FloatField()
@@ -122,3 +124,17 @@ class RemoteServer(Model):
 
     class Meta:
         table = "remote_server"
+
+
+class WorkerProcess(Model):
+    """A running process that claims jobs: its heartbeat says it still holds its leases (see holders)."""
+
+    id = fields.CharField(max_length=32, primary_key=True)
+    machine = fields.CharField(max_length=128, null=True)  # equal values see the same process ids
+    pid = fields.IntField()
+    pid_started = fields.BigIntField(null=True)  # the kernel's start time of pid: tells a reused pid apart
+    started_at = fields.FloatField()
+    heartbeat_at = fields.FloatField()
+
+    class Meta:
+        table = "worker_process"
