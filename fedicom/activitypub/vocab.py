@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+
+from fedicom.activitypub.urls import parse_url
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 # Some servers abbreviate the Public collection; treat all spellings alike when reading.
@@ -44,15 +45,16 @@ def ids_of(value: Any) -> list[str]:
     return [i for i in (id_of(v) for v in as_list(value)) if i]
 
 
-def origin_of(uri: str) -> str:
-    """scheme://host[:port], lower-cased: two URIs share an origin when this is equal."""
-    parts = urlsplit(uri)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+def origin_of(uri: str, *, what: str | None = None) -> str:
+    """scheme://host[:port], normalised: two URIs share an origin when this is equal.
+
+    MalformedUrl (a 400) when `uri` is not a valid http(s) URL (see urls.py)."""
+    return parse_url(uri, what=what).origin
 
 
-def host_of(uri: str) -> str:
-    """host[:port] of a URI, lower-cased: the unit of per-server health and blocks."""
-    return urlsplit(uri).netloc.lower()
+def host_of(uri: str, *, what: str | None = None) -> str:
+    """host[:port] of a URI, normalised: the unit of per-server health and blocks. MalformedUrl if invalid."""
+    return parse_url(uri, what=what).netloc
 
 
 def audience_of(activity: dict[str, Any]) -> set[str]:
