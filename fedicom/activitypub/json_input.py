@@ -31,8 +31,7 @@ class JsonDocument:
     """A document as read: `value` is safe to process and store, `text` parses back to exactly it."""
 
     value: Any
-    text: str
-    changed: bool  # lone surrogates were replaced, so `text` is not what was received
+    text: str  # as received, unless lone surrogates had to be replaced
 
 
 def read_json(raw: bytes | str, *, what: str = "the body", max_bytes: int | None = None) -> JsonDocument:
@@ -53,14 +52,14 @@ def read_json(raw: bytes | str, *, what: str = "the body", max_bytes: int | None
     except ValueError:
         raise BadRequest(f"{what} is not valid JSON") from None
     if not _SUSPECT.search(text):
-        return JsonDocument(value, text, changed=False)
+        return JsonDocument(value, text)
     try:
         cleaned = _clean(value)
     except _NulError:
         raise BadRequest(f"{what} holds a NUL character (\\u0000), which no text here can store") from None
     if cleaned == value:  # a false alarm: an escaped backslash before "u0000" or "ud800"
-        return JsonDocument(value, text, changed=False)
-    return JsonDocument(cleaned, json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")), True)
+        return JsonDocument(value, text)
+    return JsonDocument(cleaned, json.dumps(cleaned, ensure_ascii=False, separators=(",", ":")))
 
 
 def _decoded(raw: bytes | str, what: str) -> str:
