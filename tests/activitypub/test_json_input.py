@@ -90,7 +90,7 @@ def test_the_size_bound_is_checked_first() -> None:
 
 
 def test_the_reason_names_what_was_read() -> None:
-    with pytest.raises(BadRequest, match="^the stored activity is not valid JSON$"):
+    with pytest.raises(BadRequest, match=r"^the stored activity is not valid JSON$"):
         read_json("{", what="the stored activity")
 
 
