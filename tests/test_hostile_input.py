@@ -269,3 +269,14 @@ async def test_a_post_with_an_unstorable_url_and_time_is_stored_without_them(ins
     assert item.error is None
     post = await until(lambda: Post.get_or_none(object_id=note["id"]))
     assert post.url is None and post.published.year >= 2026
+
+
+async def test_an_activity_naming_an_id_longer_than_any_column_is_refused(instance, peer: Peer) -> None:
+    """Found by the fuzz test: a Create of `object: "https://…<1100 chars>"` crashed the post lookup."""
+    _, group = await news(instance)
+    alice = peer.person("alice")
+    await join(peer, alice, group)
+    create = peer.activity("Create", alice, f"{peer.base}/objects/{'x' * 1100}", to=[PUBLIC], cc=[group])
+    status, text = await peer.post(alice, f"{group}/inbox", create)
+    assert status == 400
+    assert json.loads(text)["error"] == "the activity's object names an id longer than 1024 characters"

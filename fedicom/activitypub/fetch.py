@@ -16,7 +16,7 @@ from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.urls import parse_url
-from fedicom.activitypub.vocab import origin_of
+from fedicom.activitypub.vocab import origin_of, overlong_reference
 from fedicom.errors import BadRequest, FedicomError, FetchError, Gone, MalformedUrl, PayloadTooLarge
 
 AS2_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -61,11 +61,14 @@ class Fetcher:
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(f"Fetching {url} failed: {type(exc).__name__}: {exc}") from exc
         try:
-            document = read_json(body, what=f"The document at {final_url}").value
+            read = read_json(body, what=f"The document at {final_url}")
         except FedicomError as exc:
             raise FetchError(exc.reason + ".") from None
+        document = read.value
         if not isinstance(document, dict):
             raise FetchError(f"The document at {final_url} is not a JSON object.")
+        if key := overlong_reference(document, read.text):
+            raise FetchError(f"The document at {final_url} names an id longer than any column holds ({key}).")
         ident = document.get("id")
         # A server may only speak for its own origin, or any server could forge any actor.
         if ident is not None and not _same_origin(ident, final_url):

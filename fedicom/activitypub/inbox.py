@@ -21,8 +21,8 @@ from fedicom.activitypub.actors import ActorStore
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.models import RemoteActor, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
-from fedicom.activitypub.urls import parse_url
-from fedicom.activitypub.vocab import id_of, origin_of
+from fedicom.activitypub.urls import MAX_URI, parse_url
+from fedicom.activitypub.vocab import id_of, origin_of, overlong_reference
 from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, SignatureError
 
 log = logging.getLogger("fedicom.inbox")
@@ -48,6 +48,8 @@ def parse_activity(body: bytes, *, max_bytes: int) -> tuple[dict[str, Any], str]
         raise BadRequest("the activity type must be a string")
     parse_url(activity["id"], what="the activity id")
     parse_url(id_of(activity["actor"]) or "", what="the activity's actor")
+    if key := overlong_reference(activity, doc.text):
+        raise BadRequest(f"the activity's {key} names an id longer than {MAX_URI} characters")
     return activity, doc.text
 
 
