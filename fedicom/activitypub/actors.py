@@ -14,7 +14,7 @@ from urllib.parse import urldefrag
 from fedicom.activitypub.columns import fits
 from fedicom.activitypub.fetch import Fetcher
 from fedicom.activitypub.models import RemoteActor
-from fedicom.activitypub.urls import Url, parse_url
+from fedicom.activitypub.urls import Url, parse_url, url_or_none
 from fedicom.activitypub.vocab import ACTOR_TYPES, id_of
 from fedicom.errors import FetchError, MalformedUrl
 
@@ -70,10 +70,7 @@ def _actor_url(value: Any, what: str) -> Url:
 
 def _own_url(value: Any, actor: Url) -> str | None:
     """An optional URL of the actor, when it is valid and on the actor's own server."""
-    try:
-        url = parse_url(value) if isinstance(value, str) else None
-    except MalformedUrl:
-        return None
+    url = url_or_none(value)
     return url.text if url and url.origin == actor.origin else None
 
 

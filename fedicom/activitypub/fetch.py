@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.signatures import sign_request
-from fedicom.activitypub.urls import parse_url
+from fedicom.activitypub.urls import parse_url, url_or_none
 from fedicom.activitypub.vocab import origin_of, overlong_reference
 from fedicom.errors import BadRequest, FedicomError, FetchError, Gone, MalformedUrl, PayloadTooLarge
 
@@ -142,10 +142,8 @@ class Fetcher:
 
 
 def _same_origin(ident: Any, url: str) -> bool:
-    try:
-        return isinstance(ident, str) and origin_of(ident) == origin_of(url)
-    except MalformedUrl:
-        return False
+    parsed = url_or_none(ident)
+    return parsed is not None and parsed.origin == origin_of(url)
 
 
 def actor_link(jrd: dict[str, Any]) -> str | None:

@@ -56,6 +56,16 @@ def parse_url(text: str, *, what: str | None = None) -> Url:
         raise MalformedUrl(f"{what or repr(shown(text))} is not a valid URL: {exc}") from None
 
 
+def url_or_none(value: object) -> Url | None:
+    """`value` parsed when it is a valid http(s) URL; None for anything else (optional fields)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _parse_url(value)
+    except _Invalid:
+        return None
+
+
 def parse_host(text: str, *, what: str | None = None) -> str:
     """A host name or IP address as stored and compared: lower-case, A-labels, no trailing dot."""
     try:

@@ -15,7 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.models import RemoteActor
-from fedicom.activitypub.urls import parse_url
+from fedicom.activitypub.urls import url_or_none
 from fedicom.activitypub.vocab import (
     POST_TYPES,
     PUBLIC_ALIASES,
@@ -26,7 +26,7 @@ from fedicom.activitypub.vocab import (
     new_activity_uri,
     origin_of,
 )
-from fedicom.errors import FedicomError, FetchError, Forbidden, MalformedUrl, NotFound
+from fedicom.errors import FedicomError, FetchError, Forbidden, NotFound
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
@@ -63,11 +63,8 @@ def content_of(obj: dict[str, Any]) -> str:
 
 def link_of(obj: dict[str, Any]) -> str | None:
     """The object's `url` when it is one fedicom can store and show (a valid http(s) URL)."""
-    url = obj.get("url")
-    try:
-        return parse_url(url).text if isinstance(url, str) else None
-    except MalformedUrl:
-        return None
+    url = url_or_none(obj.get("url"))
+    return url.text if url else None
 
 
 def title_of(obj: dict[str, Any], content: str) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 
 from fedicom.activitypub.columns import column_length, fits
 from fedicom.activitypub.models import Delivery, InboxItem, RemoteActor, RemoteServer
-from fedicom.activitypub.urls import MAX_HOST, MAX_URI, parse_host, parse_url
+from fedicom.activitypub.urls import MAX_HOST, MAX_URI, parse_host, parse_url, url_or_none
 from fedicom.activitypub.vocab import host_of, origin_of
 from fedicom.errors import MalformedUrl
 from fedicom.groups.models import Group
@@ -108,3 +108,8 @@ def test_a_value_fits_a_column_when_it_is_short_enough_and_holds_no_nul() -> Non
     assert not fits(Group, "name", "a\x00b")
     with pytest.raises(TypeError, match="not a CharField"):
         column_length(Group, "summary")
+
+
+def test_optional_fields_read_a_valid_url_or_nothing() -> None:
+    assert url_or_none("https://a.example/x") == parse_url("https://a.example/x")
+    assert url_or_none("http://[zz]/x") is None and url_or_none(42) is None and url_or_none(None) is None
