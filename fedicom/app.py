@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from fedicom import health, storage
 from fedicom.activitypub import routes as ap_routes
+from fedicom.activitypub.columns import fits
 from fedicom.activitypub.delivery import open_requests_bound
 from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
@@ -100,6 +101,8 @@ def build_federation(settings: Settings) -> Runtime:
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
     async def resolve(name: str) -> tuple[str, str] | None:
+        if not fits(Group, "name", name) or not fits(Staff, "username", name):
+            return None  # no community or staff account has such a name
         if await Group.exists(name=name):
             return site.uri(name), "Group"
         if await Staff.exists(username=name, disabled=False):

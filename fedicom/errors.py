@@ -7,6 +7,11 @@ without knowing which layer raised it.
 from __future__ import annotations
 
 
+def shown(value: str, limit: int = 80) -> str:
+    """A value from a request as quoted in a reason, cut short: it may be a hostile megabyte."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 class FedicomError(Exception):
     """Base of every error fedicom raises on purpose."""
 
@@ -27,6 +32,10 @@ class BadRequest(FedicomError):
     """The request or payload is malformed or does not make sense."""
 
     status = 400
+
+
+class MalformedUrl(BadRequest):
+    """A URL or host from the network that fedicom cannot name, store or fetch (activitypub/urls.py)."""
 
 
 class PayloadTooLarge(FedicomError):

@@ -1,8 +1,9 @@
-"""HTTP helpers shared by every route: bounded bodies, AS2 responses, content negotiation."""
+"""HTTP helpers shared by every route: bounded bodies, page numbers, AS2 responses, content negotiation."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -11,14 +12,24 @@ from starlette.responses import JSONResponse, Response
 from fedicom.errors import BadRequest, PayloadTooLarge
 
 AS2_MEDIA = "application/activity+json"
+MAX_PAGE = 10_000  # pages a person clicks through; a crawler's collections pass a larger maximum
+_DIGITS = re.compile(r"[0-9]{1,7}")  # ASCII only: str.isdigit also takes "²", which int() refuses
 _AS2_ACCEPTS = ("application/activity+json", "application/ld+json", "application/json")
+
+
+def page_number(request: Request, maximum: int = MAX_PAGE) -> int:
+    """`?page=N`, 1 when absent; BadRequest unless N is ASCII digits from 1 to `maximum`."""
+    raw = request.query_params.get("page", "1")
+    if not _DIGITS.fullmatch(raw) or not 0 < int(raw) <= maximum:
+        raise BadRequest(f"page must be a whole number from 1 to {maximum}")
+    return int(raw)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 past `limit` bytes (before reading it when announced)."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not declared.isascii() or not declared.isdigit():
             raise BadRequest("the Content-Length header is invalid")
         if int(declared) > limit:
             raise PayloadTooLarge(f"the body is larger than {limit} bytes")

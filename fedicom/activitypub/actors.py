@@ -11,47 +11,67 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import urldefrag
 
+from fedicom.activitypub.columns import fits
 from fedicom.activitypub.fetch import Fetcher
 from fedicom.activitypub.models import RemoteActor
-from fedicom.activitypub.vocab import ACTOR_TYPES, host_of, id_of, origin_of
-from fedicom.errors import FetchError
+from fedicom.activitypub.urls import Url, parse_url, url_or_none
+from fedicom.activitypub.vocab import ACTOR_TYPES, id_of
+from fedicom.errors import FetchError, MalformedUrl
 
 REFETCH_AFTER = 24 * 3600  # as Lemmy: actors are refreshed after a day
 
 
 def parse_actor(doc: dict[str, Any]) -> dict[str, Any]:
-    """The fields fedicom keeps of an actor document; FetchError if it is not a usable actor."""
-    uri = id_of(doc)
-    if not uri or doc.get("type") not in ACTOR_TYPES:
+    """The fields fedicom keeps of an actor document; FetchError if it is not a usable actor.
+
+    Every URL kept is parsed (and so fits its column); optional ones that are unusable are dropped.
+    """
+    if not id_of(doc) or doc.get("type") not in ACTOR_TYPES:
         raise FetchError("the document is not an actor")
-    inbox = doc.get("inbox")
-    if not isinstance(inbox, str) or origin_of(inbox) != origin_of(uri):
+    uri = _actor_url(id_of(doc), "the actor id")
+    inbox = _actor_url(doc.get("inbox"), "the actor's inbox")
+    if inbox.origin != uri.origin:
         raise FetchError("the actor has no inbox on its own server")
     endpoints = doc.get("endpoints") if isinstance(doc.get("endpoints"), dict) else {}
-    shared = endpoints.get("sharedInbox") if endpoints else None
     key = doc.get("publicKey")
     if isinstance(key, list):
         key = next((k for k in key if isinstance(k, dict)), None)
     key_id = pem = None
     if isinstance(key, dict) and isinstance(key.get("publicKeyPem"), str):
-        key_id, pem = id_of(key), key["publicKeyPem"]
-        if key.get("owner") not in (None, uri):
+        key_id, pem = _actor_url(id_of(key), "the actor's key id").text, key["publicKeyPem"]
+        if key.get("owner") not in (None, uri.text):
             raise FetchError("the actor's key belongs to another actor")
+    username = doc.get("preferredUsername")
+    if isinstance(username, str) and not fits(RemoteActor, "preferred_username", username):
+        raise FetchError("the actor's preferredUsername is too long")
     return {
-        "uri": uri,
+        "uri": uri.text,
         "type": doc["type"],
-        "host": host_of(uri),
-        "preferred_username": doc.get("preferredUsername")
-        if isinstance(doc.get("preferredUsername"), str)
-        else None,
+        "host": uri.netloc,
+        "preferred_username": username if isinstance(username, str) else None,
         "name": doc.get("name") if isinstance(doc.get("name"), str) else None,
-        "inbox": inbox,
-        "shared_inbox": shared if isinstance(shared, str) and origin_of(shared) == origin_of(uri) else None,
-        "followers": doc.get("followers") if isinstance(doc.get("followers"), str) else None,
+        "inbox": inbox.text,
+        "shared_inbox": _own_url(endpoints.get("sharedInbox") if endpoints else None, uri),
+        "followers": _own_url(doc.get("followers"), uri),
         "key_id": key_id,
         "public_key_pem": pem,
         "document": doc,
     }
+
+
+def _actor_url(value: Any, what: str) -> Url:
+    if not isinstance(value, str):
+        raise FetchError(f"{what} is missing")
+    try:
+        return parse_url(value, what=what)
+    except MalformedUrl as exc:
+        raise FetchError(exc.reason) from None  # a flaw of the fetched document, not of our request
+
+
+def _own_url(value: Any, actor: Url) -> str | None:
+    """An optional URL of the actor, when it is valid and on the actor's own server."""
+    url = url_or_none(value)
+    return url.text if url and url.origin == actor.origin else None
 
 
 class ActorStore:
@@ -86,7 +106,7 @@ class ActorStore:
 
     async def get(self, uri: str, *, refresh: bool = False) -> RemoteActor:
         """The actor at uri; fetched when unknown, stale, or a refresh is asked for."""
-        uri = urldefrag(uri)[0]
+        uri = _actor_url(urldefrag(uri)[0], "the actor id").text
         actor = self._by_uri.get(uri)
         if actor is None:
             actor = await RemoteActor.get_or_none(uri=uri)
@@ -115,6 +135,8 @@ class ActorStore:
 
     async def by_key_id(self, key_id: str, *, refresh: bool = False) -> RemoteActor:
         """The actor owning keyId: `actor#main-key` style, or a key document naming its owner."""
+        key = _actor_url(key_id, "the keyId")
+        key_id = key.text
         if not refresh:
             uri = self._by_key.get(key_id)
             if uri and uri in self._by_uri:
@@ -127,8 +149,8 @@ class ActorStore:
         if doc.get("type") in ACTOR_TYPES:
             actor = self._remember(await self.store(_checked(parse_actor(doc), doc_uri)))
         else:
-            owner = doc.get("owner")
-            if not isinstance(owner, str) or origin_of(owner) != origin_of(key_id):
+            owner = _own_url(doc.get("owner"), key)
+            if owner is None:
                 raise FetchError("the key document names no owner on its own server")
             actor = await self.get(owner, refresh=True)
         if actor.key_id != key_id:

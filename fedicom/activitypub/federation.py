@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from fedicom.activitypub import delivery
 from fedicom.activitypub.actors import ActorStore
+from fedicom.activitypub.columns import fits
 from fedicom.activitypub.fetch import Fetcher
 from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.inbox import (
@@ -36,7 +37,7 @@ from fedicom.activitypub.inbox import (
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest
-from fedicom.activitypub.vocab import host_of
+from fedicom.activitypub.vocab import host_of, id_of
 from fedicom.errors import Forbidden
 
 log = logging.getLogger("fedicom.federation")
@@ -130,20 +131,19 @@ class Federation:
         if not signature:
             return
         match = _KEY_ID.search(signature)
-        if match and not await self.hooks.domain_allowed(host_of(match.group(1))):
+        if match and not await self.hooks.domain_allowed(host_of(match.group(1), what="the keyId")):
             raise Forbidden("this server does not federate with yours")
 
     async def receive(self, req: IncomingRequest, recipient: str | None) -> None:
         """The whole inbox path up to the 202: parse, verify, check the server, store."""
-        activity = parse_activity(req.body)
-        host = host_of(str(activity.get("actor") if isinstance(activity.get("actor"), str) else ""))
-        if host and not await self.hooks.domain_allowed(host):
+        activity, text = parse_activity(req.body, max_bytes=self.max_body_bytes)
+        if not await self.hooks.domain_allowed(host_of(id_of(activity["actor"]) or "")):
             raise Forbidden("this server does not federate with yours")
         verified = await authenticate(self.actors, req, activity)
         if not await self.hooks.domain_allowed(verified.signer.host):
             raise Forbidden("this server does not federate with yours")
         await heard_from(verified.signer.host, self.unreachable)
-        await self.writer.accept(activity["id"], verified.signer.uri, recipient, req.body.decode())
+        await self.writer.accept(activity["id"], verified.signer.uri, recipient, text)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
@@ -184,6 +184,8 @@ class Federation:
 
     async def published(self, activity_uri: str) -> dict[str, Any] | None:
         """One of our activities by id, for dereferencing (only public ones are served)."""
+        if not fits(OutgoingActivity, "activity_id", activity_uri):
+            return None
         record = await OutgoingActivity.get_or_none(activity_id=activity_uri, public=True)
         return json.loads(record.payload) if record else None
 

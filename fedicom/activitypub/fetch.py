@@ -6,18 +6,18 @@ Every hop is address-checked, sizes and time are bounded, and a document must co
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from typing import Any
 from urllib.parse import quote, urljoin
 
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
+from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.signatures import sign_request
-from fedicom.activitypub.vocab import origin_of
-from fedicom.errors import BadRequest, FetchError, Gone, PayloadTooLarge
+from fedicom.activitypub.urls import parse_url, url_or_none
+from fedicom.activitypub.vocab import origin_of, overlong_reference
+from fedicom.errors import BadRequest, FedicomError, FetchError, Gone, MalformedUrl, PayloadTooLarge
 
 AS2_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 JRD_ACCEPT = "application/jrd+json, application/json"
@@ -27,7 +27,6 @@ _JSON_TYPES = frozenset(
 )
 _AS2_LINK_TYPES = frozenset({"application/activity+json", "application/ld+json"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 def _media_type(value: str) -> str:
@@ -62,16 +61,18 @@ class Fetcher:
         except (aiohttp.ClientError, OSError) as exc:
             raise FetchError(f"Fetching {url} failed: {type(exc).__name__}: {exc}") from exc
         try:
-            document = json.loads(body)
-        except (ValueError, RecursionError) as exc:
-            raise FetchError(f"The document at {final_url} is not valid JSON.") from exc
+            read = read_json(body, what=f"The document at {final_url}")
+        except FedicomError as exc:
+            raise FetchError(exc.reason + ".") from None
+        document = read.value
         if not isinstance(document, dict):
             raise FetchError(f"The document at {final_url} is not a JSON object.")
+        if key := overlong_reference(document, read.text):
+            raise FetchError(f"The document at {final_url} names an id longer than any column holds ({key}).")
         ident = document.get("id")
-        if ident is not None:
-            # A server may only speak for its own origin, or any server could forge any actor.
-            if not isinstance(ident, str) or origin_of(ident) != origin_of(final_url):
-                raise FetchError(f"The document at {final_url} claims the foreign id {ident!r}.")
+        # A server may only speak for its own origin, or any server could forge any actor.
+        if ident is not None and not _same_origin(ident, final_url):
+            raise FetchError(f"The document at {final_url} claims the foreign id {str(ident)[:200]!r}.")
         return document
 
     async def _fetch(self, url: str, accept: str) -> tuple[str, bytes]:
@@ -128,14 +129,21 @@ class Fetcher:
     async def webfinger(self, handle: str) -> dict[str, Any]:
         """The JRD for `@user@host`, `user@host` or `acct:user@host`."""
         user, sep, host = handle.strip().removeprefix("acct:").removeprefix("@").partition("@")
-        if not sep or not user or "/" in user or not _HOST.fullmatch(host):
-            raise BadRequest(f"{handle!r} is not a handle of the form user@host.")
         # Development instances run on plain http; production ones never accept it (check_url).
         scheme = "http" if self._allow_private else "https"
+        try:
+            server = parse_url(f"{scheme}://{host}/").origin if sep and not set("/?#") & set(host) else ""
+        except MalformedUrl:
+            server = ""
+        if not server or not user or "/" in user:
+            raise BadRequest(f"{handle!r} is not a handle of the form user@host.")
         resource = quote(f"acct:{user}@{host}", safe=":@")
-        return await self.get_json(
-            f"{scheme}://{host}/.well-known/webfinger?resource={resource}", accept=JRD_ACCEPT
-        )
+        return await self.get_json(f"{server}/.well-known/webfinger?resource={resource}", accept=JRD_ACCEPT)
+
+
+def _same_origin(ident: Any, url: str) -> bool:
+    parsed = url_or_none(ident)
+    return parsed is not None and parsed.origin == origin_of(url)
 
 
 def actor_link(jrd: dict[str, Any]) -> str | None:

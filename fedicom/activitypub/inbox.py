@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,9 +19,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.actors import ActorStore
 from fedicom.activitypub.holders import LeaseHolder
+from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.models import RemoteActor, RemoteServer
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
-from fedicom.activitypub.vocab import id_of, origin_of
+from fedicom.activitypub.urls import MAX_URI, parse_url
+from fedicom.activitypub.vocab import id_of, origin_of, overlong_reference
 from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, SignatureError
 
 log = logging.getLogger("fedicom.inbox")
@@ -32,20 +33,25 @@ ActivityHandler = Callable[[dict[str, Any], str | None], Awaitable[None]]
 DomainCheck = Callable[[str], Awaitable[bool]]
 
 
-def parse_activity(body: bytes) -> dict[str, Any]:
-    """The activity in a request body; BadRequest with a short reason if it is not one."""
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("the body is not valid JSON") from None
-    if not isinstance(doc, dict):
+def parse_activity(body: bytes, *, max_bytes: int) -> tuple[dict[str, Any], str]:
+    """The activity in a request body and the text to store (it parses to exactly what was checked);
+    BadRequest with a short reason if it is not one."""
+    doc = read_json(body, max_bytes=max_bytes)
+    activity = doc.value
+    if not isinstance(activity, dict):
         raise BadRequest("the body is not a JSON object")
     for field in ("id", "type", "actor"):
-        if not id_of(doc.get(field)) and not isinstance(doc.get(field), str):
+        if not id_of(activity.get(field)):
             raise BadRequest(f"the activity has no {field}")
-    if not isinstance(doc["type"], str):
+    if not isinstance(activity["id"], str):
+        raise BadRequest("the activity id must be a string")
+    if not isinstance(activity["type"], str):
         raise BadRequest("the activity type must be a string")
-    return doc
+    parse_url(activity["id"], what="the activity id")
+    parse_url(id_of(activity["actor"]) or "", what="the activity's actor")
+    if key := overlong_reference(activity, doc.text):
+        raise BadRequest(f"the activity's {key} names an id longer than {MAX_URI} characters")
+    return activity, doc.text
 
 
 def check_origin(activity: dict[str, Any], signer: RemoteActor) -> None:
@@ -65,7 +71,7 @@ class Verified:
 
 async def authenticate(actors: ActorStore, req: IncomingRequest, activity: dict[str, Any]) -> Verified:
     """Check the HTTP signature against the signer's key, refetching the key once if it fails."""
-    key_id = signature_key_id(req)
+    key_id = parse_url(signature_key_id(req), what="the keyId").text
     try:
         signer = await actors.by_key_id(key_id)
     except FetchError as exc:
@@ -158,8 +164,16 @@ async def heard_from(host: str, unreachable: set[str]) -> None:
 
 
 def _stored(row: dict[str, Any]) -> dict[str, Any]:
-    """The stored activity (always JSON, as the inbox parsed it before storing)."""
-    payload = json.loads(row["payload"])
+    """The stored activity, read within the bounds the inbox checked before storing it.
+
+    A payload stored before those bounds existed may break them: it is then handled as an empty
+    activity (ignored) rather than crash the batch it was claimed with.
+    """
+    try:
+        payload = read_json(row["payload"], what="the stored activity").value
+    except FedicomError as exc:
+        log.warning("inbox item %s is ignored: %s", row["id"], exc.reason)
+        return {}
     return payload if isinstance(payload, dict) else {}
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from fedicom.errors import FetchError
+from fedicom.activitypub.urls import parse_url
+from fedicom.errors import FetchError, MalformedUrl
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -53,21 +53,13 @@ def is_public_ip(ip: str) -> bool:
 def check_url(url: str, *, allow_private: bool) -> None:
     """Raise FetchError unless the URL may be fetched: https to a public host (http and private in dev)."""
     try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").rstrip(".")
-        port = parts.port
-    except ValueError as exc:
-        raise FetchError(f"The URL {url!r} is malformed.") from exc
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError(f"The URL {url!r} is not http(s).")
-    if not host:
-        raise FetchError(f"The URL {url!r} has no host.")
-    if port == 0:
-        raise FetchError(f"The URL {url!r} names port 0.")
+        parts = parse_url(url)
+    except MalformedUrl as exc:
+        raise FetchError(exc.reason) from None
+    host = parts.host.strip("[]")
     if allow_private:
         return
-    if scheme != "https":
+    if parts.scheme != "https":
         raise FetchError(f"The URL {url!r} is plain http; https is required.")
     if host == "localhost" or host.endswith(_PRIVATE_SUFFIXES):
         raise FetchError(f"The host {host} is a local name.")

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fedicom.activitypub.fetch import Fetcher, actor_link
+from fedicom.activitypub.urls import parse_url
 from fedicom.activitypub.vocab import origin_of
-from fedicom.errors import BadRequest, FetchError, Gone, NotFound
+from fedicom.errors import BadRequest, FetchError, Gone, MalformedUrl, NotFound, shown
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 NODEINFO_REL = "http://nodeinfo.diaspora.software/ns/schema/"
@@ -27,8 +28,6 @@ AUTHORIZE_INTERACTION = frozenset({"mastodon", "hometown"})
 NODEINFO_SECONDS = 5.0
 HANDLE_HELP = "Type your fediverse handle as @name@your.server, for example @alice@mastodon.social."
 _USER_RE = re.compile(r"^[^\s@/\\?#:<>\"'&%]{1,128}$")
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_HOST_RE = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?$")
 _PROFILE_RE = re.compile(r"^/(?:@|u/|users/)([^/@]+)/?$")
 
 
@@ -64,14 +63,14 @@ def parse_handle(text: str) -> Handle:
         user, sep, host = value.removeprefix("acct:").removeprefix("@").partition("@")
         if not sep:
             raise BadRequest(f"“{value}” is not a full handle: it needs your server too. {HANDLE_HELP}")
-    try:
-        host = host.strip().rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise BadRequest(f"“{host}” is not a valid server name. {HANDLE_HELP}") from None
     if not _USER_RE.match(user):
         raise BadRequest(f"“{user}” is not a valid account name. {HANDLE_HELP}")
-    if not _HOST_RE.match(host) or len(host) > 253:
-        raise BadRequest(f"“{host}” is not a valid server name. {HANDLE_HELP}")
+    try:
+        if set(host) & set("/?#@\\"):
+            raise MalformedUrl("a server name has no path")
+        host = parse_url(f"https://{host.strip()}/").netloc
+    except MalformedUrl:
+        raise BadRequest(f"“{shown(host)}” is not a valid server name. {HANDLE_HELP}") from None
     return Handle(user, host)
 
 

@@ -6,11 +6,13 @@ Pure functions over JSON dicts as received; they never change a payload.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+
+from fedicom.activitypub.urls import MAX_URI, parse_url
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 # Some servers abbreviate the Public collection; treat all spellings alike when reading.
@@ -44,15 +46,47 @@ def ids_of(value: Any) -> list[str]:
     return [i for i in (id_of(v) for v in as_list(value)) if i]
 
 
-def origin_of(uri: str) -> str:
-    """scheme://host[:port], lower-cased: two URIs share an origin when this is equal."""
-    parts = urlsplit(uri)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+def origin_of(uri: str, *, what: str | None = None) -> str:
+    """scheme://host[:port], normalised: two URIs share an origin when this is equal.
+
+    MalformedUrl (a 400) when `uri` is not a valid http(s) URL (see urls.py)."""
+    return parse_url(uri, what=what).origin
 
 
-def host_of(uri: str) -> str:
-    """host[:port] of a URI, lower-cased: the unit of per-server health and blocks."""
-    return urlsplit(uri).netloc.lower()
+def host_of(uri: str, *, what: str | None = None) -> str:
+    """host[:port] of a URI, normalised: the unit of per-server health and blocks. MalformedUrl if invalid."""
+    return parse_url(uri, what=what).netloc
+
+
+# Properties whose values are ids that processing looks rows up by (posts, votes, actors, members)
+REFERENCE_KEYS = frozenset(
+    {"id", "actor", "object", "target", "inReplyTo", "attributedTo", "to", "cc", "bto", "bcc", "audience"}
+)
+
+
+_LONG_STRING = re.compile(f'"[^"]{{{MAX_URI},}}')
+
+
+def overlong_reference(doc: Any, text: str) -> str | None:
+    """The first property (at any depth) naming an id longer than any id column holds, if any.
+
+    `text` is the JSON `doc` was read from: unless it holds a string that long, nothing is walked.
+    Checked where a document enters (the inbox, the fetcher), so no lookup by such an id fails later.
+    """
+    return _overlong(doc) if _LONG_STRING.search(text) else None
+
+
+def _overlong(doc: Any) -> str | None:
+    if isinstance(doc, list):
+        return next((k for k in map(_overlong, doc) if k), None)
+    if not isinstance(doc, dict):
+        return None
+    for key, value in doc.items():
+        if key in REFERENCE_KEYS and any(len(i) > MAX_URI for i in ids_of(value)):
+            return str(key)
+        if isinstance(value, dict | list) and (found := _overlong(value)):
+            return found
+    return None
 
 
 def audience_of(activity: dict[str, Any]) -> set[str]:

@@ -169,7 +169,7 @@ def _max_links(value: str | None) -> int | str | None:
         return ""
     if value == "default":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
         raise click.BadParameter("a whole number of links, or `default`", param_hint="--max-links")
     return int(value)
 

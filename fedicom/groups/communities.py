@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from fedicom.activitypub.columns import fits
 from fedicom.activitypub.keys import KeyStore
-from fedicom.errors import BadRequest, NotFound
+from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.actor import build_group_actor, group_uri
 from fedicom.groups.models import Group, Membership, Moderator, Post
 from fedicom.moderation.models import Staff
@@ -81,9 +82,11 @@ async def create_community(
 
 
 async def get_community(name: str) -> Group:
-    group = await Group.get_or_none(name=name.lower())
+    """The community by name (from a URL, a handle or the CLI); NotFound for names no column holds."""
+    name = name.lower()
+    group = await Group.get_or_none(name=name) if fits(Group, "name", name) else None
     if group is None:
-        raise NotFound(f"there is no community named {name}")
+        raise NotFound(f"there is no community named {shown(name)}")
     return group
 
 

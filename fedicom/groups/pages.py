@@ -21,21 +21,13 @@ from fedicom.groups.context import Groups
 from fedicom.groups.directory import Directory
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
+from fedicom.http import page_number
 
-MAX_PAGE = 10_000
 MAX_QUERY = 200
 
 
 def _site(request: Request) -> Site:
     return request.app.state.site  # type: ignore[no-any-return]
-
-
-def page_number(request: Request, maximum: int = MAX_PAGE) -> int:
-    """`?page=N`, 1 by default; only ASCII digits (`str.isdigit` also takes `²`, which `int` refuses)."""
-    raw = request.query_params.get("page", "1")
-    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 0 < int(raw) <= maximum:
-        raise BadRequest(f"page must be a whole number from 1 to {maximum}")
-    return int(raw)
 
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:

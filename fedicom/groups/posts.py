@@ -15,6 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.models import RemoteActor
+from fedicom.activitypub.urls import url_or_none
 from fedicom.activitypub.vocab import (
     POST_TYPES,
     PUBLIC_ALIASES,
@@ -39,11 +40,15 @@ MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the th
 
 
 def parse_time(value: Any) -> datetime:
+    """An ISO 8601 time in UTC; now when it is absent, malformed, or outside 1970 to 9998 (year 1 at
+    +14:00 cannot even be converted to UTC)."""
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        except ValueError:
+            parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+            if 1970 <= parsed.year <= 9998:
+                return parsed
+        except (ValueError, OverflowError):
             pass
     return datetime.now(UTC)
 
@@ -54,6 +59,12 @@ def content_of(obj: dict[str, Any]) -> str:
         cmap = obj.get("contentMap")
         content = next(iter(cmap.values()), "") if isinstance(cmap, dict) and cmap else ""
     return sanitize(content if isinstance(content, str) else "")
+
+
+def link_of(obj: dict[str, Any]) -> str | None:
+    """The object's `url` when it is one fedicom can store and show (a valid http(s) URL)."""
+    url = url_or_none(obj.get("url"))
+    return url.text if url else None
 
 
 def title_of(obj: dict[str, Any], content: str) -> str | None:
@@ -231,7 +242,7 @@ async def _store(
         root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
         title=title_of(obj, content) if parent is None else None,
         content=content,
-        url=obj.get("url") if isinstance(obj.get("url"), str) else None,
+        url=link_of(obj),
         document=obj,
         published=parse_time(obj.get("published")),
         announce_id=None if verdict.held else new_activity_uri(ctx.fed.base_url),

@@ -20,9 +20,10 @@ from fedicom.groups.communities import Site, actor_document, member_count, moder
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
 from fedicom.groups.pages import community_page
-from fedicom.http import ActivityResponse, wants_activity_json
+from fedicom.http import ActivityResponse, page_number, wants_activity_json
 
 PAGE_SIZE = 20
+OUTBOX_MAX_PAGE = 1_000_000  # twenty million announces: crawlers may walk a large community's history
 
 
 def site_of(request: Request) -> Site:
@@ -89,8 +90,7 @@ async def outbox(request: Request) -> Response:
     total = await query.count()
     if group.private:
         return ActivityResponse(wire.build_ordered(uri, [], total))
-    page_arg = request.query_params.get("page")
-    page = int(page_arg) if page_arg and page_arg.isdigit() and int(page_arg) > 0 else 1
+    page = page_number(request, OUTBOX_MAX_PAGE)
     rows = (
         await query.order_by("-id")
         .offset((page - 1) * PAGE_SIZE)
@@ -98,7 +98,7 @@ async def outbox(request: Request) -> Response:
         .values_list("payload", flat=True)
     )
     items = [json.loads(p) for p in rows]  # type: ignore[arg-type]
-    if page_arg is None:
+    if "page" not in request.query_params:
         return ActivityResponse(wire.build_outbox(uri, items, total, PAGE_SIZE))
     return ActivityResponse(wire.build_outbox_page(uri, page, items, total, PAGE_SIZE))
 

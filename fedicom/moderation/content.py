@@ -8,8 +8,9 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.columns import fits
 from fedicom.activitypub.vocab import new_activity_uri
-from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
+from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound, shown
 from fedicom.groups.announce import announce, boost, latest_boost
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
@@ -21,7 +22,12 @@ from fedicom.moderation.content_wire import build_undo
 async def get_post(ref: str, community: str | None = None) -> Post:
     """A post by its number here or by its ActivityPub id (`community` picks among cross-posts)."""
     ref = ref.strip()
-    query = Post.filter(id=int(ref)) if ref.isdigit() else Post.filter(object_id=ref)
+    if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # a post number (BIGINT)
+        query = Post.filter(id=int(ref))
+    elif fits(Post, "object_id", ref):
+        query = Post.filter(object_id=ref)
+    else:
+        raise NotFound(f"there is no post {shown(ref)}")
     if community:
         query = query.filter(group__name=community.lower())
     posts = await query.prefetch_related("group").limit(2)

@@ -6,7 +6,8 @@ import hashlib
 import re
 from collections.abc import Mapping
 
-from fedicom.errors import BadRequest
+from fedicom.activitypub.urls import parse_host
+from fedicom.errors import BadRequest, MalformedUrl, shown
 
 SEVERITIES = ("noop", "limit", "suspend")  # Mastodon's order, weakest first
 MODES = ("open", "blocklist", "allowlist", "quarantine")  # FEDICOM_FEDERATION_MODE
@@ -21,9 +22,9 @@ def normalize(domain: str) -> str:
         value = value[2:]  # subdomains are always covered
     host = value.rsplit(":", 1)[0] if value.count(":") == 1 else value
     try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise BadRequest(f"{domain!r} is not a valid domain name") from None
+        host = parse_host(host)  # IDNA as host_of applies it, so a block names the host we see
+    except MalformedUrl:
+        raise BadRequest(f"{shown(domain)!r} is not a valid domain name") from None
     labels = host.split(".")
     if (len(labels) < 2 and host != "localhost") or not all(_LABEL.match(label) for label in labels):
         raise BadRequest(f"{domain!r} is not a valid domain name")

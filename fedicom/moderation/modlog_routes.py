@@ -13,8 +13,7 @@ from starlette.routing import Route
 
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
-from fedicom.groups.pages import page_number
-from fedicom.http import wants_activity_json
+from fedicom.http import page_number, wants_activity_json
 from fedicom.moderation.modlog_public import ModlogPage, public_page
 
 

@@ -13,7 +13,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
-from fedicom.errors import BadRequest, NotFound
+from fedicom.activitypub.columns import fits
+from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.communities import NAME_RE
 from fedicom.groups.models import Group
 from fedicom.moderation import modlog
@@ -55,9 +56,11 @@ async def create_staff(
 
 
 async def get_staff(username: str) -> Staff:
-    staff = await Staff.get_or_none(username=username.strip().lower())
+    """The staff account by username (from a URL or the CLI); NotFound for names no column holds."""
+    username = username.strip().lower()
+    staff = await Staff.get_or_none(username=username) if fits(Staff, "username", username) else None
     if staff is None:
-        raise NotFound(f"no staff account named {username}")
+        raise NotFound(f"no staff account named {shown(username)}")
     return staff
 
 

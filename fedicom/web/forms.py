@@ -15,7 +15,7 @@ async def read_form(
 ) -> FormData:
     """The form of a POST; browsers always announce its length, and the server never reads past it."""
     declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
+    if declared is None or not (declared.isascii() and declared.isdigit()):
         raise BadRequest("the form was sent without its length (Content-Length)", status=411)
     if int(declared) > limit:
         raise PayloadTooLarge(f"the form is larger than {limit} bytes")

@@ -211,6 +211,7 @@ def test_backoff_schedule() -> None:
     assert backoff.parse_retry_after("120", 0) == 120
     assert backoff.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) > 0
     assert backoff.parse_retry_after("soon", 0) is None
+    assert backoff.parse_retry_after("²", 0) is None  # isdigit() alone takes it, and float() refuses it
 
 
 async def test_finished_jobs_are_pruned_and_pending_ones_kept(env) -> None:

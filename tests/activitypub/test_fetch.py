@@ -177,15 +177,25 @@ async def test_html_is_refused(peer: Peer, session: aiohttp.ClientSession) -> No
         await Fetcher(session, allow_private=True).get_json(f"{peer.base}/u/alice")
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"a string"', b"[" * 100_000])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'"a string"', "not a JSON object"),
+        (b"[" * 100_000, "nests deeper than 64 levels"),
+        (b'{"id": "\xed\xa0\x80"}', "not valid UTF-8"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "number longer than"),
+    ],
+)
 async def test_invalid_json_or_non_object_is_refused(
-    peer: Peer, session: aiohttp.ClientSession, body: bytes
+    peer: Peer, session: aiohttp.ClientSession, body: bytes, reason: str
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
         return web.Response(body=body, headers={"Content-Type": AS2})
 
     peer.routes["/doc"] = handler
-    with pytest.raises(FetchError, match="JSON"):
+    with pytest.raises(FetchError, match=reason):
         await Fetcher(session, allow_private=True, max_bytes=200_000).get_json(f"{peer.base}/doc")
 
 
@@ -217,7 +227,7 @@ async def test_redirect_target_is_checked_before_it_is_followed(
     peer: Peer, session: aiohttp.ClientSession
 ) -> None:
     peer.redirect("/u/alice", "file:///etc/passwd")
-    with pytest.raises(FetchError, match="not http"):
+    with pytest.raises(FetchError, match="not an http or https URL"):
         await Fetcher(session, allow_private=True).get_json(f"{peer.base}/u/alice")
 
 

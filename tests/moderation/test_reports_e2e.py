@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
+from fedicom.activitypub.models import InboxItem
 from fedicom.errors import BadRequest, Forbidden, NotFound
 from fedicom.groups.models import Moderator, Post
 from fedicom.moderation import reports
 from fedicom.moderation.models import DomainBlock, ModlogEntry, Report, Staff
 from fedicom.moderation.staff import create_staff
 from tests.moderation.helpers import PASSWORD, moderator
-from tests.support.peer import Peer, Person
+from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
 from tests.support.steps import join, send, thread
 
@@ -189,17 +190,23 @@ async def test_who_sees_and_handles_which_reports(
 async def test_a_flag_or_post_holding_a_nul_character_is_refused_with_the_reason(
     instance, peer: Peer, far_peer: Peer, third_peer: Peer
 ) -> None:
-    """PostgreSQL cannot store NUL: such an activity is refused on every database, not retried and lost."""
+    """PostgreSQL cannot store NUL: such an activity is refused at the inbox (400 with the reason) on
+    every database, never stored to fail later."""
     inst: Instance = await instance(hostname="localhost")
     group, _staff, _carol, troll, reporter, note = await setup(inst, peer, far_peer, third_peer)
     flag = far_peer.activity("Flag", reporter, note["id"], to=[group], summary="spam\u0000")
-    item = await send(far_peer, reporter, f"{group}/inbox", flag)
-    assert item.error == "the activity contains a NUL character, which no text here can hold"
-    assert not await Report.exists()
+    status, text = await far_peer.post(reporter, f"{group}/inbox", flag)
+    assert status == 400, text
+    assert json.loads(text)["error"] == (
+        "the body holds a NUL character (\\u0000), which no text here can store"
+    )
 
-    sneaky, item = await thread(peer, troll, group, "<p>buy\u0000now</p>")
-    assert item.error and "NUL" in item.error
-    assert not await Post.exists(object_id=sneaky["id"])
+    sneaky = peer.note(troll, "<p>buy\u0000now</p>", to=[PUBLIC], cc=[group])
+    create = peer.activity("Create", troll, sneaky)
+    status, text = await peer.post(troll, f"{group}/inbox", create)
+    assert status == 400 and "NUL" in json.loads(text)["error"], text
+    assert not await Report.exists() and not await Post.exists(object_id=sneaky["id"])
+    assert not await InboxItem.filter(activity_id__in=[flag["id"], create["id"]]).exists()
 
 
 async def test_the_queue_pages_and_counts_what_each_staff_member_may_see(instance) -> None:

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
+from fedicom.http import page_number
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.allows import allow_domain, disallow_domain, list_allows
 from fedicom.moderation.blocklists import Diff, detect_format
@@ -76,11 +77,6 @@ def removed_sentence(report: SuspendReport | None) -> str:
 
 
 # Blocks and approved servers
-
-
-def page_number(request: Request) -> int:
-    value = request.query_params.get("page", "1")
-    return max(1, int(value)) if value.isdigit() and len(value) < 7 else 1
 
 
 async def render_blocks(

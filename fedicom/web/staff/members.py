@@ -12,7 +12,7 @@ from fedicom.groups import membership
 from fedicom.groups.authors import Author, describe
 from fedicom.groups.communities import member_count
 from fedicom.groups.models import Group
-from fedicom.groups.pages import page_number
+from fedicom.http import page_number
 from fedicom.moderation.acting import Acting
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import attempt, staff_form, staff_page

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from fedicom.errors import BadRequest
 from fedicom.groups.authors import Author, describe
 from fedicom.groups.communities import Site
-from fedicom.groups.pages import page_number
+from fedicom.http import page_number
 from fedicom.moderation import modlog
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.models import ModlogEntry

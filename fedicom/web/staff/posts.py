@@ -15,8 +15,8 @@ from starlette.routing import Route
 from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.groups.authors import describe
 from fedicom.groups.models import Group, Post
-from fedicom.groups.pages import page_number
 from fedicom.groups.text import plain_text
+from fedicom.http import page_number
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.held import list_posts
 from fedicom.moderation.models import Report

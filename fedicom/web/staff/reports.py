@@ -18,7 +18,7 @@ from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.groups.authors import describe
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post
-from fedicom.groups.pages import page_number
+from fedicom.http import page_number
 from fedicom.moderation import reports
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.models import Report, Staff
