@@ -182,12 +182,16 @@ async def populate(site: Site) -> None:
 
 
 async def dump(settings: Settings, url: str) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table, as the ORM reads it (typed values: comparable across databases)."""
+    """Every row of every table, as the ORM reads it (typed values: comparable across databases).
+
+    Not the registry of running processes: a backup taken while serving holds the server's row, which
+    its clean stop removes from the live database (and which a restored server sweeps as gone)."""
     await storage.open_db(settings.model_copy(update={"database_url": url}))
     try:
         return {
             model._meta.db_table: await model.all().order_by(model._meta.pk_attr).values()
             for model in Tortoise.apps["fedicom"].values()
+            if model._meta.db_table != "worker_process"
         }
     finally:
         await storage.close_db()
