@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import aiohttp
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from fedicom.activitypub.netguard import GuardedResolver, check_url, is_public_ip, make_client_session
 from fedicom.errors import FetchError
+from tests.support.dns import FixedResolver
 
 NOT_PUBLIC = [
     "127.0.0.1",
@@ -105,38 +103,20 @@ def test_development_mode_still_needs_an_http_url_with_a_host(url: str) -> None:
         check_url(url, allow_private=True)
 
 
-class _FixedResolver(AbstractResolver):
-    """A DNS answer chosen by the test, as a rebinding attacker would choose it."""
-
-    def __init__(self, addresses: list[str]) -> None:
-        self.addresses = addresses
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(hostname=host, host=a, port=port, family=family, proto=0, flags=0)
-            for a in self.addresses
-        ]
-
-    async def close(self) -> None:
-        return None
-
-
 async def test_resolver_drops_private_answers_and_keeps_public_ones() -> None:
-    resolver = GuardedResolver(allow_private=False, resolver=_FixedResolver(["10.0.0.5", "8.8.8.8", "::1"]))
+    resolver = GuardedResolver(allow_private=False, resolver=FixedResolver(["10.0.0.5", "8.8.8.8", "::1"]))
     results = await resolver.resolve("rebind.example", 443)
     assert [r["host"] for r in results] == ["8.8.8.8"]
 
 
 async def test_resolver_refuses_a_name_with_only_private_answers() -> None:
-    resolver = GuardedResolver(allow_private=False, resolver=_FixedResolver(["127.0.0.1", "fd00::1"]))
+    resolver = GuardedResolver(allow_private=False, resolver=FixedResolver(["127.0.0.1", "fd00::1"]))
     with pytest.raises(OSError, match="non-public"):
         await resolver.resolve("rebind.example", 443)
 
 
 async def test_resolver_in_development_mode_passes_everything() -> None:
-    resolver = GuardedResolver(allow_private=True, resolver=_FixedResolver(["127.0.0.1"]))
+    resolver = GuardedResolver(allow_private=True, resolver=FixedResolver(["127.0.0.1"]))
     assert [r["host"] for r in await resolver.resolve("dev.example", 80)] == ["127.0.0.1"]
 
 
