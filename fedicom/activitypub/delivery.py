@@ -126,6 +126,16 @@ class _Abandoned(Exception):
     """Raised before sending when this process may no longer act on its claim (see holders)."""
 
 
+def _refusal(exc: BaseException) -> str | None:
+    """Why we refused the address ourselves (check_url, or a name resolving only to private
+    addresses), or None for a failure of the network or the server."""
+    if isinstance(exc, FetchError):
+        return exc.reason
+    if isinstance(exc, aiohttp.ClientConnectorDNSError) and isinstance(exc.os_error, RefusedAddress):
+        return exc.os_error.strerror
+    return None
+
+
 def open_requests_bound(concurrency: int) -> int:
     """Requests (sockets) one worker may have open at once, those waiting on hung servers included."""
     return 4 * concurrency
@@ -293,16 +303,11 @@ class DeliveryWorker:
         except _Abandoned:
             self.gate.released(host, pk)
             return None
-        except (FetchError, aiohttp.ClientConnectorDNSError) as exc:
-            refused = isinstance(exc, FetchError) or isinstance(exc.os_error, RefusedAddress)
-            if refused:  # an address we refuse is final, unlike a DNS failure
+        except (FetchError, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            reason = _refusal(exc)
+            if reason is not None:  # an address we refuse is final, unlike a DNS failure
                 self.gate.released(host, pk)
-                reason = exc.reason if isinstance(exc, FetchError) else exc.os_error.strerror
                 return None, f"refused: {reason}", None, True
-            error = f"{type(exc).__name__}: {exc}"[:500]
-            self.gate.unanswered(host, pk, time.time(), error)
-            return None, error, None, False
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
             self.gate.unanswered(host, pk, time.time(), error)
             return None, error, None, False

@@ -22,15 +22,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from tortoise import connections
-
+from fedicom.activitypub.leases import release
 from fedicom.activitypub.models import WorkerProcess
 
 log = logging.getLogger("fedicom.holders")
 HEARTBEAT = 1.0
 FRESH_FOR = 4.0
 GONE_AFTER = 6.0
-LEASED_TABLES = ("delivery", "inbox_item")
 
 
 def machine_identity() -> str | None:
@@ -144,18 +142,3 @@ class LeaseHolder:
             heartbeat_at=now,
         )
         self._last_beat = began
-
-
-async def release(holder_id: str) -> int:
-    """Make every pending job leased by `holder_id` claimable now; how many were."""
-    conn = connections.get("default")
-    mark = "?" if conn.capabilities.dialect == "sqlite" else "$1"
-    total = 0
-    for table in LEASED_TABLES:
-        count, _ = await conn.execute_query(
-            f"UPDATE {table} SET lease_until = NULL, leased_by = NULL "
-            f"WHERE leased_by = {mark} AND state = 'pending'",
-            [holder_id],
-        )
-        total += count
-    return total

@@ -59,6 +59,23 @@ async def renew(table: str, ids: list[int], lease: float) -> None:
     await conn.execute_query(sql, [time.time() + lease, *ids])
 
 
+LEASED_TABLES = ("delivery", "inbox_item")
+
+
+async def release(holder: str) -> int:
+    """Make every pending job leased by `holder` claimable now; how many were."""
+    conn = connections.get("default")
+    sql = dialect_sql(
+        conn,
+        "UPDATE {table} SET lease_until = NULL, leased_by = NULL WHERE leased_by = ? AND state = 'pending'",
+    )
+    total = 0
+    for table in LEASED_TABLES:
+        count, _ = await conn.execute_query(sql.format(table=table), [holder])
+        total += count
+    return total
+
+
 async def nap(wake: asyncio.Event, stop: asyncio.Event, poll: float = 1.0) -> None:
     """Idle until woken (new work), stopped, or `poll` seconds pass (to see other processes' work).
 
