@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fedicom.activitypub.federation import Federation
 from fedicom.groups.communities import Site, get_community
+from fedicom.groups.events import GroupEvents
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.moderation.defederation import Defederation
@@ -25,6 +26,7 @@ class Groups:
     rosters: Rosters = field(default_factory=Rosters)
     defed: Defederation = field(default_factory=Defederation)
     filters: FilterCache = field(default_factory=FilterCache)
+    events: GroupEvents = field(default_factory=GroupEvents)
 
     _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
 

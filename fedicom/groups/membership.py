@@ -47,6 +47,7 @@ async def handle_follow(
     existing = await Membership.get_or_none(group=group, actor=actor_uri)
     welcome = not group.private and not needs_approval
     state = "accepted" if welcome or (existing and existing.state == "accepted") else "pending"
+    asked_before = existing is not None and existing.state == "pending"  # a repeated Follow: told once
     async with fed.transaction() as conn:
         if existing:
             existing.follow_id = str(follow["id"])
@@ -67,6 +68,9 @@ async def handle_follow(
             )
         if state == "accepted":
             await _accept(ctx, group, membership, conn)
+        elif not asked_before:
+            membership.group = group
+            await ctx.events.join_requested.send(membership, conn)
     ctx.rosters.forget(group.id)
     return membership
 

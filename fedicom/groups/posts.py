@@ -253,10 +253,11 @@ async def _store(
     )
     if verdict.held:
         log.info("held %s in %s: %s", post.object_id, group.name, verdict.reason)
-        return post
-    if parent is not None:
-        await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
-    await publish(ctx, group, post, activity, author_inbox=author_inbox, conn=conn)
+    else:
+        if parent is not None:
+            await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
+        await publish(ctx, group, post, activity, author_inbox=author_inbox, conn=conn)
+    await ctx.events.post_stored.send(post, conn)
     return post
 
 

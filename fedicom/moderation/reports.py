@@ -22,6 +22,7 @@ from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import host_of, id_of, new_activity_uri, unique_ids
 from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups.context import Groups
+from fedicom.groups.events import ReportFiled
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation import authority, gate, modlog
 from fedicom.moderation.models import Report, Staff
@@ -109,6 +110,7 @@ async def _open(ctx: Groups, group: Group | None, flag: FlagReceived) -> Report:
         )
         if group is not None and inboxes:
             await _send_to_moderators(ctx, report, group, posts, inboxes, conn)
+        await ctx.events.report_filed.send(ReportFiled(report.id, group, flag.reporter, flag.reason), conn)
     return report
 
 

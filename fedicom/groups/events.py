@@ -1,0 +1,65 @@
+"""What happens in communities, told to the areas that plug into them (notifications, notices, insights).
+
+Groups and moderation emit; the other areas connect their listeners in `create_app`. Listeners run in
+the emitter's transaction (`conn`), so what they record commits with the event or not at all; a
+listener that fails fails the emitter's work, which is retried like any inbox item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.groups.models import Group, Membership, Post
+
+T = TypeVar("T")
+Listener = Callable[[T, BaseDBAsyncClient | None], Awaitable[None]]
+
+
+class Signal(Generic[T]):
+    """One kind of event: listeners are called in the order they connected."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener[T]] = []
+
+    def connect(self, listener: Listener[T]) -> None:
+        self._listeners.append(listener)
+
+    async def send(self, event: T, conn: BaseDBAsyncClient | None = None) -> None:
+        for listener in self._listeners:
+            await listener(event, conn)
+
+
+@dataclass(frozen=True)
+class PostRefused:
+    """An inbound post a community did not take: who, where, and why in words staff and author read."""
+
+    group: Group
+    author: str
+    activity_id: str
+    object_id: str
+    code: str  # a short stable name of the reason, e.g. "not_member", "rate_limited", "filtered"
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReportFiled:
+    """A report (Flag) opened about content of a community, or of the instance when `group` is None."""
+
+    report_id: int
+    group: Group | None
+    reporter: str
+    reason: str
+
+
+@dataclass
+class GroupEvents:
+    """The signals of communities; one instance per runtime, on `Groups.events`."""
+
+    post_stored: Signal[Post] = field(default_factory=Signal)  # shown, or held (post.state == "held")
+    post_refused: Signal[PostRefused] = field(default_factory=Signal)
+    join_requested: Signal[Membership] = field(default_factory=Signal)  # a pending request to join
+    report_filed: Signal[ReportFiled] = field(default_factory=Signal)
