@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from fedicom.moderation import staff
-from tests.support.peer import Peer
+from tests.support.peer import Peer, serving
 from tests.support.servers import Instance, start_instance
 
 pytest_plugins = ["tests.support.cli"]
@@ -29,6 +29,20 @@ async def peer() -> AsyncIterator[Peer]:
     await p.start()
     yield p
     await p.stop()
+
+
+@pytest.fixture
+async def far_peer() -> AsyncIterator[Peer]:
+    """A second server (127.0.0.2), beside the `peer` fixture's 127.0.0.1: separate hosts."""
+    async with serving("127.0.0.2") as p:
+        yield p
+
+
+@pytest.fixture
+async def third_peer() -> AsyncIterator[Peer]:
+    """A third server (127.0.0.3)."""
+    async with serving("127.0.0.3") as p:
+        yield p
 
 
 @pytest.fixture

@@ -32,12 +32,26 @@ def _register() -> None:
         db,
         doctor,
         modlog,
+        publishing,
         reports,
         server,
         staff,
     )
 
-    for module in (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db):
+    for module in (
+        server,
+        communities,
+        blocks,
+        allows,
+        modlog,
+        bans,
+        reports,
+        staff,
+        content,
+        publishing,
+        doctor,
+        db,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

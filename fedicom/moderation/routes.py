@@ -1,15 +1,19 @@
-"""Routes of moderation: staff members' Person actors (with their inboxes and outboxes)."""
+"""Routes of staff members' Person actors: the actor, its inbox, and its outbox of what they published."""
 
 from __future__ import annotations
+
+import json
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from fedicom.activitypub.jsonld import AS_CONTEXT
+from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
+from fedicom.groups.actor import build_outbox, build_outbox_page
 from fedicom.groups.communities import Site
-from fedicom.http import ActivityResponse
+from fedicom.groups.routes import OUTBOX_MAX_PAGE, PAGE_SIZE
+from fedicom.http import ActivityResponse, page_number
 from fedicom.moderation.people import build_person
 from fedicom.moderation.staff import get_staff
 
@@ -37,11 +41,23 @@ async def person_inbox(request: Request) -> Response:
 
 
 async def person_outbox(request: Request) -> Response:
+    """What the staff member published in public communities (their Creates), newest first."""
     staff = await get_staff(request.path_params["name"])
-    uri = f"{request.app.state.site.staff_uri(staff.username)}/outbox"
-    return ActivityResponse(
-        {"@context": AS_CONTEXT, "id": uri, "type": "OrderedCollection", "totalItems": 0, "orderedItems": []}
+    actor = request.app.state.site.staff_uri(staff.username)
+    uri = f"{actor}/outbox"
+    query = OutgoingActivity.filter(actor=actor, type="Create", public=True)
+    total = await query.count()
+    page = page_number(request, OUTBOX_MAX_PAGE)
+    rows = (
+        await query.order_by("-id")
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .values_list("payload", flat=True)
     )
+    items = [json.loads(p) for p in rows]  # type: ignore[arg-type]
+    if "page" not in request.query_params:
+        return ActivityResponse(build_outbox(uri, items, total, PAGE_SIZE))
+    return ActivityResponse(build_outbox_page(uri, page, items, total, PAGE_SIZE))
 
 
 routes = [

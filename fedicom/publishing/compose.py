@@ -1,0 +1,296 @@
+"""Staff members publish in the communities they moderate: threads and replies, edited and deleted.
+
+A staff post takes the path a member's post takes once admitted: stored as a `Post`, its author's
+`Create` recorded (so the id dereferences and the Person's outbox lists it), and announced by the
+group in both shapes (`groups/posts.publish`). Its id is its page, `/c/NAME/p/N`, so the address
+a member pastes into Mastodon's or Lemmy's search is the object itself.
+
+Edits and deletions go to members twice: announced by the group (Lemmy reads `Announce{Update}`) and
+sent by the author directly (Mastodon honours only an author's own `Update`/`Delete`, federation.md
+§3.2); receivers drop the second copy by its activity id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.activitypub.vocab import new_activity_uri
+from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
+from fedicom.groups import posts as group_posts
+from fedicom.groups.announce import announce
+from fedicom.groups.context import Groups
+from fedicom.groups.images import Kind, media_url, prepare, save
+from fedicom.groups.models import Group, Post
+from fedicom.moderation.content import get_post, require_active_moderator
+from fedicom.publishing import wire
+from fedicom.publishing.drafts import Draft, check_uploads, content_of
+
+POST_IMAGE = Kind("image", (1920, 1920))
+_PAGE_RE = re.compile(r"^/c/([a-z0-9_]{1,64})/p/([0-9]{1,18})$")
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who publishes: the staff member's Person actor, and where their uploads are kept."""
+
+    actor: str
+    media_folder: Path
+
+
+async def find_post(ctx: Groups, ref: str, community: str | None = None) -> Post:
+    """A post by number, ActivityPub id, or its page here (`https://host/c/NAME/p/N`)."""
+    ref = ref.strip()
+    base = ctx.fed.base_url
+    match = _PAGE_RE.match(ref.removeprefix(base)) if ref.startswith(f"{base}/c/") else None
+    if match:
+        post = await Post.get_or_none(id=int(match.group(2)), group__name=match.group(1)).prefetch_related(
+            "group"
+        )
+        if post is None:
+            raise NotFound(f"there is no post {ref}")
+        return post
+    return await get_post(ref, community)
+
+
+async def _pictures(author: Author, base_url: str, draft: Draft) -> tuple[wire.Picture, ...]:
+    """The draft's uploads re-encoded (every one checked before any is stored) and stored."""
+    prepared = [await asyncio.to_thread(prepare, POST_IMAGE, u.data) for u in draft.uploads]
+    stored = []
+    for upload, picture in zip(draft.uploads, prepared, strict=True):
+        name = await asyncio.to_thread(save, author.media_folder, picture)
+        stored.append(
+            wire.Picture(
+                url=media_url(base_url, name),
+                media_type=picture.content_type,
+                alt=upload.alt.strip(),
+                width=picture.width,
+                height=picture.height,
+            )
+        )
+    return tuple(stored)
+
+
+async def _mention(ctx: Groups, actor: str, parent: Post | None) -> tuple[wire.Mention, str | None] | None:
+    """The parent's author, mentioned so their server notifies them, and their inbox (None: local)."""
+    if parent is None or parent.author == actor:
+        return None
+    local = ctx.site.staff_from_uri(parent.author)
+    if local:
+        return wire.Mention(parent.author, f"@{local}@{ctx.site.domain}"), None
+    try:
+        remote = await ctx.fed.actors.get(parent.author)
+    except FetchError:
+        return None  # their server is gone: the reply is still posted, nobody to notify
+    name = remote.preferred_username or parent.author.rstrip("/").rsplit("/", 1)[-1]
+    return wire.Mention(parent.author, f"@{name}@{remote.host}"), remote.delivery_inbox
+
+
+def _check_parent(group: Group, parent: Post) -> None:
+    if parent.group_id != group.id:  # type: ignore[attr-defined]
+        raise BadRequest(f"post {parent.id} is in another community, not in {group.name}")
+    if parent.deleted:
+        raise BadRequest(f"post {parent.id} was deleted: there is nothing to reply to")
+    if parent.state != "visible":
+        raise BadRequest(f"post {parent.id} is {parent.state}: approve or restore it before replying")
+
+
+async def publish(
+    ctx: Groups, author: Author, group: Group, draft: Draft, *, reply_to: Post | None = None
+) -> Post:
+    """Publish a thread (or a reply under `reply_to`) as the staff member, in a community they
+    moderate; returns the stored post, whose `object_id` is its ActivityPub id."""
+    await require_active_moderator(ctx, group, author.actor)
+    if reply_to is not None:
+        _check_parent(group, reply_to)
+    content_of(draft, thread=reply_to is None)  # every check on the text before an image is decoded
+    check_uploads(draft.uploads)
+    content = content_of(
+        draft, thread=reply_to is None, pictures=await _pictures(author, ctx.fed.base_url, draft)
+    )
+    mention = await _mention(ctx, author.actor, reply_to)
+    async with ctx.fed.transaction() as conn:
+        post = await _store(ctx, author.actor, group, content, reply_to, mention, conn)
+    return post
+
+
+async def _store(
+    ctx: Groups,
+    actor: str,
+    group: Group,
+    content: wire.Content,
+    parent: Post | None,
+    mention: tuple[wire.Mention, str | None] | None,
+    conn: BaseDBAsyncClient,
+) -> Post:
+    now = datetime.now(UTC)
+    group_uri = ctx.uri(group)
+    post = await Post.create(
+        group=group,
+        object_id=f"urn:uuid:{uuid.uuid4()}",  # replaced below: the id is the page, which needs the row's
+        type="Note" if parent else "Page",
+        author=actor,
+        parent=parent,
+        root_id=(parent.root_id or parent.id) if parent else None,  # type: ignore[attr-defined]
+        title=content.title,
+        content=content.html,
+        url=content.link,
+        document={},
+        published=now,
+        announce_id=new_activity_uri(ctx.fed.base_url),
+        using_db=conn,
+    )
+    post.group = group
+    object_id = f"{group_uri}/p/{post.id}"
+    thread_id = f"{group_uri}/p/{post.root_id or post.id}"  # type: ignore[attr-defined]
+    to = wire.Addressing(group_uri, group.private, (mention[0].href,) if mention else ())
+    obj = wire.build_object(
+        object_id=object_id,
+        author=actor,
+        to=to,
+        content=content,
+        published=now,
+        thread_id=thread_id,
+        in_reply_to=parent.object_id if parent else None,
+        mentions=(mention[0],) if mention else (),
+    )
+    create = wire.build_activity(
+        "Create", activity_id=new_activity_uri(ctx.fed.base_url), obj=obj, published=now
+    )
+    post.object_id, post.document = object_id, obj
+    await post.save(using_db=conn, update_fields=["object_id", "document"])
+    inbox = mention[1] if mention else None
+    await ctx.fed.send(
+        create, actor=actor, inboxes=[inbox] if inbox else [], public=not group.private, conn=conn
+    )
+    if parent is not None:
+        await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
+    await group_posts.publish(ctx, group, post, create, author_inbox=None, conn=conn)
+    await ctx.events.post_stored.send(post, conn)
+    return post
+
+
+def draft_of(post: Post) -> Draft:
+    """The draft a post was published from, so an edit changes only what the staff member changes."""
+    doc: dict[str, Any] = post.document
+    source = doc.get("source")
+    language = doc.get("language")
+    link = next(
+        (a.get("href") for a in doc.get("attachment", []) if isinstance(a, dict) and a.get("type") == "Link"),
+        None,
+    )
+    return Draft(
+        body=source.get("content", "") if isinstance(source, dict) else "",
+        title=post.title if post.is_thread else None,
+        link=link,
+        warning=(doc.get("summary") or "") if doc.get("sensitive") else None,
+        language=language.get("identifier") if isinstance(language, dict) else None,
+        pictures=tuple(
+            wire.Picture(
+                url=a["url"],
+                media_type=a.get("mediaType", ""),
+                alt=a.get("name", ""),
+                width=a.get("width"),
+                height=a.get("height"),
+            )
+            for a in doc.get("attachment", [])
+            if isinstance(a, dict) and a.get("type") == "Image"
+        ),
+    )
+
+
+def _own(post: Post, actor: str, what: str) -> None:
+    if post.author != actor:
+        raise Forbidden(f"only its author may {what} post {post.id}: moderators remove posts instead")
+    if post.deleted:
+        raise BadRequest(f"post {post.id} was deleted")
+
+
+async def _recipients(ctx: Groups, post: Post) -> list[str]:
+    """Members' inboxes, and the inbox of the author the post replies to (mentioned in it)."""
+    inboxes = list((await ctx.rosters.of(post.group)).inboxes)
+    for tag in post.document.get("tag", []):
+        href = tag.get("href") if isinstance(tag, dict) and tag.get("type") == "Mention" else None
+        if href and not href.startswith(ctx.fed.base_url):
+            try:
+                inboxes.append((await ctx.fed.actors.get(href)).delivery_inbox)
+            except FetchError:
+                pass
+    return inboxes
+
+
+async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
+    """The author's edit: `Update` with the whole new object, announced and sent to members."""
+    _own(post, author.actor, "edit")
+    await require_active_moderator(ctx, post.group, author.actor)
+    content_of(draft, thread=post.is_thread)
+    check_uploads(draft.uploads, kept=len(draft.pictures))
+    content = content_of(
+        draft, thread=post.is_thread, pictures=await _pictures(author, ctx.fed.base_url, draft)
+    )
+    now = datetime.now(UTC)
+    old = post.document
+    group_uri = ctx.uri(post.group)
+    mentions = tuple(
+        wire.Mention(t["href"], t.get("name", ""))
+        for t in old.get("tag", [])
+        if isinstance(t, dict) and t.get("type") == "Mention" and isinstance(t.get("href"), str)
+    )
+    obj = wire.build_object(
+        object_id=post.object_id,
+        author=author.actor,
+        to=wire.Addressing(group_uri, post.group.private, tuple(m.href for m in mentions)),
+        content=content,
+        published=post.published,
+        thread_id=old.get("context", f"{post.object_id}/context").removesuffix("/context"),
+        in_reply_to=old.get("inReplyTo"),
+        mentions=mentions,
+        updated=now,
+        kind=old.get("type"),
+    )
+    update = wire.build_activity(
+        "Update", activity_id=new_activity_uri(ctx.fed.base_url), obj=obj, published=now
+    )
+    inboxes = await _recipients(ctx, post)
+    async with ctx.fed.transaction() as conn:
+        post.content, post.title, post.url = content.html, content.title, content.link
+        post.document, post.updated = obj, now
+        await post.save(using_db=conn)
+        await ctx.fed.send(
+            update, actor=author.actor, inboxes=inboxes, public=not post.group.private, conn=conn
+        )
+        await announce(ctx, post.group, update, conn=conn)
+    return post
+
+
+async def delete(ctx: Groups, author: Author, post: Post) -> dict[str, Any]:
+    """The author deletes their post: a tombstone here, `Delete` announced and sent to members."""
+    _own(post, author.actor, "delete")
+    group_uri = ctx.uri(post.group)
+    mentioned = tuple(
+        t["href"] for t in post.document.get("tag", []) if isinstance(t, dict) and t.get("type") == "Mention"
+    )
+    activity = wire.build_delete(
+        activity_id=new_activity_uri(ctx.fed.base_url),
+        actor=author.actor,
+        object_id=post.object_id,
+        to=wire.Addressing(group_uri, post.group.private, mentioned),
+    )
+    inboxes = await _recipients(ctx, post)
+    async with ctx.fed.transaction() as conn:
+        post.deleted, post.content, post.activity = True, "", None
+        await post.save(using_db=conn)
+        if post.root_id is not None:  # type: ignore[attr-defined]
+            await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
+        await ctx.fed.send(
+            activity, actor=author.actor, inboxes=inboxes, public=not post.group.private, conn=conn
+        )
+        await announce(ctx, post.group, activity, conn=conn)
+    return activity
