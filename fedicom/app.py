@@ -33,6 +33,7 @@ from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
+from fedicom.publishing import polls
 from fedicom.settings import Settings
 from fedicom.web import about, media, setup, staff
 from fedicom.web.errors import error_answer
@@ -96,6 +97,7 @@ def build_federation(settings: Settings) -> Runtime:
         defed=defed,
     )
     inbox = GroupInbox(groups)
+    groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     return Runtime(fed, groups, defed)
 
 

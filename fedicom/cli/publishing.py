@@ -184,4 +184,38 @@ def post_delete(url: str, author: str | None) -> None:
     click.echo(object_id)
 
 
-COMMANDS: list[click.Command] = []  # the commands above join `fedicom post`
+@click.group()
+def poll() -> None:
+    """Polls in communities, voted on from Mastodon, Misskey, Pleroma and others."""
+
+
+@poll.command("create")
+@click.argument("community")
+@author_option
+@click.option("--question", required=True, help="The question asked.")
+@click.option("--option", "options", multiple=True, required=True, help="An answer (2 to 10, repeat).")
+@click.option("--multiple", is_flag=True, help="Voters may choose several answers.")
+@click.option(
+    "--closes", default="1d", show_default=True, metavar="DURATION", help="Open for: 30m, 12h, 3d, 1w."
+)
+def poll_create(
+    community: str, author: str | None, question: str, options: tuple[str, ...], multiple: bool, closes: str
+) -> None:
+    """Publish a poll in COMMUNITY as a staff member who moderates it."""
+    from fedicom.groups.communities import get_community
+    from fedicom.publishing.polls import create_poll, parse_duration
+
+    async def work(ctx: Groups, who: Author, _staff: Staff) -> str:
+        duration = parse_duration(closes)
+        group = await get_community(community)
+        created = await create_poll(
+            ctx, who, group, question, list(options), multiple=multiple, duration=duration
+        )
+        return created.object_id
+
+    object_id = _as_author(author, work)
+    console.print(f"Poll published in {community.lower()}, open for {closes}.")
+    click.echo(object_id)
+
+
+COMMANDS = [poll]  # post create|edit|delete join `fedicom post`

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -31,6 +31,23 @@ class Signal(Generic[T]):
     async def send(self, event: T, conn: BaseDBAsyncClient | None = None) -> None:
         for listener in self._listeners:
             await listener(event, conn)
+
+
+class Claim(Generic[T]):
+    """An inbound activity that an area may take instead of the community's own path: the first
+    listener that returns True has handled it (a poll vote is a `Create{Note}`, never a reply)."""
+
+    def __init__(self) -> None:
+        self._takers: list[Callable[[T], Awaitable[bool]]] = []
+
+    def connect(self, taker: Callable[[T], Awaitable[bool]]) -> None:
+        self._takers.append(taker)
+
+    async def take(self, event: T) -> bool:
+        for taker in self._takers:
+            if await taker(event):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -63,3 +80,4 @@ class GroupEvents:
     post_refused: Signal[PostRefused] = field(default_factory=Signal)
     join_requested: Signal[Membership] = field(default_factory=Signal)  # a pending request to join
     report_filed: Signal[ReportFiled] = field(default_factory=Signal)
+    create_claimed: Claim[dict[str, Any]] = field(default_factory=Claim)  # before the post path

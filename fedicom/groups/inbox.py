@@ -30,7 +30,8 @@ class GroupInbox:
         elif kind == "Undo":
             await self.undo(activity)
         elif kind == "Create":
-            await posts.handle_create(self.ctx, activity)
+            if not await self.ctx.events.create_claimed.take(activity):
+                await posts.handle_create(self.ctx, activity)
             await media.drop_rejected_media(self.ctx.defed, activity)
         elif kind == "Update":
             await self.update(activity)

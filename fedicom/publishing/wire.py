@@ -167,3 +167,66 @@ def build_delete(*, activity_id: str, actor: str, object_id: str, to: Addressing
         "audience": to.group_uri,
         "object": {"id": object_id, "type": "Tombstone"},
     }
+
+
+def build_question(
+    *,
+    object_id: str,
+    author: str,
+    to: Addressing,
+    question: str,
+    options: tuple[str, ...],
+    multiple: bool,
+    closes: datetime,
+    published: datetime,
+) -> dict[str, Any]:
+    """A poll as Mastodon sends one: the question as `content`, options under `oneOf` (single choice)
+    or `anyOf` (several), each with its count in `replies.totalItems`."""
+    html = f"<p>{escape_text(question)}</p>"
+    return {
+        "id": object_id,
+        "type": "Question",
+        "attributedTo": author,
+        "to": to.to,
+        "cc": to.cc,
+        "audience": to.group_uri,
+        "content": html,
+        "mediaType": "text/html",
+        "source": {"content": question, "mediaType": "text/markdown"},
+        "url": object_id,
+        "sensitive": False,
+        "published": iso(published),
+        "endTime": iso(closes),
+        "votersCount": 0,
+        "anyOf" if multiple else "oneOf": [
+            {"type": "Note", "name": name, "replies": {"type": "Collection", "totalItems": 0}}
+            for name in options
+        ],
+        **conversation_links(object_id, object_id),
+    }
+
+
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def poll_options(question: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """Which key holds the options (`oneOf` or `anyOf`) and the options themselves."""
+    key = "anyOf" if isinstance(question.get("anyOf"), list) else "oneOf"
+    options = question.get(key)
+    return key, [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []
+
+
+def with_counts(
+    question: dict[str, Any], counts: dict[str, int], voters: int, *, updated: datetime, closed: bool
+) -> dict[str, Any]:
+    """The Question with its current results, as the author's `Update` carries them."""
+    key, options = poll_options(question)
+    doc = {**question, "votersCount": voters, "updated": iso(updated)}
+    doc[key] = [
+        {**o, "replies": {"type": "Collection", "totalItems": counts.get(str(o.get("name")), 0)}}
+        for o in options
+    ]
+    if closed:
+        doc["closed"] = doc["endTime"]
+    return doc
