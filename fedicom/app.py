@@ -33,6 +33,7 @@ from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
+from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls
 from fedicom.settings import Settings
 from fedicom.web import about, media, setup, staff

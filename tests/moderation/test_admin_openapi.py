@@ -47,7 +47,9 @@ def fuzz(doc: dict[str, Any], base_url: str, mint: Callable[[], str]) -> tuple[C
     config = schemathesis.Config.from_dict(
         {
             "checks": {
-                "negative_data_rejection": {"expected-statuses": ["400", "401", "403", "404", "413", "422"]}
+                "negative_data_rejection": {
+                    "expected-statuses": ["400", "401", "403", "404", "413", "415", "422"]
+                }
             }
         }
     )

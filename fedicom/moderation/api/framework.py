@@ -58,6 +58,7 @@ class Endpoint:
     body: type[BaseModel] | None = None
     response: Any = None  # a pydantic type (a model, list[Model]…) or None for 204 No Content
     status: int = 200
+    max_body: int = MAX_BODY  # larger for bodies carrying images
 
     @property
     def operation_id(self) -> str:
@@ -83,6 +84,7 @@ class AdminApi:
         body: type[BaseModel] | None = None,
         response: Any = None,
         status: int | None = None,
+        max_body: int = MAX_BODY,
     ) -> Callable[[Handler], Handler]:
         if scope not in COVERS:
             raise ValueError(f"unknown scope {scope}")
@@ -104,6 +106,7 @@ class AdminApi:
                     body=body,
                     response=response,
                     status=status or (200 if response is not None else 204),
+                    max_body=max_body,
                 )
             )
             return handler
@@ -143,7 +146,7 @@ async def _serve(ep: Endpoint, request: Request) -> Response:
     if ep.query is not None:
         kwargs["query"] = _validate(ep.query, dict(request.query_params), "query")
     if ep.body is not None:
-        raw = await read_body(request, MAX_BODY)
+        raw = await read_body(request, ep.max_body)
         if not raw.strip():
             raise BadRequest("a JSON body is required")
         try:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from fedicom.moderation.api.framework import Endpoint, Error
+from fedicom.moderation.api.framework import MAX_BODY, Endpoint, Error
 
 REF = "#/components/schemas/{model}"
 ERRORS = {
@@ -74,6 +74,8 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     errors = dict(ERRORS)
     if ep.body is not None:
         errors[413] = TOO_LARGE
+    if ep.max_body > MAX_BODY:  # the body carries files
+        errors[415] = "A file is not of an accepted type (e.g. not a PNG, JPEG, GIF or WebP image)."
     for status, text in sorted(errors.items()):
         responses[str(status)] = {
             "description": text,

@@ -1,0 +1,223 @@
+"""Admin API: staff publish posts, replies and polls, edit and delete their own posts.
+
+Images travel inside the JSON body, base64-encoded, each with its alt text (hence the larger body
+limit of these endpoints).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from fedicom.errors import BadRequest, NotFound
+from fedicom.groups.images import media_dir
+from fedicom.groups.models import Post
+from fedicom.moderation.api.framework import Call
+from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
+from fedicom.moderation.api.registry import api
+from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
+from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
+from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MIN_OPTIONS, create_poll
+
+IMAGE_BODY = 12 * 1024 * 1024  # four images of 2 MiB, base64-encoded, and the text
+
+
+class ImageIn(Strict):
+    data: str = Field(description="The image file (PNG, JPEG, GIF or WebP, up to 2 MiB), base64-encoded.")
+    alt: str = Field(min_length=1, max_length=MAX_ALT, pattern=NO_NUL, description="What the image shows.")
+
+
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}$", description="A language code such as en.")]
+
+
+class PostCreate(Strict):
+    title: str | None = Field(
+        None, max_length=MAX_TITLE, pattern=NO_NUL, description="Required for a thread."
+    )
+    body: str = Field("", max_length=MAX_BODY, pattern=NO_NUL, description="Markdown.")
+    link: str | None = Field(None, max_length=1024, description="An http(s) URL the thread is about.")
+    reply_to: int | None = Field(None, ge=1, le=2**62, description="Reply to this post number.")
+    sensitive: str | None = Field(
+        None, max_length=MAX_WARNING, pattern=NO_NUL, description="A content warning: the post is sensitive."
+    )
+    language: Language | None = None
+    images: list[ImageIn] = Field(default_factory=list, max_length=MAX_PICTURES)
+
+
+class PostEdit(Strict):
+    title: str | None = Field(None, max_length=MAX_TITLE, pattern=NO_NUL)
+    body: str | None = Field(None, max_length=MAX_BODY, pattern=NO_NUL)
+    link: str | None = Field(None, max_length=1024, description="An empty string removes the link.")
+    sensitive: str | None = Field(None, max_length=MAX_WARNING, pattern=NO_NUL)
+    not_sensitive: bool = Field(False, description="Remove the content warning.")
+    keep_images: bool = Field(True, description="Keep the images already attached.")
+    images: list[ImageIn] = Field(default_factory=list, max_length=MAX_PICTURES)
+
+
+class PollCreate(Strict):
+    question: str = Field(min_length=1, max_length=MAX_QUESTION, pattern=NO_NUL)
+    options: list[Annotated[str, Field(min_length=1, max_length=MAX_OPTION, pattern=NO_NUL)]] = Field(
+        min_length=MIN_OPTIONS, max_length=MAX_OPTIONS
+    )
+    multiple: bool = Field(False, description="Voters may choose several options.")
+    closes_in_minutes: int = Field(1440, ge=5, le=90 * 1440, description="How long the poll stays open.")
+
+
+class OwnPostPath(Strict):
+    name: Name
+    id: int = Field(ge=1, le=2**62, description="The post's number on this server.")
+
+
+class PublishedOut(BaseModel):
+    id: int = Field(description="The post's number on this server.")
+    object_id: str = Field(description="The post's ActivityPub id (its page).")
+    community: str
+    kind: Literal["thread", "reply", "poll"]
+    title: str | None
+    published: datetime
+    updated: datetime | None
+
+
+def published_out(post: Post) -> PublishedOut:
+    kind: Literal["thread", "reply", "poll"] = (
+        "poll" if post.type == "Question" else "thread" if post.is_thread else "reply"
+    )
+    return PublishedOut(
+        id=post.id,
+        object_id=post.object_id,
+        community=post.group.name,
+        kind=kind,
+        title=post.title,
+        published=post.published,
+        updated=post.updated,
+    )
+
+
+def _uploads(images: list[ImageIn]) -> tuple[Upload, ...]:
+    uploads = []
+    for number, image in enumerate(images, start=1):
+        try:
+            data = base64.b64decode(image.data, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest(f"image {number} is not valid base64") from None
+        uploads.append(Upload(data, image.alt))
+    return tuple(uploads)
+
+
+def _author(call: Call) -> Author:
+    return Author(call.actor, media_dir(call.settings.data_dir))
+
+
+async def _own_post(call: Call, path: OwnPostPath) -> Post:
+    group = await call.community(path.name)
+    post = await Post.get_or_none(id=path.id, group_id=group.id, deleted=False)
+    if post is None:
+        raise NotFound(f"there is no post {path.id} in {group.name}")
+    post.group = group
+    return post
+
+
+@api.endpoint(
+    "POST",
+    "/communities/{name}/posts",
+    summary="Publish a thread or a reply as the calling staff member",
+    scope="moderate",
+    tag="publishing",
+    path_model=CommunityPath,
+    body=PostCreate,
+    response=PublishedOut,
+    status=201,
+    max_body=IMAGE_BODY,
+)
+async def posts_publish(call: Call, path: CommunityPath, body: PostCreate) -> PublishedOut:
+    """Announced by the community to every member, like a member's post; a reply mentions the author
+    of the post it answers and reaches their server."""
+    group = await call.community(path.name)
+    parent = None
+    if body.reply_to is not None:
+        parent = await Post.get_or_none(id=body.reply_to)
+        if parent is None:
+            raise NotFound(f"there is no post {body.reply_to}")
+    draft = Draft(
+        body=body.body,
+        title=body.title,
+        link=body.link,
+        uploads=_uploads(body.images),
+        warning=body.sensitive,
+        language=body.language,
+    )
+    post = await publish(call.ctx, _author(call), group, draft, reply_to=parent)
+    return published_out(post)
+
+
+@api.endpoint(
+    "PATCH",
+    "/communities/{name}/posts/{id}",
+    summary="Edit your own post (only the fields given change)",
+    scope="moderate",
+    tag="publishing",
+    path_model=OwnPostPath,
+    body=PostEdit,
+    response=PublishedOut,
+    max_body=IMAGE_BODY,
+)
+async def posts_edit(call: Call, path: OwnPostPath, body: PostEdit) -> PublishedOut:
+    """Members' servers receive the Update (announced, and from the author for Mastodon)."""
+    post = await _own_post(call, path)
+    if body.sensitive is not None and body.not_sensitive:
+        raise BadRequest("sensitive and not_sensitive contradict each other")
+    draft = draft_of(post)
+    draft = replace(
+        draft,
+        title=draft.title if body.title is None else body.title,
+        body=draft.body if body.body is None else body.body,
+        link=draft.link if body.link is None else (body.link or None),
+        uploads=_uploads(body.images),
+        pictures=draft.pictures if body.keep_images else (),
+        warning=None if body.not_sensitive else (draft.warning if body.sensitive is None else body.sensitive),
+    )
+    return published_out(await edit(call.ctx, _author(call), post, draft))
+
+
+@api.endpoint(
+    "DELETE",
+    "/communities/{name}/posts/{id}",
+    summary="Delete your own post (moderators remove others' posts with /remove)",
+    scope="moderate",
+    tag="publishing",
+    path_model=OwnPostPath,
+)
+async def posts_delete(call: Call, path: OwnPostPath) -> None:
+    post = await _own_post(call, path)
+    await delete(call.ctx, _author(call), post)
+
+
+@api.endpoint(
+    "POST",
+    "/communities/{name}/polls",
+    summary="Publish a poll as the calling staff member",
+    scope="moderate",
+    tag="publishing",
+    path_model=CommunityPath,
+    body=PollCreate,
+    response=PublishedOut,
+    status=201,
+)
+async def polls_publish(call: Call, path: CommunityPath, body: PollCreate) -> PublishedOut:
+    """Voted on from Mastodon, Misskey, Pleroma and others; results reach members as Updates."""
+    group = await call.community(path.name)
+    post = await create_poll(
+        call.ctx,
+        _author(call),
+        group,
+        body.question,
+        body.options,
+        multiple=body.multiple,
+        duration=timedelta(minutes=body.closes_in_minutes),
+    )
+    return published_out(post)
