@@ -14,6 +14,7 @@ from fedicom.web.staff import (
     members,
     modlog,
     posts,
+    publishing,
     reports,
 )
 
@@ -25,6 +26,7 @@ def routes() -> list[BaseRoute]:
         *communities.routes,
         *members.routes,
         *held.routes,
+        *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete
         *posts.routes,
         *reports.routes,
         *bans.routes,

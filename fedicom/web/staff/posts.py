@@ -114,6 +114,7 @@ async def post_page(request: Request, acting: Acting) -> Response:
         "label": label,
         "rules": rules_list(group.rules),
         "reports": [r for r in open_reports if post.object_id in r.targets],
+        "mine": post.author == acting.actor,
         "authors": await describe([post.author], acting.ctx.site),
     }
     return staff_page(request, "staff/post.html", context)
