@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,23 +102,36 @@ def _check_parent(group: Group, parent: Post) -> None:
         raise BadRequest(f"post {parent.id} is {parent.state}: approve or restore it before replying")
 
 
-async def publish(
-    ctx: Groups, author: Author, group: Group, draft: Draft, *, reply_to: Post | None = None
-) -> Post:
-    """Publish a thread (or a reply under `reply_to`) as the staff member, in a community they
-    moderate; returns the stored post, whose `object_id` is its ActivityPub id."""
+async def ready(ctx: Groups, author: Author, group: Group, draft: Draft, reply_to: Post | None) -> Draft:
+    """Every check a publication needs, and its images stored: the draft to publish, now or later."""
     await require_active_moderator(ctx, group, author.actor)
     if reply_to is not None:
         _check_parent(group, reply_to)
     content_of(draft, thread=reply_to is None)  # every check on the text before an image is decoded
-    check_uploads(draft.uploads)
-    content = content_of(
-        draft, thread=reply_to is None, pictures=await _pictures(author, ctx.fed.base_url, draft)
-    )
+    check_uploads(draft.uploads, kept=len(draft.pictures))
+    pictures = await _pictures(author, ctx.fed.base_url, draft)
+    return replace(draft, uploads=(), pictures=draft.pictures + pictures)
+
+
+async def publish(
+    ctx: Groups,
+    author: Author,
+    group: Group,
+    draft: Draft,
+    *,
+    reply_to: Post | None = None,
+    conn: BaseDBAsyncClient | None = None,
+) -> Post:
+    """Publish a thread (or a reply under `reply_to`) as the staff member, in a community they
+    moderate; returns the stored post, whose `object_id` is its ActivityPub id. In `conn`'s
+    transaction when given (a scheduled publication commits with its job)."""
+    checked = await ready(ctx, author, group, draft, reply_to)
+    content = content_of(checked, thread=reply_to is None)
     mention = await _mention(ctx, author.actor, reply_to)
-    async with ctx.fed.transaction() as conn:
-        post = await _store(ctx, author.actor, group, content, reply_to, mention, conn)
-    return post
+    if conn is not None:
+        return await _store(ctx, author.actor, group, content, reply_to, mention, conn)
+    async with ctx.fed.transaction() as own:
+        return await _store(ctx, author.actor, group, content, reply_to, mention, own)
 
 
 async def _store(

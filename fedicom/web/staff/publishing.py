@@ -184,7 +184,12 @@ async def _mine(acting: Acting, request: Request) -> Post:
 async def edit_post(request: Request, acting: Acting) -> Response:
     post = await _mine(acting, request)
     current = draft_of(post)
-    context: dict[str, Any] = {"tab": "posts", "post": post, "title": label(post), "pictures": current.pictures}
+    context: dict[str, Any] = {
+        "tab": "posts",
+        "post": post,
+        "title": label(post),
+        "pictures": current.pictures,
+    }
     if request.method == "GET":
         values = {
             "title": current.title or "",
