@@ -22,7 +22,7 @@ _NUMBER = re.compile(r"[0-9]{1,18}")  # a BIGINT: longer numbers name no post
 class Reading(StrEnum):
     """How a post's page address answers an ActivityPub reader."""
 
-    OBJECT = "object"  # written here (by staff): the page address is its id, the stored document it
+    OBJECT = "object"  # written here (by staff): its id is the page address, its stored document the object
     ELSEWHERE = "elsewhere"  # a member's post: the original lives on the author's server
     GONE = "gone"  # deleted by its author
 

@@ -368,19 +368,20 @@ def _announced_ids(peer: Peer) -> list[tuple[str, str]]:
 async def test_a_new_member_gets_the_latest_threads_each_followed_by_its_replies(
     instance, peer: Peer
 ) -> None:
-    # Given two threads with replies (one reply removed, one deleted), then a third thread
+    # Given three threads, the second answered after the third was posted (one reply removed, one
+    # deleted)
     inst = await instance(backfill_posts=2)
     talk = await conversation(inst, peer)
     old_root = await post_of(talk.note["id"])
     mod = inst.site.staff_uri((await moderator(inst, "news", "mia")).username)
     second, _ = await thread(peer, talk.bob, talk.group, "<p>Second</p>")
+    third, _ = await thread(peer, talk.alice, talk.group, "<p>Third, no replies yet</p>")
     s1, _ = await reply(peer, talk.alice, talk.group, second["id"], "<p>s1</p>")
     gone, _ = await reply(peer, talk.alice, talk.group, second["id"], "<p>gone</p>")
     rude, _ = await reply(peer, talk.alice, talk.group, s1["id"], "<p>rude</p>")
     s1a, _ = await reply(peer, talk.bob, talk.group, s1["id"], "<p>s1a</p>")
     await send(peer, talk.alice, f"{inst.base}/inbox", peer.activity("Delete", talk.alice, gone["id"]))
     await remove_post(inst.groups, await post_of(rude["id"]), mod, reason="rude")
-    third, _ = await thread(peer, talk.alice, talk.group, "<p>Third, no replies yet</p>")
 
     # When someone on another server joins
     async with serving("127.0.0.2") as far:
@@ -397,6 +398,7 @@ async def test_a_new_member_gets_the_latest_threads_each_followed_by_its_replies
         await far.wait_for(lambda: len(_announced_ids(far)) >= len(expected))
 
     # Then after the Accept come the two latest threads, each followed by its shown replies in order
+    # (not in the order they were announced)
     assert far.received[0].activity["type"] == "Accept"
     assert _announced_ids(far) == expected
     assert talk.note["id"] not in {oid for _, oid in _announced_ids(far)}  # older than the latest two
