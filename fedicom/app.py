@@ -91,6 +91,7 @@ def build_federation(settings: Settings) -> Runtime:
         fed,
         site,
         backfill_posts=settings.backfill_posts,
+        backfill_replies=settings.backfill_replies,
         max_group_mentions=settings.max_group_mentions,
         rate_limit_actor=settings.rate_limit_actor,
         rate_limit_server=settings.rate_limit_server,

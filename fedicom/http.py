@@ -55,6 +55,12 @@ def wants_activity_json(request: Request) -> bool:
     return first_html == -1 or min(positions) < first_html
 
 
+def wants_page(request: Request) -> bool:
+    """True when a browser asks: HTML named ahead of any ActivityPub type."""
+    accept = request.headers.get("accept", "").lower()
+    return "text/html" in accept and not wants_activity_json(request)
+
+
 class ActivityResponse(Response):
     media_type = AS2_MEDIA
 

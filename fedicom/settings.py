@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         8, ge=1, le=256, description="Unrelated inbox activities processed at once."
     )
     backfill_posts: int = Field(10, ge=0, le=100, description="Recent posts sent to a new member.")
+    backfill_replies: int = Field(
+        20, ge=0, le=200, description="Replies of each of those threads sent too, the oldest first."
+    )
     max_group_mentions: int = Field(3, ge=1, description="Posts mentioning more groups are not announced.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted inbox body.")
     rate_limit_actor: int = Field(0, ge=0, description="Posts one actor may make per hour (0: no limit).")

@@ -125,9 +125,8 @@ def build_outbox(uri: str, items: list[dict[str, Any]], total: int, page_size: i
     return doc
 
 
-def build_outbox_page(
-    uri: str, page: int, items: list[dict[str, Any]], total: int, page_size: int
-) -> dict[str, Any]:
+def build_outbox_page(uri: str, page: int, items: list[Any], total: int, page_size: int) -> dict[str, Any]:
+    """One page of a paged collection: the outbox's, and a conversation's replies and context."""
     doc: dict[str, Any] = {
         "@context": ACTIVITY_CONTEXT,
         "id": f"{uri}?page={page}",

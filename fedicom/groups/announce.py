@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from fedicom.activitypub.delivery import redeliver
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
@@ -125,35 +126,38 @@ async def latest_boost(
 async def backfill(
     ctx: Groups, group: Group, inbox: str, after: dict[str, Any], *, conn: BaseDBAsyncClient
 ) -> int:
-    """Send a new member the group's latest thread announces, ordered after `after` (the Accept).
+    """Send a new member the group's latest threads, each followed by its oldest replies, ordered after
+    `after` (the Accept).
 
-    Held and removed threads are left out (their announces, if any, stay in the store).
+    A thread's announces (both shapes) go before its replies', and replies in arrival order (a reply
+    arrives after what it answers), so Lemmy and its kind can place each one; the rest of a
+    conversation is in its `context` and `replies` collections. Held, removed and deleted posts are
+    left out.
     """
-    limit = ctx.backfill_posts
-    if limit <= 0:
+    if ctx.backfill_posts <= 0:
         return 0
-    uri = ctx.uri(group)
-    object_ids = (
-        await Post.filter(group=group, parent_id=None, deleted=False, state="visible")
-        .using_db(conn)
+    shown = Post.filter(group=group, deleted=False, state="visible").using_db(conn)
+    threads = (
+        await shown.filter(parent_id=None)
         .order_by("-id")
-        .limit(limit)
-        .values_list("object_id", flat=True)
+        .limit(ctx.backfill_posts)
+        .values_list("id", "object_id")
     )
-    if not object_ids:
+    place: dict[str, int] = {}  # object id -> its place in the backfill: each thread, then its replies
+    for thread_id, object_id in reversed(threads):
+        place[object_id] = len(place)
+        if ctx.backfill_replies > 0:
+            replies = shown.filter(root_id=thread_id).order_by("id").limit(ctx.backfill_replies)
+            for reply in await replies.values_list("object_id", flat=True):
+                place[str(reply)] = len(place)
+    if not place:
         return 0
-    records = (
-        await OutgoingActivity.filter(
-            actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__in=["Create"]
-        )
-        .using_db(conn)
-        .order_by("id")
-    )
-    boosts = (
-        await OutgoingActivity.filter(
-            actor=uri, type="Announce", object_id__in=list(object_ids), inner_type__isnull=True
-        )
-        .using_db(conn)
-        .order_by("id")
-    )
-    return await redeliver([*records, *boosts], inbox, after=after, conn=conn)
+    records = await OutgoingActivity.filter(
+        # the Announce{Create} of every post, and the object boosts (only threads have them)
+        Q(inner_type="Create") | Q(inner_type__isnull=True),
+        actor=ctx.uri(group),
+        type="Announce",
+        object_id__in=list(place),
+    ).using_db(conn)
+    records.sort(key=lambda r: (place[str(r.object_id)], r.id))
+    return await redeliver(records, inbox, after=after, conn=conn)

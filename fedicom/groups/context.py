@@ -19,6 +19,7 @@ class Groups:
     fed: Federation
     site: Site
     backfill_posts: int = 10
+    backfill_replies: int = 20  # per backfilled thread
     max_group_mentions: int = 3
     rate_limit_actor: int = 0  # posts per hour, 0 for no limit (moderation/screening.py)
     rate_limit_server: int = 0

@@ -92,7 +92,13 @@ class Post(Model):
     class Meta:
         table = "post"
         unique_together = (("group", "object_id"),)
-        indexes = (("group_id", "deleted", "id"), ("group_id", "state", "id"))
+        # a thread's replies and a post's answers, in order: the page, replies, context and backfill
+        indexes = (
+            ("group_id", "deleted", "id"),
+            ("group_id", "state", "id"),
+            ("root_id", "id"),
+            ("parent_id", "id"),
+        )
 
     @property
     def score(self) -> int:

@@ -1,12 +1,12 @@
 """The public pages of communities: the instance home (directory), a community, a thread.
 
 Routes parse the query, call one service (browse, directory) and render a template; the community
-page shares its URL with the Group actor (`/c/NAME`), whose route calls `community_page` for browsers.
+page shares its URL with the Group actor (`/c/NAME`), and a post's page with the post's object
+(`/c/NAME/p/N`): their routes (routes.py) call `community_page` and `post_page` for browsers.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +18,7 @@ from fedicom.groups.authors import describe
 from fedicom.groups.browse import community_posts, thread_of
 from fedicom.groups.communities import Site, member_count, moderators_of
 from fedicom.groups.context import Groups
+from fedicom.groups.conversations import post_number
 from fedicom.groups.directory import Directory
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
@@ -92,10 +93,7 @@ async def post_page(request: Request) -> Response:
     """A thread (or one reply of it) with its replies nested."""
     groups: Groups = request.app.state.groups
     group = await groups.group(request.path_params["name"])
-    raw = request.path_params["post_id"]
-    if not re.fullmatch(r"[0-9]{1,18}", raw):
-        raise BadRequest(f"{raw} is not a post number")
-    thread = await thread_of(group, int(raw))
+    thread = await thread_of(group, post_number(request.path_params["post_id"]))
     context = await community_context(request, group)
     context.update(
         thread=thread,
@@ -104,7 +102,4 @@ async def post_page(request: Request) -> Response:
     return render(request, "post.html", context)
 
 
-routes = [
-    Route("/", home),
-    Route("/c/{name}/p/{post_id}", post_page),
-]
+routes = [Route("/", home)]  # a post's page shares its address with the object: see routes.post

@@ -1,29 +1,52 @@
-"""Routes of a community: its actor (JSON or page), inbox, outbox and collections.
+"""Routes of a community: its actor (JSON or page), inbox, outbox and collections, and its posts'
+addresses (object or page) with their `replies` and `context` collections.
 
-Only what members may see is listed: held, removed and deleted posts are in no page, outbox or
-featured collection (their rows stay, so a moderator can restore them).
+Only what members may see is listed: held, removed and deleted posts are in no page, outbox,
+featured, replies or context collection (their rows stay, so a moderator can restore them).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from tortoise.expressions import Q, Subquery
 
+from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT, with_context
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
 from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
 from fedicom.groups.context import Groups
+from fedicom.groups.conversation_wire import (
+    build_context,
+    build_replies,
+    build_tombstone,
+    context_uri,
+    replies_uri,
+)
+from fedicom.groups.conversations import (
+    PostReading,
+    Reading,
+    context_of,
+    post_number,
+    read_post,
+    replies_of,
+    shown_post,
+)
 from fedicom.groups.models import Group, Post
-from fedicom.groups.pages import community_page
-from fedicom.http import ActivityResponse, page_number, wants_activity_json
+from fedicom.groups.pages import community_page, post_page
+from fedicom.http import ActivityResponse, page_number, wants_activity_json, wants_page
 
 PAGE_SIZE = 20
 OUTBOX_MAX_PAGE = 1_000_000  # twenty million announces: crawlers may walk a large community's history
+# conversation collections list bare ids (about 60 bytes each): 50 a page keeps a whole-thread fetch
+# to few requests; 100,000 pages is five million posts, more than any one conversation holds
+CONVERSATION_PAGE_SIZE = 50
+CONVERSATION_MAX_PAGE = 100_000
 
 
 def site_of(request: Request) -> Site:
@@ -103,6 +126,83 @@ async def outbox(request: Request) -> Response:
     return ActivityResponse(wire.build_outbox_page(uri, page, items, total, PAGE_SIZE))
 
 
+def _document(found: PostReading) -> Response:
+    """The object as stored; one stored as embedded in its Create gets the `@context` it lacks."""
+    document = found.post.document
+    return ActivityResponse(with_context(document, document.get("@context", ACTIVITY_CONTEXT)))
+
+
+def _original(found: PostReading) -> Response:
+    """302, not 301: the answer here changes if a moderator removes the post or its author deletes it,
+    and a permanent redirect would be cached past that. Mastodon and Lemmy follow it and re-check the
+    object's id against the address they end at."""
+    return RedirectResponse(found.post.object_id, status_code=302)
+
+
+def _tombstone(found: PostReading) -> Response:
+    return ActivityResponse(build_tombstone(found.uri, found.post.type), status_code=410)
+
+
+ANSWERS = {Reading.OBJECT: _document, Reading.ELSEWHERE: _original, Reading.GONE: _tombstone}
+
+
+async def post(request: Request) -> Response:
+    """`/c/NAME/p/N`: the post for ActivityPub readers (a thread address pasted into Mastodon's or
+    Lemmy's search resolves), the thread page for browsers."""
+    if not wants_activity_json(request):
+        return _vary(await post_page(request))
+    group = await group_of(request)
+    found = await read_post(site_of(request), group, post_number(request.path_params["post_id"]))
+    return _vary(ANSWERS[found.reading](found))
+
+
+async def _conversation_post(request: Request) -> tuple[Group, PostReading]:
+    group = await group_of(request)
+    return group, await shown_post(site_of(request), group, post_number(request.path_params["post_id"]))
+
+
+async def replies(request: Request) -> Response:
+    """A post's direct replies, oldest first: JSON only (a browser is sent to the post's page)."""
+    _, found = await _conversation_post(request)
+    if wants_page(request):
+        return _to_page(found.uri)
+    page = page_number(request, CONVERSATION_MAX_PAGE)
+    ids, total = await replies_of(found.post, page, CONVERSATION_PAGE_SIZE)
+    if "page" not in request.query_params:
+        return _json(build_replies(found.uri, total, CONVERSATION_PAGE_SIZE))
+    return _json(wire.build_outbox_page(replies_uri(found.uri), page, ids, total, CONVERSATION_PAGE_SIZE))
+
+
+async def context(request: Request) -> Response:
+    """A thread's conversation (FEP-7888, FEP-f228); a reply's address sends to its thread's."""
+    group, found = await _conversation_post(request)
+    if wants_page(request):
+        return _to_page(found.uri)
+    uri = context_uri(found.thread_uri)
+    if found.uri != found.thread_uri:
+        return _vary(RedirectResponse(uri, status_code=302))
+    page = page_number(request, CONVERSATION_MAX_PAGE)
+    ids, total = await context_of(found.post, page, CONVERSATION_PAGE_SIZE)
+    if "page" not in request.query_params:
+        return _json(
+            build_context(found.uri, site_of(request).uri(group.name), total, CONVERSATION_PAGE_SIZE)
+        )
+    return _json(wire.build_outbox_page(uri, page, ids, total, CONVERSATION_PAGE_SIZE))
+
+
+def _to_page(uri: str) -> Response:
+    return _vary(RedirectResponse(uri, status_code=303))
+
+
+def _json(doc: dict[str, Any]) -> Response:
+    return _vary(ActivityResponse(doc))
+
+
+def _vary(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"  # one URL, two answers: caches must keep them apart
+    return response
+
+
 routes = [
     Route("/c/{name}", group_actor),
     Route("/c/{name}/inbox", group_inbox, methods=["POST"]),
@@ -110,4 +210,7 @@ routes = [
     Route("/c/{name}/followers", followers),
     Route("/c/{name}/moderators", moderators),
     Route("/c/{name}/featured", featured),
+    Route("/c/{name}/p/{post_id}", post),
+    Route("/c/{name}/p/{post_id}/replies", replies),
+    Route("/c/{name}/p/{post_id}/context", context),
 ]

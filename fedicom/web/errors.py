@@ -5,14 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedicom.http import error_response, wants_activity_json
+from fedicom.http import error_response, wants_page
 
 TITLES = {400: "That did not work", 403: "Not allowed", 404: "Not found", 405: "Not allowed", 410: "Gone"}
-
-
-def wants_page(request: Request) -> bool:
-    accept = request.headers.get("accept", "").lower()
-    return "text/html" in accept and not wants_activity_json(request)
 
 
 def error_answer(request: Request, status: int, reason: str) -> Response:
