@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('fedicom', '0006_lease_holders')]
+    dependencies = [('fedicom', '0007_publishing')]
 
     initial = False
 
