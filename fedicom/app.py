@@ -34,7 +34,7 @@ from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
-from fedicom.web import about, media, setup, staff
+from fedicom.web import about, brand, media, setup, staff
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -158,6 +158,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *remote_follow.routes,
             *about.routes,
             *media.routes,
+            *brand.routes,
             setup.static_mount(),
             *health.routes,
             *ap_routes.routes,

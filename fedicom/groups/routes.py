@@ -13,13 +13,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 from tortoise.expressions import Q, Subquery
 
+from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
 from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
-from fedicom.groups.pages import community_page
+from fedicom.errors import NotFound
+from fedicom.groups.pages import community_page, privacy_page
 from fedicom.http import ActivityResponse, page_number, wants_activity_json
 
 PAGE_SIZE = 20
@@ -46,6 +48,21 @@ async def group_actor(request: Request) -> Response:
     else:
         response = await community_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
+    return response
+
+
+async def privacy_policy(request: Request) -> Response:
+    """`privacyPolicy` of the actor: a page, or the Note itself for ActivityPub clients. A community
+    without a policy of its own has no such page, and its actor links none."""
+    group = await group_of(request)
+    if not group.privacy_policy:
+        raise NotFound(f"{group.title} has published no privacy policy of its own")
+    if wants_activity_json(request):
+        note = wire.build_privacy_policy(site_of(request).uri(group.name), group.privacy_policy)
+        response: Response = ActivityResponse({"@context": ACTIVITY_CONTEXT, **note})
+    else:
+        response = await privacy_page(request, group)
+    response.headers["Vary"] = "Accept"
     return response
 
 
@@ -105,6 +122,7 @@ async def outbox(request: Request) -> Response:
 
 routes = [
     Route("/c/{name}", group_actor),
+    Route("/c/{name}/privacy", privacy_policy),
     Route("/c/{name}/inbox", group_inbox, methods=["POST"]),
     Route("/c/{name}/outbox", outbox),
     Route("/c/{name}/followers", followers),
