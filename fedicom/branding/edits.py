@@ -119,3 +119,17 @@ async def edit_look(folder: Path, defaults: Defaults, changes: Mapping[str, Any]
                 row.logo_width = row.logo_height = 0
             await row.save(using_db=conn)
     return look_of(row, defaults), changed
+
+
+async def stored_values() -> dict[str, Any]:
+    """The editable texts as stored (empty where the settings' defaults apply), for the edit form."""
+    row = await SiteLook.get_or_none(id=ROW)
+    if row is None:
+        return {"name": "", "description": "", "accent": "", "accent_dark": "", "footer_links": []}
+    return {
+        "name": row.name,
+        "description": row.description,
+        "accent": row.accent or "",
+        "accent_dark": row.accent_dark or "",
+        "footer_links": [(x["label"], x["url"]) for x in row.footer_links],
+    }

@@ -27,5 +27,5 @@ def accent_css(light: str | None, dark: str | None) -> str:
 
 
 def version(text: str) -> str:
-    """A short content hash for a stylesheet's URL: a new text gets a new URL, so one can be cached for good."""
+    """A short content hash for a stylesheet's URL: new text, new URL, so each can be cached for good."""
     return hashlib.sha256(text.encode()).hexdigest()[:12] if text else ""

@@ -34,10 +34,12 @@ def _register() -> None:
         modlog,
         reports,
         server,
+        site,
         staff,
     )
 
-    for module in (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db):
+    modules = (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db, site)
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -16,11 +16,11 @@ from tortoise.expressions import Q, Subquery
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
+from fedicom.errors import NotFound
 from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
-from fedicom.errors import NotFound
 from fedicom.groups.pages import community_page, privacy_page
 from fedicom.http import ActivityResponse, page_number, wants_activity_json
 

@@ -49,9 +49,7 @@ def _versioned(request: Request, text: str) -> Response:
     if not text:
         raise NotFound("no such stylesheet is set")
     current = request.query_params.get("v") == version(text)
-    return Response(
-        text,
-        media_type=CSS, headers={"Cache-Control": FOREVER if current else "no-cache"})
+    return Response(text, media_type=CSS, headers={"Cache-Control": FOREVER if current else "no-cache"})
 
 
 async def theme(request: Request) -> Response:

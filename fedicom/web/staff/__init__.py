@@ -15,6 +15,7 @@ from fedicom.web.staff import (
     modlog,
     posts,
     reports,
+    site,
 )
 
 
@@ -30,4 +31,5 @@ def routes() -> list[BaseRoute]:
         *bans.routes,
         *blocks.routes,
         *modlog.routes,
+        *site.routes,
     ]
