@@ -118,9 +118,8 @@ async def test_refused_values_are_explained_and_nothing_is_stored(instance) -> N
             (
                 {"accent": "#777777"},
                 400,
-                "The accent colour #777777 reaches only 4.48:1 against the page "
-                "background (#ffffff) in light mode; text needs at least 4.5:1 (WCAG 2.x AA): choose a darker "
-                "colour.",
+                "The accent colour #777777 reaches only 4.48:1 against the page background (#ffffff) in "
+                "light mode; text needs at least 4.5:1 (WCAG 2.x AA): choose a darker colour.",
             ),
             ({"accent_dark": "#0b4fbf"}, 400, "The dark-mode accent colour #0b4fbf reaches only"),
             ({"accent": "purple"}, 400, "The accent colour must be written #rrggbb"),
