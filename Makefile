@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench migrations screenshots clean
+.PHONY: run test test-tools test-sqlite test-postgres lint bench migrations screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ run: $(STAMP)
 # The newcomer test (make run on a clean clone) uses no test database, so it runs in the first pass only.
 # Tests run in 4 processes (pytest-xdist): most of their time is spent waiting on loopback servers.
 PYTEST_WORKERS ?= 4
-test: $(STAMP) lint
+test: $(STAMP) test-tools lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 	@if [ -n "$$FEDICOM_TEST_POSTGRES" ]; then \
 		echo "== again on PostgreSQL"; \
@@ -28,12 +28,17 @@ test: $(STAMP) lint
 			--deselect tests/test_newcomer.py; \
 	fi
 
+# The Debian packages the deployment and browser tests drive (nginx, caddy, apache2, docker-compose,
+# chromium, Java…): only the missing ones, quietly, as root or through sudo.
+test-tools:
+	@scripts/install-test-tools
+
 lint: $(STAMP)
 	$(BIN)/ruff check fedicom tests bench
 	$(BIN)/mypy fedicom
 
 # The documentation's pictures: the browser tests take them, this keeps the ones docs/ shows.
-screenshots: $(STAMP)
+screenshots: $(STAMP) test-tools
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests/web
 	$(BIN)/python -m tests.web.docs_screenshots
 

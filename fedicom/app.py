@@ -36,7 +36,7 @@ from fedicom.moderation.models import Staff
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls
 from fedicom.settings import Settings
-from fedicom.web import about, media, setup, staff
+from fedicom.web import about, brand, media, setup, staff
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -162,6 +162,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *remote_follow.routes,
             *about.routes,
             *media.routes,
+            *brand.routes,
             setup.static_mount(),
             *health.routes,
             *ap_routes.routes,

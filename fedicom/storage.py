@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "fedicom.groups.models",
     "fedicom.moderation.models",
     "fedicom.publishing.models",
+    "fedicom.branding.models",
 ]
 
 

@@ -35,10 +35,11 @@ def _register() -> None:
         publishing,
         reports,
         server,
+        site,
         staff,
     )
 
-    for module in (
+    modules = (
         server,
         communities,
         blocks,
@@ -51,7 +52,9 @@ def _register() -> None:
         publishing,
         doctor,
         db,
-    ):
+        site,
+    )
+    for module in modules:
         for command in module.COMMANDS:
             main.add_command(command)
 

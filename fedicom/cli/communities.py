@@ -188,6 +188,7 @@ def _max_links(value: str | None) -> int | str | None:
     help="Hold posts for review: none, a new member's until one is approved, or all.",
 )
 @click.option("--max-links", help="Links a post may carry before it is held (N, or `default`).")
+@click.option("--accent", help="Accent colour of its pages, #rrggbb, or `default` for the site's.")
 @as_option
 def community_edit(
     name: str,
@@ -199,6 +200,7 @@ def community_edit(
     posting: str | None,
     premoderation: str | None,
     max_links: str | None,
+    accent: str | None,
     acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
@@ -218,6 +220,8 @@ def community_edit(
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if links != "":
         changes["max_links"] = links
+    if accent is not None:
+        changes["accent"] = None if accent == "default" else accent
     if not changes:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
 

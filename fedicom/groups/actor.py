@@ -75,16 +75,23 @@ def build_group_actor(
         "updated": _iso(updated),
     }
     if privacy_policy:
-        doc["privacyPolicy"] = {
-            "type": "Note",
-            "content": render_markdown(privacy_policy),
-            "url": f"{uri}/privacy",
-        }
+        doc["privacyPolicy"] = build_privacy_policy(uri, privacy_policy)
     if icon_url:
         doc["icon"] = {"type": "Image", "url": icon_url}
     if image_url:
         doc["image"] = {"type": "Image", "url": image_url}
     return doc
+
+
+def privacy_uri(group: str) -> str:
+    """Where a community's privacy policy is a page (and, asked for as ActivityPub, a Note)."""
+    return f"{group}/privacy"
+
+
+def build_privacy_policy(group: str, policy: str) -> dict[str, Any]:
+    """The policy as a Note: embedded in the actor, and answered on its own at its URL."""
+    url = privacy_uri(group)
+    return {"id": url, "type": "Note", "content": render_markdown(policy), "url": url, "attributedTo": group}
 
 
 def _attachments(uri: str, rules: str, privacy_policy: str) -> list[dict[str, Any]]:
@@ -93,7 +100,7 @@ def _attachments(uri: str, rules: str, privacy_policy: str) -> list[dict[str, An
     if rules:
         fields.append(_field("Rules", f"{uri}#rules"))
     if privacy_policy:
-        fields.append(_field("Privacy policy", f"{uri}/privacy"))
+        fields.append(_field("Privacy policy", privacy_uri(uri)))
     return fields
 
 

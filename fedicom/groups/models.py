@@ -23,6 +23,7 @@ class Group(Model):
     discoverable = fields.BooleanField(default=True)
     icon_url = fields.CharField(max_length=1024, null=True)
     image_url = fields.CharField(max_length=1024, null=True)
+    accent = fields.CharField(max_length=7, null=True)  # #rrggbb on its pages, None for the site's
     # automatic moderation: "off", "new_members" (until their first approved post) or "all"
     premoderation = fields.CharField(max_length=12, default="off")
     max_links = fields.IntField(null=True)  # links allowed per post, None for the instance default

@@ -58,7 +58,6 @@ async def home(request: Request) -> Response:
     language = request.query_params.get("language", "").strip().lower() or None
     directory: Directory = request.app.state.directory
     found = await directory.search(query, topic, language)
-    settings = request.app.state.settings
     return render(
         request,
         "home.html",
@@ -68,7 +67,6 @@ async def home(request: Request) -> Response:
             "topic": topic,
             "language": language,
             "domain": _site(request).domain,
-            "description": settings.instance_description,
         },
     )
 
@@ -87,6 +85,11 @@ async def community_page(request: Request, group: Group) -> Response:
         authors=await describe([p.author for p in posts] + context["moderators"], _site(request)),
     )
     return render(request, "community.html", context)
+
+
+async def privacy_page(request: Request, group: Group) -> Response:
+    """The community's privacy policy on a page of its own (the actor's `privacyPolicy` links it)."""
+    return render(request, "privacy.html", await community_context(request, group))
 
 
 async def post_page(request: Request) -> Response:

@@ -18,6 +18,7 @@ from tortoise.expressions import Q, Subquery
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT, with_context
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
+from fedicom.errors import NotFound
 from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
 from fedicom.groups.context import Groups
@@ -38,7 +39,7 @@ from fedicom.groups.conversations import (
     shown_post,
 )
 from fedicom.groups.models import Group, Post
-from fedicom.groups.pages import community_page, post_page
+from fedicom.groups.pages import community_page, post_page, privacy_page
 from fedicom.http import ActivityResponse, page_number, wants_activity_json, wants_page
 
 PAGE_SIZE = 20
@@ -69,6 +70,21 @@ async def group_actor(request: Request) -> Response:
     else:
         response = await community_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
+    return response
+
+
+async def privacy_policy(request: Request) -> Response:
+    """`privacyPolicy` of the actor: a page, or the Note itself for ActivityPub clients. A community
+    without a policy of its own has no such page, and its actor links none."""
+    group = await group_of(request)
+    if not group.privacy_policy:
+        raise NotFound(f"{group.title} has published no privacy policy of its own")
+    if wants_activity_json(request):
+        note = wire.build_privacy_policy(site_of(request).uri(group.name), group.privacy_policy)
+        response: Response = ActivityResponse({"@context": ACTIVITY_CONTEXT, **note})
+    else:
+        response = await privacy_page(request, group)
+    response.headers["Vary"] = "Accept"
     return response
 
 
@@ -205,6 +221,7 @@ def _vary(response: Response) -> Response:
 
 routes = [
     Route("/c/{name}", group_actor),
+    Route("/c/{name}/privacy", privacy_policy),
     Route("/c/{name}/inbox", group_inbox, methods=["POST"]),
     Route("/c/{name}/outbox", outbox),
     Route("/c/{name}/followers", followers),

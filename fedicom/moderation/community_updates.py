@@ -14,6 +14,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.vocab import id_of, new_activity_uri
+from fedicom.branding.contrast import Mode, check_accent
 from fedicom.errors import BadRequest
 from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_community
 from fedicom.groups.context import Groups
@@ -38,7 +39,7 @@ FEDERATED = (
     "icon_url",
     "image_url",
 )
-EDITABLE = (*FEDERATED, "premoderation", "max_links")
+EDITABLE = (*FEDERATED, "premoderation", "max_links", "accent")  # the accent colour is ours alone
 MAX_LINKS = 1000
 
 
@@ -72,6 +73,8 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             raise BadRequest(
                 f"the link cap is a whole number of links from 0 to {MAX_LINKS} (or the instance default)"
             )
+        elif key == "accent":
+            value = check_accent(str(value), Mode.LIGHT) if value else None  # dark mode derives its own
         elif key in ("icon_url", "image_url") and value is not None:
             if not str(value).startswith(("https://", "http://")) or len(str(value)) > 1024:
                 raise BadRequest(f"the {key.removesuffix('_url')} must be an http(s) URL")

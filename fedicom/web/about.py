@@ -30,7 +30,6 @@ async def about(request: Request) -> Response:
         request,
         "about.html",
         {
-            "description": settings.instance_description,
             "rules": settings.instance_rules,
             "contact": text,
             "contact_href": href,

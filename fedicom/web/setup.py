@@ -8,9 +8,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from fedicom.branding.look import Defaults, LookCache
 from fedicom.groups.browse import HotRanks
 from fedicom.groups.directory import Directory
 from fedicom.settings import Settings
+from fedicom.web.brand import FreshLook
 from fedicom.web.csrf import Csrf
 from fedicom.web.headers import SecurityHeaders, content_security_policy
 from fedicom.web.ratelimit import RateLimit
@@ -36,11 +38,13 @@ def static_mount() -> Mount:
 
 
 def install(app: Starlette, settings: Settings) -> None:
-    app.state.templates = make_templates(instance_name=settings.instance_name)
+    app.state.templates = make_templates()
     app.state.csrf = Csrf(settings.secret_key, base_url=settings.base_url)
     app.state.directory = Directory()
     app.state.hot_ranks = HotRanks()
     app.state.follow_limit = RateLimit(FOLLOW_LOOKUPS, 60, what="server look-ups")
     app.state.sign_in_limit = RateLimit(SIGN_INS_PER_ADDRESS, 60, what="sign-in attempts")
     app.state.account_limit = RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account")
+    app.state.look = LookCache(Defaults(settings.instance_name, settings.instance_description))
+    app.add_middleware(FreshLook, cache=app.state.look)
     app.add_middleware(SecurityHeaders, csp=content_security_policy(dev=settings.dev))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from fedicom.groups.authors import web_url
@@ -72,7 +74,13 @@ def asset_versions(folder: Path = STATIC) -> dict[str, str]:
     }
 
 
-def make_templates(*, instance_name: str) -> Jinja2Templates:
+def brand(request: Request) -> dict[str, Any]:
+    """The look every page is drawn with (web/brand.py keeps it fresh): the brand's name, logo, links…"""
+    look = request.app.state.look.current
+    return {"look": look, "instance_name": look.name}
+
+
+def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True
     )
@@ -91,6 +99,5 @@ def make_templates(*, instance_name: str) -> Jinja2Templates:
     env.filters["iso"] = iso
     env.filters["utc"] = utc
     env.filters["language_name"] = language_name
-    env.globals["instance_name"] = instance_name
     env.globals["asset"] = asset
-    return Jinja2Templates(env=env)
+    return Jinja2Templates(env=env, context_processors=[brand])

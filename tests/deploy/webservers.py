@@ -1,7 +1,7 @@
 """Real nginx, Caddy and Apache processes on loopback, and fedicom behind them, for the deployment tests.
 
-The binaries come from Debian's packages, which `.ci/run` installs. A machine without them fails
-with the command that installs them: these tests are never skipped.
+The binaries come from Debian's packages, which `make test` installs (scripts/install-test-tools).
+A machine without them fails with the command that installs them: these tests are never skipped.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def binary(name: str) -> str:
         package = PACKAGES.get(name, name)
         pytest.fail(
             f"{name} is not installed; these tests run the real program. Install it with "
-            f"`apt-get install -y --no-install-recommends {package}` (`.ci/run` does this on CI)."
+            f"`apt-get install -y --no-install-recommends {package}` (`make test` does it for you)."
         )
     return found
 

@@ -39,7 +39,7 @@ def require_chromium() -> Path:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's package "
-            f"(`{INSTALL_CHROMIUM}`, as .ci/run does), or FEDICOM_CHROMIUM set to another Chromium binary.",
+            f"(`{INSTALL_CHROMIUM}`, as `make test` does), or FEDICOM_CHROMIUM set to another Chromium.",
             pytrace=False,
         )
     return CHROMIUM

@@ -45,6 +45,7 @@ from fedicom.moderation.api import (  # noqa: F401
     communities,
     content,
     modlog,
+    site,
     staff,
     tokens,
 )

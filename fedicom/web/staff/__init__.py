@@ -16,6 +16,7 @@ from fedicom.web.staff import (
     posts,
     publishing,
     reports,
+    site,
 )
 
 
@@ -32,4 +33,5 @@ def routes() -> list[BaseRoute]:
         *bans.routes,
         *blocks.routes,
         *modlog.routes,
+        *site.routes,
     ]

@@ -35,7 +35,7 @@ CREATE_KEYS = (
     "premoderation",
     "max_links",
 )
-EDIT_KEYS = (*fields.TEXTS, *fields.FLAGS, *fields.CHOICES, "max_links")
+EDIT_KEYS = (*fields.TEXTS, *fields.FLAGS, *fields.CHOICES, "max_links", "accent")
 LABELS = {
     "title": "title",
     "summary": "summary",
@@ -46,6 +46,7 @@ LABELS = {
     "posting_policy": "posting policy",
     "premoderation": "pre-moderation",
     "max_links": "link cap",
+    "accent": "accent colour",
     "icon_url": "icon",
     "image_url": "banner",
 }

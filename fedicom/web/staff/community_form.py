@@ -44,13 +44,14 @@ NEW = {
     "posting_policy": "members",
     "premoderation": "off",
     "max_links": "",
+    "accent": "",
 }
 
 
 def typed(form: FormData) -> dict[str, Any]:
     """The form's values as the staff member typed them (line breaks as \\n, unticked boxes False)."""
     values: dict[str, Any] = {}
-    for key in ("name", *TEXTS, *CHOICES, "max_links"):
+    for key in ("name", *TEXTS, *CHOICES, "max_links", "accent"):
         value = form.get(key, "")
         values[key] = value.replace("\r\n", "\n") if isinstance(value, str) else ""
     for key in FLAGS:
@@ -63,6 +64,7 @@ def prefilled(group: Group) -> dict[str, Any]:
     values = {key: getattr(group, key) for key in (*TEXTS, *CHOICES, *FLAGS)}
     values["name"] = group.name
     values["max_links"] = "" if group.max_links is None else str(group.max_links)
+    values["accent"] = group.accent or ""
     return values
 
 
