@@ -14,7 +14,7 @@ from tests.support.peer import Peer
 from tests.web.http import client
 from tests.web.scene import Scene, community, post_of, reply, send, thread
 
-OWN = Path(__file__).resolve().parents[1] / "fixtures"
+OWN = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 
 
 def own(name: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from fedicom.media.attachments import Attachment, Kind, attachments_of, content_
 from fedicom.media.polls import poll_of
 from tests.support.replay import load
 
-OWN = Path(__file__).resolve().parents[1] / "fixtures"
+OWN = Path(__file__).resolve().parents[1] / "fixtures" / "media"
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
