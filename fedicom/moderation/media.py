@@ -2,8 +2,9 @@
 
 What fedicom keeps is the post's object, whose `attachment`, `image` and `icon` point at the author's
 server. With reject_media those are dropped from the stored copy (so pages and the API never show
-them); posts stored before the block are withheld by the media proxy and the pages (media/shown.py). The Announce still wraps the activity
-as received: its signature must keep verifying, and each receiving server applies its own policy.
+them); posts stored before the block are withheld by the media proxy and the pages (media/shown.py).
+The Announce still wraps the activity as received: its signature must keep verifying, and each
+receiving server applies its own policy.
 """
 
 from __future__ import annotations
