@@ -37,4 +37,9 @@ class MediaLinks:
         return hmac.compare_digest(self.mac(post_id, url), mac)
 
     def path(self, post_id: int, url: str, variant: Variant = Variant.FULL) -> str:
-        return f"/media/p/{post_id}/{self.mac(post_id, url)}/{variant}"
+        return self.paths(post_id, url, (variant,))[0]
+
+    def paths(self, post_id: int, url: str, variants: tuple[Variant, ...]) -> list[str]:
+        """The addresses of one picture in several sizes (one MAC for all)."""
+        mac = self.mac(post_id, url)
+        return [f"/media/p/{post_id}/{mac}/{variant}" for variant in variants]

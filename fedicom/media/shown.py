@@ -57,22 +57,25 @@ class PostMedia:
     async def for_posts(self, group: Group, posts: Sequence[Post]) -> dict[int, Shown]:
         documents = await _documents(posts)
         now = datetime.now(UTC)
+        rejected: dict[str, bool] = {}  # by host, for this page: most replies come from a few servers
         shown: dict[int, Shown] = {}
         for post in posts:
             document = documents.get(post.id)
             if document:
-                found = await self.shown(group, post, document, now)
+                found = await self.shown(group, post, document, now, rejected)
                 if not found.empty:
                     shown[post.id] = found
         return shown
 
-    async def shown(self, group: Group, post: Post, document: dict[str, Any], now: datetime) -> Shown:
+    async def shown(
+        self, group: Group, post: Post, document: dict[str, Any], now: datetime, rejected: dict[str, bool]
+    ) -> Shown:
         attachments = attachments_of(document)
         result = Shown(poll=poll_of(document, now))
         media = [a for a in attachments if a.kind is not Kind.LINK]
         result.files = [a for a in attachments if a.kind is Kind.LINK]
         if media:
-            blocked = await self._rejecting(group, post.author, media)
+            blocked = await self._rejecting(group, post.author, media, rejected)
             if blocked:
                 result.withheld = f"Media from {blocked} is not shown on this server."
                 result.withheld_names = [a.name for a in media if a.name]
@@ -90,18 +93,25 @@ class PostMedia:
 
     def _picture(self, post_id: int, attachment: Attachment) -> Picture:
         width, height = _fitted(attachment.width, attachment.height)
+        src, thumb = self.links.paths(post_id, attachment.url, (Variant.FULL, Variant.THUMB))
         return Picture(
-            src=self.links.path(post_id, attachment.url, Variant.FULL),
-            thumb=self.links.path(post_id, attachment.url, Variant.THUMB),
+            src=src,
+            thumb=thumb,
             alt=attachment.name,
             width=width,
             height=height,
         )
 
-    async def _rejecting(self, group: Group, author: str, media: list[Attachment]) -> str | None:
-        """The host whose reject_media block withholds this post's media, if any."""
+    async def _rejecting(
+        self, group: Group, author: str, media: list[Attachment], rejected: dict[str, bool]
+    ) -> str | None:
+        """The host whose reject_media block (or suspension) withholds this post's media, if any."""
         for host in dict.fromkeys([_host(author), *(_host(a.url) for a in media)]):
-            if host and (await self.defed.rejects_media(host, group.id) or not await self.defed.allows(host)):
+            if host and host not in rejected:
+                rejected[host] = await self.defed.rejects_media(
+                    host, group.id
+                ) or not await self.defed.allows(host)
+            if host and rejected[host]:
                 return host
         return None
 
