@@ -27,6 +27,7 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.media import setup as media_setup
 from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
@@ -36,7 +37,7 @@ from fedicom.moderation.models import Staff
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls
 from fedicom.settings import Settings
-from fedicom.web import about, brand, media, setup, staff
+from fedicom.web import about, brand, media, media_proxy, setup, staff
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -143,6 +144,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         await fed.start()
         app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
         app.state.defed = runtime.defed
+        app.state.media_proxy = media_setup.install(runtime.groups, settings)
         stop = asyncio.Event()
         runner = None
         if workers:
@@ -163,6 +165,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *about.routes,
             *media.routes,
             *brand.routes,
+            *media_proxy.routes,
             setup.static_mount(),
             *health.routes,
             *ap_routes.routes,

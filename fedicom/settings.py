@@ -66,6 +66,20 @@ class Settings(BaseSettings):
     max_links: int = Field(25, ge=0, description="Links a post may carry before a moderator must approve it.")
     demo_community: bool = Field(True, description="Create a demo community on first start if none exists.")
     modlog_hide_moderators: bool = Field(False, description="The public modlog names no moderators.")
+    media_max_bytes: int = Field(
+        10_485_760, ge=65_536, le=104_857_600, description="Largest remote picture the media proxy fetches."
+    )
+    media_fetch_seconds: float = Field(
+        10.0, gt=0, le=120, description="How long the media proxy waits for one remote picture, in all."
+    )
+    media_cache_bytes: int = Field(
+        1_073_741_824,
+        ge=1_048_576,
+        description="Disk space for proxied pictures (DATA_DIR/media-cache); the least recently shown go.",
+    )
+    media_failure_seconds: float = Field(
+        600.0, ge=0, le=86_400, description="How long a failed picture fetch is remembered before a retry."
+    )
     federation_mode: Literal["open", "blocklist", "allowlist", "quarantine"] = Field(
         "blocklist", description="Which servers federate; see docs/defederation.md."
     )

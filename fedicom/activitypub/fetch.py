@@ -1,4 +1,4 @@
-"""Fetching remote ActivityPub documents and WebFinger records from servers that may be hostile.
+"""Fetching remote ActivityPub documents, WebFinger records and media from servers that may be hostile.
 
 Every hop is address-checked, sizes and time are bounded, and a document must come from its id's origin.
 """
@@ -13,14 +13,23 @@ import aiohttp
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from fedicom.activitypub.json_input import read_json
-from fedicom.activitypub.netguard import check_url
+from fedicom.activitypub.netguard import RefusedAddress, check_url
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.urls import parse_url, url_or_none
 from fedicom.activitypub.vocab import origin_of, overlong_reference
-from fedicom.errors import BadRequest, FedicomError, FetchError, Gone, MalformedUrl, PayloadTooLarge
+from fedicom.errors import (
+    BadRequest,
+    FedicomError,
+    FetchError,
+    Forbidden,
+    Gone,
+    MalformedUrl,
+    PayloadTooLarge,
+)
 
 AS2_ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 JRD_ACCEPT = "application/jrd+json, application/json"
+MEDIA_ACCEPT = "image/avif, image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.1"
 MAX_REDIRECTS = 3
 _JSON_TYPES = frozenset(
     {"application/activity+json", "application/ld+json", "application/json", "application/jrd+json"}
@@ -75,13 +84,32 @@ class Fetcher:
             raise FetchError(f"The document at {final_url} claims the foreign id {str(ident)[:200]!r}.")
         return document
 
-    async def _fetch(self, url: str, accept: str) -> tuple[str, bytes]:
-        """(final URL, body) after at most MAX_REDIRECTS redirects, each target checked and signed anew."""
+    async def get_media(self, url: str, *, max_bytes: int, seconds: float) -> bytes:
+        """The bytes of an attachment, of any type (the caller judges them by their content): unsigned,
+        refused past `max_bytes` while streaming, and given `seconds` in all, connecting included.
+        Raises Gone (404/410), PayloadTooLarge or FetchError with the reason."""
+        try:
+            async with asyncio.timeout(seconds):
+                _, body = await self._fetch(url, MEDIA_ACCEPT, json=False, max_bytes=max_bytes)
+        except TimeoutError as exc:
+            raise FetchError(f"Fetching {url} timed out after {seconds:g} s.") from exc
+        except aiohttp.ClientConnectorDNSError as exc:
+            if isinstance(exc.os_error, RefusedAddress):  # our own refusal, not the network's failure
+                raise Forbidden(f"Fetching {url} was refused: {exc.os_error.strerror}.") from None
+            raise FetchError(f"Fetching {url} failed: {type(exc).__name__}: {exc}") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise FetchError(f"Fetching {url} failed: {type(exc).__name__}: {exc}") from exc
+        return body
+
+    async def _fetch(
+        self, url: str, accept: str, *, json: bool = True, max_bytes: int | None = None
+    ) -> tuple[str, bytes]:
+        """(final URL, body) after at most MAX_REDIRECTS redirects, each target checked (and signed
+        anew, for JSON); `json` also requires a JSON content type."""
         for _ in range(MAX_REDIRECTS + 1):
             check_url(url, allow_private=self._allow_private)
-            async with self._session.get(
-                url, headers=self._headers(url, accept), allow_redirects=False
-            ) as resp:
+            headers = self._headers(url, accept) if json else {"Accept": accept}
+            async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
                 if resp.status in _REDIRECT_STATUSES:
                     location = resp.headers.get("Location")
                     if not location:
@@ -93,9 +121,9 @@ class Fetcher:
                 if not 200 <= resp.status < 300:
                     raise FetchError(f"{url} answered HTTP {resp.status}.")
                 content_type = _media_type(resp.headers.get("Content-Type", ""))
-                if content_type not in _JSON_TYPES:
+                if json and content_type not in _JSON_TYPES:
                     raise FetchError(f"{url} answered {content_type or 'no content type'}, not JSON.")
-                return url, await self._read(resp, url)
+                return url, await self._read(resp, url, max_bytes or self._max_bytes)
         raise FetchError(f"Fetching went through more than {MAX_REDIRECTS} redirects, ending at {url}.")
 
     def _headers(self, url: str, accept: str) -> dict[str, str]:
@@ -112,16 +140,16 @@ class Fetcher:
             headers={"Accept": accept},
         )
 
-    async def _read(self, resp: aiohttp.ClientResponse, url: str) -> bytes:
+    async def _read(self, resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> bytes:
         """The body, refused as soon as it passes max_bytes (decompressed bytes count)."""
-        too_large = f"The document at {url} is larger than {self._max_bytes} bytes."
-        if resp.content_length is not None and resp.content_length > self._max_bytes:
+        too_large = f"The document at {url} is larger than {max_bytes} bytes."
+        if resp.content_length is not None and resp.content_length > max_bytes:
             raise PayloadTooLarge(too_large)
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)
-            if size > self._max_bytes:
+            if size > max_bytes:
                 raise PayloadTooLarge(too_large)
             chunks.append(chunk)
         return b"".join(chunks)

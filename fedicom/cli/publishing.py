@@ -22,7 +22,7 @@ from fedicom.publishing.compose import Author
 from fedicom.publishing.drafts import Draft, Upload
 
 T = TypeVar("T")
-MAX_IMAGE_FILE = 16 * 1024 * 1024  # read no further: the image check refuses anything over 2 MiB
+MAX_IMAGE_FILE = 16 * 1024 * 1024  # read no further: the image check refuses anything over 8 MiB
 
 author_option = click.option(
     "--author",
@@ -62,10 +62,9 @@ def _uploads(images: tuple[Path, ...], alts: tuple[str, ...]) -> tuple[Upload, .
 
 def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Awaitable[T]]) -> T:
     settings = load()
-    from fedicom.groups.images import media_dir
 
     async def run(ctx: Groups, staff: Staff) -> T:
-        who = Author(ctx.site.staff_uri(staff.username), media_dir(settings.data_dir))
+        who = Author(ctx.site.staff_uri(staff.username), settings.data_dir)
         return await work(ctx, who, staff)
 
     return as_staff(settings, author, run)

@@ -67,6 +67,17 @@ class Thread:
     replies: list[Node]  # under the focus
     truncated: bool  # the thread has more than MAX_REPLIES replies; only the first are shown
 
+    def posts(self) -> list[Post]:
+        """The thread, the focus and every reply shown under it."""
+        found = {self.root.id: self.root, self.focus.id: self.focus}
+        stack = list(self.replies)
+        while stack:
+            node = stack.pop()
+            if node.shown:
+                found[node.post.id] = node.post
+            stack.extend(node.children)
+        return list(found.values())
+
     def authors(self) -> set[str]:
         found = {self.root.author, self.focus.author}
         stack = list(self.replies)

@@ -10,6 +10,7 @@ from fedicom.groups.communities import Site, get_community
 from fedicom.groups.events import GroupEvents
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
+from fedicom.groups.showing import PageAddOns
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.filters import FilterCache
 
@@ -28,6 +29,7 @@ class Groups:
     defed: Defederation = field(default_factory=Defederation)
     filters: FilterCache = field(default_factory=FilterCache)
     events: GroupEvents = field(default_factory=GroupEvents)
+    addons: PageAddOns = field(default_factory=PageAddOns)  # what other areas add to pages' posts
 
     _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
 

@@ -1,4 +1,5 @@
-"""Community icons and banners: an upload is judged by its bytes (never its name or declared type),
+"""Community icons and banners (and, through `Kind`, staff pictures and members' proxied media): an
+upload is judged by its bytes (never its name or declared type),
 decoded only when its header says it is small enough, and re-encoded from its pixels alone, so no
 metadata (EXIF, GPS, ICC, comments) nor anything appended to the file survives. Files are kept under
 DATA_DIR/media, named by the hash of their content, and never change once written.
@@ -31,10 +32,14 @@ FILENAME_RE = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp)$")
 
 @dataclass(frozen=True)
 class Kind:
-    """What an image is for: its name in messages and the box it is scaled down to fit."""
+    """What an image is for: its name in messages, the box it is scaled down to fit, and the limits
+    checked before a pixel of it is decoded (bytes, side, and pixels against decompression bombs)."""
 
     label: str
     box: tuple[int, int]
+    max_bytes: int = MAX_BYTES
+    max_side: int = MAX_SIDE
+    max_pixels: int = MAX_SIDE * MAX_SIDE
 
 
 ICON = Kind("icon", (512, 512))
@@ -61,10 +66,10 @@ class Picture:
 
 def prepare(kind: Kind, data: bytes) -> Picture:
     """The upload checked and re-encoded, or the error saying why not (413 too big, 415 not an image)."""
-    if len(data) > MAX_BYTES:
-        raise PayloadTooLarge(f"the {kind.label} is larger than 2 MiB")
+    if len(data) > kind.max_bytes:
+        raise PayloadTooLarge(f"the {kind.label} is larger than {_size(kind.max_bytes)}")
     not_an_image = BadRequest(f"the {kind.label} is not a PNG, JPEG, GIF or WebP image", status=415)
-    too_large = BadRequest(f"the {kind.label} is larger than {MAX_SIDE} by {MAX_SIDE} pixels")
+    too_large = BadRequest(f"the {kind.label} is larger than {kind.max_side} by {kind.max_side} pixels")
     try:
         source = Image.open(io.BytesIO(data), formats=ACCEPTED)  # reads the header only
     except Image.DecompressionBombError:
@@ -73,8 +78,12 @@ def prepare(kind: Kind, data: bytes) -> Picture:
         raise not_an_image from None
     if source.format not in OUTPUT:
         raise not_an_image
-    if source.width > MAX_SIDE or source.height > MAX_SIDE:
+    if source.width > kind.max_side or source.height > kind.max_side:
         raise too_large
+    if source.width * source.height > kind.max_pixels:
+        raise BadRequest(f"the {kind.label} has more than {kind.max_pixels // 1_000_000} million pixels")
+    side = max(kind.box)
+    source.draft(None, (side, side))  # a large JPEG is decoded at the smallest scale still big enough
     try:
         pixels = _pixels(source)
     except (OSError, SyntaxError, ValueError, EOFError):
@@ -89,6 +98,10 @@ def prepare(kind: Kind, data: bytes) -> Picture:
     else:
         pixels.save(buffer, "PNG", optimize=True)
     return Picture(buffer.getvalue(), EXTENSIONS[out_format], pixels.width, pixels.height)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
 
 
 def _pixels(source: Image.Image) -> Image.Image:

@@ -79,10 +79,12 @@ async def community_page(request: Request, group: Group) -> Response:
     page = await community_posts(group, sort, page_number(request), request.app.state.hot_ranks)
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
+    groups: Groups = request.app.state.groups
     context.update(
         page=page,
         sorts=SORTS,
         authors=await describe([p.author for p in posts] + context["moderators"], _site(request)),
+        addons=await groups.addons.for_posts(group, posts),
     )
     return render(request, "community.html", context)
 
@@ -101,6 +103,7 @@ async def post_page(request: Request) -> Response:
     context.update(
         thread=thread,
         authors=await describe(thread.authors() | set(context["moderators"]), _site(request)),
+        addons=await groups.addons.for_posts(group, thread.posts()),
     )
     return render(request, "post.html", context)
 

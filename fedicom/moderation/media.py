@@ -1,9 +1,10 @@
 """reject_media: fedicom keeps no reference to a server's attachments when a block says so.
 
-fedicom never downloads or proxies remote media; what it keeps is the post's object, whose
-`attachment`, `image` and `icon` point at the author's server. With reject_media those are dropped
-from the stored copy (so pages and the API never show them). The Announce still wraps the activity
-as received: its signature must keep verifying, and each receiving server applies its own policy.
+What fedicom keeps is the post's object, whose `attachment`, `image` and `icon` point at the author's
+server. With reject_media those are dropped from the stored copy (so pages and the API never show
+them); posts stored before the block are withheld by the media proxy and the pages (media/shown.py).
+The Announce still wraps the activity as received: its signature must keep verifying, and each
+receiving server applies its own policy.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from fedicom.errors import BadRequest, NotFound
-from fedicom.groups.images import media_dir
 from fedicom.groups.models import Post
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
@@ -24,11 +23,11 @@ from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MIN_OPTIONS, create_poll
 
-IMAGE_BODY = 12 * 1024 * 1024  # four images of 2 MiB, base64-encoded, and the text
+IMAGE_BODY = 44 * 1024 * 1024  # four pictures of 8 MiB, base64-encoded (4/3), and the text
 
 
 class ImageIn(Strict):
-    data: str = Field(description="The image file (PNG, JPEG, GIF or WebP, up to 2 MiB), base64-encoded.")
+    data: str = Field(description="The image file (PNG, JPEG, GIF or WebP, up to 8 MiB), base64-encoded.")
     alt: str = Field(min_length=1, max_length=MAX_ALT, pattern=NO_NUL, description="What the image shows.")
 
 
@@ -110,7 +109,7 @@ def _uploads(images: list[ImageIn]) -> tuple[Upload, ...]:
 
 
 def _author(call: Call) -> Author:
-    return Author(call.actor, media_dir(call.settings.data_dir))
+    return Author(call.actor, call.settings.data_dir)
 
 
 async def _own_post(call: Call, path: OwnPostPath) -> Post:

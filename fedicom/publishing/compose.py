@@ -12,7 +12,6 @@ sent by the author directly (Mastodon honours only an author's own `Update`/`Del
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from dataclasses import dataclass, replace
@@ -27,22 +26,21 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
-from fedicom.groups.images import Kind, media_url, prepare, save
 from fedicom.groups.models import Group, Post
+from fedicom.media.uploads import store_picture
 from fedicom.moderation.content import get_post, require_active_moderator
 from fedicom.publishing import wire
 from fedicom.publishing.drafts import Draft, check_uploads, content_of
 
-POST_IMAGE = Kind("image", (1920, 1920))
 _PAGE_RE = re.compile(r"^/c/([a-z0-9_]{1,64})/p/([0-9]{1,18})$")
 
 
 @dataclass(frozen=True)
 class Author:
-    """Who publishes: the staff member's Person actor, and where their uploads are kept."""
+    """Who publishes: the staff member's Person actor, and the server's data folder for uploads."""
 
     actor: str
-    media_folder: Path
+    data_dir: Path  # where the server keeps its files (pictures under media/)
 
 
 async def find_post(ctx: Groups, ref: str, community: str | None = None) -> Post:
@@ -61,21 +59,11 @@ async def find_post(ctx: Groups, ref: str, community: str | None = None) -> Post
 
 
 async def _pictures(author: Author, base_url: str, draft: Draft) -> tuple[wire.Picture, ...]:
-    """The draft's uploads re-encoded (every one checked before any is stored) and stored."""
-    prepared = [await asyncio.to_thread(prepare, POST_IMAGE, u.data) for u in draft.uploads]
-    stored = []
-    for upload, picture in zip(draft.uploads, prepared, strict=True):
-        name = await asyncio.to_thread(save, author.media_folder, picture)
-        stored.append(
-            wire.Picture(
-                url=media_url(base_url, name),
-                media_type=picture.content_type,
-                alt=upload.alt.strip(),
-                width=picture.width,
-                height=picture.height,
-            )
-        )
-    return tuple(stored)
+    """The draft's uploads re-encoded and stored (as media/uploads.py stores every staff picture)."""
+    stored = [
+        await store_picture(u.data, u.alt, data_dir=author.data_dir, base_url=base_url) for u in draft.uploads
+    ]
+    return tuple(wire.Picture(p.url, p.media_type, p.alt, p.width, p.height) for p in stored)
 
 
 async def _mention(ctx: Groups, actor: str, parent: Post | None) -> tuple[wire.Mention, str | None] | None:

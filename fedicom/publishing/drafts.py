@@ -1,7 +1,7 @@
 """What a staff member submits, checked before anything is stored or sent. Pure.
 
 Limits follow what members' servers keep: Lemmy cuts titles at 200 characters and bodies at 10,000;
-Mastodon shows at most 4 images and its alt text holds 1,500 characters.
+Mastodon shows at most 4 images (and its alt text holds 1,500 characters, media/attachments.MAX_ALT).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from fedicom.activitypub.urls import url_or_none
 from fedicom.errors import BadRequest
 from fedicom.groups.directory import language_name
 from fedicom.groups.text import render_markdown
+from fedicom.media.attachments import MAX_ALT
 from fedicom.publishing.wire import Content, Picture
 
 MAX_TITLE = 200
 MAX_BODY = 10_000
 MAX_PICTURES = 4
-MAX_ALT = 1_500
+
 MAX_WARNING = 200
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
-from fedicom.groups.images import MAX_BYTES, media_dir
 from fedicom.groups.models import Group, Post
+from fedicom.media.uploads import PICTURE
 from fedicom.moderation.acting import Acting
 from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
@@ -24,13 +24,13 @@ from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import done, form_text, staff_form, staff_page
 from fedicom.web.staff.posts import community_post, label, post_path
 
-UPLOAD_LIMIT = MAX_PICTURES * MAX_BYTES + 256 * 1024  # four images at most 2 MiB each, and the text
-TOO_LARGE = "the form is larger than 8 MiB: attach at most four images of at most 2 MiB each"
+UPLOAD_LIMIT = MAX_PICTURES * PICTURE.max_bytes + 256 * 1024  # four pictures and the text
+TOO_LARGE = "the form is larger than 32 MiB: attach at most four images of at most 8 MiB each"
 DURATIONS = (("1h", "1 hour"), ("1d", "1 day"), ("3d", "3 days"), ("1w", "1 week"), ("4w", "4 weeks"))
 
 
 def _author(acting: Acting) -> Author:
-    return Author(acting.actor, media_dir(acting.settings.data_dir))
+    return Author(acting.actor, acting.settings.data_dir)
 
 
 async def _uploads(form: FormData) -> tuple[Upload, ...]:
@@ -40,7 +40,7 @@ async def _uploads(form: FormData) -> tuple[Upload, ...]:
         value = form.get(f"image{number}")
         if not isinstance(value, UploadFile):
             continue
-        data = await value.read(MAX_BYTES + 1)
+        data = await value.read(PICTURE.max_bytes + 1)
         if data or value.filename:
             uploads.append(Upload(data, form_text(form, f"alt{number}", MAX_ALT, label=f"alt text {number}")))
     return tuple(uploads)
