@@ -218,7 +218,7 @@ async def test_only_the_communitys_moderators_and_admins_see_or_act(instance, pe
     async with staff_client(inst.base, "mia") as http:
         assert (await get(http, f"/staff/c/news/p/{2**62 + 1}")).status == 404
         assert (await get(http, "/staff/c/nothing/posts")).status == 404
-        resp = await http.post(f"{path}/delete", data={"csrf_token": token})
+        resp = await http.post(f"{path}/explode", data={"csrf_token": token})
         assert resp.status_code == 404
     async with client(inst.base) as http:
         resp = await http.get(path)

@@ -124,6 +124,7 @@ async def test_composing_replying_and_polling_in_the_browser(
     await screenshot(page, "staff-write")
     await page.get_by_role("button", name="Publish").click()
     await page.get_by_role("status").filter(has_text="Published “Our winter collection”").wait_for()
+    await page.get_by_role("img", name="A red wool scarf folded on a table").wait_for()
     await screenshot(page, "staff-written-post")
     await page.get_by_role("main").get_by_role("link", name="Public page").last.click()
     await page.get_by_role("img", name="A red wool scarf folded on a table").wait_for()

@@ -115,6 +115,7 @@ async def post_page(request: Request, acting: Acting) -> Response:
         "rules": rules_list(group.rules),
         "reports": [r for r in open_reports if post.object_id in r.targets],
         "mine": post.author == acting.actor,
+        "addons": await acting.ctx.addons.for_posts(group, [post]),
         "authors": await describe([post.author], acting.ctx.site),
     }
     return staff_page(request, "staff/post.html", context)
