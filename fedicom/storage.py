@@ -12,7 +12,13 @@ from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from fedicom.settings import Settings
 
-MODEL_MODULES = ["fedicom.activitypub.models", "fedicom.groups.models", "fedicom.moderation.models"]
+MODEL_MODULES = [
+    "fedicom.activitypub.models",
+    "fedicom.groups.models",
+    "fedicom.moderation.models",
+    "fedicom.jobs.models",
+    "fedicom.notifications.models",
+]
 
 
 def db_url(settings: Settings) -> str:
