@@ -31,13 +31,29 @@ def _register() -> None:
         content,
         db,
         doctor,
+        jobs,
         modlog,
+        notifications,
         reports,
         server,
         staff,
     )
 
-    for module in (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db):
+    for module in (
+        server,
+        communities,
+        blocks,
+        allows,
+        modlog,
+        bans,
+        reports,
+        staff,
+        content,
+        doctor,
+        db,
+        notifications,
+        jobs,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -11,8 +11,10 @@ from fedicom.web.staff import (
     communities,
     dashboard,
     held,
+    inbox,
     members,
     modlog,
+    notification_settings,
     posts,
     reports,
 )
@@ -22,6 +24,8 @@ def routes() -> list[BaseRoute]:
     return [
         *auth.routes,
         *dashboard.routes,
+        *inbox.routes,
+        *notification_settings.routes,
         *communities.routes,
         *members.routes,
         *held.routes,
