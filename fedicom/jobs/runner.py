@@ -21,6 +21,7 @@ import logging
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,7 +147,9 @@ class JobRunner:
         self.poll = poll
         self._own_name = uuid.uuid4().hex
         self._wake = asyncio.Event()
-        self._inflight: set[int] = set()
+        self._inflight: dict[int, str] = {}  # job id: kind
+        # one kind never takes every slot: emails hanging on a dead SMTP server leave room for webhooks
+        self.per_kind = max(1, concurrency // 2) if concurrency > 1 else 1
         self._tasks: set[asyncio.Task[None]] = set()
         self.register(handlers)
 
@@ -170,8 +173,8 @@ class JobRunner:
         helpers = [asyncio.create_task(self._renew_loop(stop)), asyncio.create_task(self._maintain(stop))]
         try:
             while not stop.is_set():
-                room = self.concurrency - len(self._inflight)
-                rows = await self._claim(room) if room > 0 else []
+                limit, kinds = self._room()
+                rows = await self._claim(limit, kinds) if limit > 0 else []
                 for row in rows:
                     self._start(row)
                 await leases.nap(self._wake, stop, self.poll)  # a job finishing or queued here wakes it
@@ -184,27 +187,35 @@ class JobRunner:
     async def run_due(self) -> int:
         """Run every job due now, to the end (tests, and `fedicom jobs run`); how many were run."""
         total = 0
-        while rows := await self._claim(self.concurrency):
+        while rows := await self._claim(*self._room()):
             await asyncio.gather(*(self._run(row) for row in rows))
             total += len(rows)
         return total
 
+    def _room(self) -> tuple[int, list[str]]:
+        """How many jobs may be claimed now, and of which kinds: no kind past its share."""
+        busy = Counter(self._inflight.values())
+        kinds = sorted(k for k in self.handlers if busy[k] < self.per_kind)
+        room = self.concurrency - len(self._inflight)
+        return min([room, *(self.per_kind - busy[k] for k in kinds)]) if kinds else 0, kinds
+
     def _start(self, row: dict[str, Any]) -> None:
-        self._inflight.add(row["id"])
+        self._inflight[row["id"]] = row["kind"]
         task = asyncio.create_task(self._run(row))
         self._tasks.add(task)
 
         def finished(t: asyncio.Task[None]) -> None:
             self._tasks.discard(t)
-            self._inflight.discard(row["id"])
+            self._inflight.pop(row["id"], None)
             self._wake.set()
 
         task.add_done_callback(finished)
 
-    async def _claim(self, limit: int) -> list[dict[str, Any]]:
-        if not self.handlers:
+    async def _claim(self, limit: int, kinds: list[str]) -> list[dict[str, Any]]:
+        """Lease up to `limit` due jobs of `kinds`, the longest due first."""
+        if not kinds:
             return []
-        kinds = ", ".join(f"'{k}'" for k in sorted(self.handlers))  # checked against KIND: no quotes
+        listed = ", ".join(f"'{k}'" for k in kinds)  # checked against KIND: no quotes
         try:
             rows = await leases.claim(
                 TABLE,
@@ -212,7 +223,7 @@ class JobRunner:
                 limit=limit,
                 lease=self.lease,
                 holder=self.name,
-                extra_where=f"AND d.kind IN ({kinds})",
+                extra_where=f"AND d.kind IN ({listed})",
                 order="next_try_at",
             )
         except Exception:  # the database may be briefly unavailable; try again on the next round
