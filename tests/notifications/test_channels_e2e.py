@@ -207,7 +207,6 @@ async def test_a_hanging_smtp_server_slows_neither_federation_nor_other_staff(
         webhook_secret=SECRET,
     )
     tag = [{"type": "Mention", "href": inst.site.staff_uri("otto"), "name": "@otto"}]
-    started = time.monotonic()
     for n in range(4):
         await reply(peer, scene.bob, scene.group, scene.staff_post.object_id, f"<p>for mia {n}</p>")
     await until(lambda: _connected(held, 2))  # two emails hang: a kind never takes every job slot
@@ -215,9 +214,9 @@ async def test_a_hanging_smtp_server_slows_neither_federation_nor_other_staff(
         await thread(peer, scene.bob, scene.group, f"<p>@otto look {n}</p>", tag=tag)
     await until(lambda: _count(receiver, 3))
     await peer.wait_for(lambda: len(announced(peer, "Create")) >= 7)
-    assert time.monotonic() - started < 10  # far below the SMTP timeout (30 s) the emails wait on
+    # all of that happened while every email still waits on its first try (30 s SMTP timeout): nothing lost
     emails = await Job.filter(kind=EMAIL_JOB).values_list("state", "tries")
-    assert sorted(emails) == [("pending", 0)] * 4  # still waiting, nothing lost
+    assert sorted(emails) == [("pending", 0)] * 4
     hole.close()
     for writer in held:
         writer.close()
