@@ -4,6 +4,7 @@ member seeing and clearing only their own notifications; and the job queue as st
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +59,7 @@ async def test_the_job_queue_is_listed_to_admins_only(instance) -> None:
     inst = await instance()
     admin = await create_staff("ada", PASSWORD, is_admin=True)
     mod = await create_staff("mia", PASSWORD)
-    await enqueue("notify.email", {"notification": 1}, key="email:1")
+    await enqueue("notify.email", {"notification": 1}, key="email:1", run_at=time.time() + 3600)
     admin_token = (await create_token(admin, "t", ["admin"]))[1]
     mod_token = (await create_token(mod, "t", ["read"]))[1]
     assert (await call(inst, mod_token, "GET", "/jobs")).status_code == 403
