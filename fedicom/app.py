@@ -27,6 +27,8 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
 from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
@@ -34,6 +36,9 @@ from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
+from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.notifications.channels import Courier
+from fedicom.notifications.listeners import Notifier
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls
 from fedicom.settings import Settings
@@ -56,6 +61,7 @@ class Runtime:
     fed: Federation
     groups: Groups
     defed: Defederation
+    jobs: JobRunner
 
 
 def build_federation(settings: Settings) -> Runtime:
@@ -101,7 +107,10 @@ def build_federation(settings: Settings) -> Runtime:
     )
     inbox = GroupInbox(groups)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
-    return Runtime(fed, groups, defed)
+    jobs = JobRunner({}, holder=fed.holder, concurrency=settings.job_concurrency)
+    Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)
+    jobs.register(Courier(settings, site, session).handlers())
+    return Runtime(fed, groups, defed, jobs)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
@@ -143,12 +152,14 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         fed = runtime.fed
         await fed.start()
         app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
-        app.state.defed = runtime.defed
+        app.state.defed, app.state.jobs = runtime.defed, runtime.jobs
         app.state.media_proxy = media_setup.install(runtime.groups, settings)
         stop = asyncio.Event()
         runner = None
         if workers:
-            runner = asyncio.create_task(fed.run_workers(stop, deliveries=settings.delivery == "inline"))
+            runner = asyncio.create_task(
+                fed.run_workers(stop, deliveries=settings.delivery == "inline", also=[runtime.jobs.run])
+            )
         try:
             yield
         finally:

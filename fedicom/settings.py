@@ -83,6 +83,23 @@ class Settings(BaseSettings):
     federation_mode: Literal["open", "blocklist", "allowlist", "quarantine"] = Field(
         "blocklist", description="Which servers federate; see docs/defederation.md."
     )
+    job_concurrency: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Queued jobs (emails, webhooks) run at once, beside federation's own work.",
+    )
+    smtp_host: str = Field("", description="SMTP server for staff notification emails (empty: no email).")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port: 587 with starttls, 465 with tls.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls, tls (implicit, port 465) or none (a relay on this machine only)."
+    )
+    smtp_username: str = Field("", description="SMTP login (empty: send without logging in).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_from: str = Field("", description="Sender address of notification emails, e.g. fedicom@example.org.")
+    notify_digest_hour: int = Field(
+        8, ge=0, le=23, description="Hour of the day (UTC) when daily notification digests are sent."
+    )
 
     @field_validator("domain")
     @classmethod
@@ -112,6 +129,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite://{self.data_dir / 'fedicom.sqlite3'}"
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ValueError("FEDICOM_DATABASE_URL must start with sqlite:// or postgres://")
+        if self.smtp_host and "@" not in self.smtp_from:
+            raise ValueError("FEDICOM_SMTP_FROM must be an email address when FEDICOM_SMTP_HOST is set")
         return self
 
     @property

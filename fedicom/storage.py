@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "fedicom.moderation.models",
     "fedicom.publishing.models",
     "fedicom.branding.models",
+    "fedicom.jobs.models",
+    "fedicom.notifications.models",
 ]
 
 

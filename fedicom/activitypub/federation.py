@@ -12,7 +12,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,10 +189,21 @@ class Federation:
         record = await OutgoingActivity.get_or_none(activity_id=activity_uri, public=True)
         return json.loads(record.payload) if record else None
 
-    async def run_workers(self, stop: asyncio.Event, *, inbox: bool = True, deliveries: bool = True) -> None:
-        """Process the inbox and deliver until `stop`; a dead process's claims are taken over at start."""
+    async def run_workers(
+        self,
+        stop: asyncio.Event,
+        *,
+        inbox: bool = True,
+        deliveries: bool = True,
+        also: Sequence[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = (),
+    ) -> None:
+        """Process the inbox and deliver until `stop`; a dead process's claims are taken over at start.
+
+        `also`: other loops that claim under this process's holder (the job queue), run alongside.
+        """
         await self.holder.start()
         tasks = [asyncio.create_task(self._maintain(stop)), asyncio.create_task(self.holder.run(stop))]
+        tasks += [asyncio.create_task(loop(stop)) for loop in also]
         if inbox:
             tasks.append(asyncio.create_task(self.processor.run(stop)))
         if deliveries:

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from fedicom.activitypub.leases import release
+from fedicom.activitypub.leases import LEASED_TABLES, release
 from fedicom.activitypub.models import WorkerProcess
 
 log = logging.getLogger("fedicom.holders")
@@ -78,6 +78,12 @@ class LeaseHolder:
         self.id = uuid.uuid4().hex
         self.machine = machine_identity()
         self._last_beat = -GONE_AFTER  # time.monotonic() before the latest committed heartbeat
+        self.tables: tuple[str, ...] = LEASED_TABLES  # whose leases a gone holder's release frees
+
+    def also_holds(self, table: str) -> None:
+        """Leases on another queue's table (e.g. the job queue's) are released with the others."""
+        if table not in self.tables:
+            self.tables = (*self.tables, table)
 
     def fresh(self, holder_id: str) -> bool:
         """May work claimed under `holder_id` still be done? (No after a stall others gave up on.)"""
@@ -121,13 +127,13 @@ class LeaseHolder:
         for row in rows:
             holder = Holder(**row)
             if is_gone(holder, machine=self.machine, now=now):
-                released = await release(holder.id)
+                released = await release(holder.id, self.tables)
                 await WorkerProcess.filter(id=holder.id).delete()
                 log.info("process %s (pid %s) is gone; released %d leases", holder.id, holder.pid, released)
 
     async def stop(self) -> None:
         """On a clean shutdown: hand back what is still claimed, leave the registry."""
-        await release(self.id)
+        await release(self.id, self.tables)
         await WorkerProcess.filter(id=self.id).delete()
 
     async def _register(self) -> None:

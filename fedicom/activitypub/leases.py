@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from tortoise import connections
@@ -62,7 +63,7 @@ async def renew(table: str, ids: list[int], lease: float) -> None:
 LEASED_TABLES = ("delivery", "inbox_item")
 
 
-async def release(holder: str) -> int:
+async def release(holder: str, tables: Iterable[str] = LEASED_TABLES) -> int:
     """Make every pending job leased by `holder` claimable now; how many were."""
     conn = connections.get("default")
     sql = dialect_sql(
@@ -70,7 +71,7 @@ async def release(holder: str) -> int:
         "UPDATE {table} SET lease_until = NULL, leased_by = NULL WHERE leased_by = ? AND state = 'pending'",
     )
     total = 0
-    for table in LEASED_TABLES:
+    for table in tables:
         count, _ = await conn.execute_query(sql.format(table=table), [holder])
         total += count
     return total

@@ -31,7 +31,9 @@ def _register() -> None:
         content,
         db,
         doctor,
+        jobs,
         modlog,
+        notifications,
         publishing,
         reports,
         server,
@@ -53,6 +55,8 @@ def _register() -> None:
         doctor,
         db,
         site,
+        notifications,
+        jobs,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -68,7 +68,8 @@ def serve(host: str, port: int, workers: int, no_migrate: bool) -> None:
 
 @click.command()
 def worker() -> None:
-    """Run a delivery and inbox worker process (alongside `serve`, or with FEDICOM_DELIVERY=external)."""
+    """Run a worker process: inbox, delivery and queued jobs (alongside `serve`, or with
+    FEDICOM_DELIVERY=external)."""
     import signal
 
     from fedicom.app import build_federation
@@ -76,7 +77,8 @@ def worker() -> None:
     settings = load()
 
     async def work() -> None:
-        fed = build_federation(settings).fed
+        runtime = build_federation(settings)
+        fed = runtime.fed
         await fed.start()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -84,7 +86,7 @@ def worker() -> None:
             loop.add_signal_handler(sig, stop.set)
         console.print("Worker running; Ctrl-C to stop.")
         try:
-            await fed.run_workers(stop)
+            await fed.run_workers(stop, also=[runtime.jobs.run])
         finally:
             await fed.session.close()
 

@@ -97,6 +97,26 @@ def staff_list() -> None:
     console.print(table)
 
 
+@staff.command("edit")
+@click.argument("name")
+@click.option("--email", help='Where notification emails go ("" removes the address).')
+def staff_edit(name: str, email: str | None) -> None:
+    """Change the account NAME: its email address."""
+    from fedicom.moderation.staff import get_staff
+    from fedicom.notifications.preferences import set_email
+
+    if email is None:
+        raise click.UsageError("say what to change, e.g. --email alice@example.org")
+    settings = load()
+
+    async def work() -> Any:
+        return await set_email(await get_staff(name), email)
+
+    changed = run(settings, work)
+    where = escape(changed.email) if changed.email else "no address"
+    console.print(f"[bold]{changed.username}[/bold]'s notification emails go to {where}.")
+
+
 @staff.command("remove")
 @click.argument("name")
 @as_option

@@ -70,6 +70,7 @@ class Staff(Model):
     password_hash = fields.CharField(max_length=255)  # argon2id
     is_admin = fields.BooleanField(default=False)
     disabled = fields.BooleanField(default=False)
+    email = fields.CharField(max_length=254, default="")  # where notifications are mailed, if chosen
     created_at = fields.DatetimeField(auto_now_add=True)
     last_login_at = fields.DatetimeField(null=True)
 

@@ -35,6 +35,8 @@ SHOWN = (
     "staff-modlog",
     "staff-blocks",
     "staff-blocks-import-preview",
+    "staff-inbox",
+    "staff-notification-settings",
 )
 
 

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from fedicom.moderation import sessions
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.models import Staff
+from fedicom.notifications.inbox import unread_count
 from fedicom.web.forms import read_form
 from fedicom.web.staff.layout import staff_form, staff_page
 
@@ -51,6 +52,8 @@ def staff_only(handler: StaffHandler) -> Callable[[Request], Awaitable[Response]
         if staff is None:
             back = request.url.path if request.method == "GET" else HOME
             return RedirectResponse(f"{SIGN_IN}?next={quote(back)}", status_code=303)
+        if request.method == "GET":  # every staff page shows the count in its navigation
+            request.state.unread = await unread_count(staff)
         state = request.app.state
         return await handler(request, Acting(staff, state.groups, state.defed, state.settings))
 

@@ -42,7 +42,10 @@ def staff_page(request: Request, template: str, context: dict[str, Any], status:
     """A staff page: never cached or indexed; shows (then clears) the notice of the last action."""
     flash = _read_flash(request)
     staff = getattr(request.state, "staff", None)
-    response = render(request, template, {"flash": flash, "staff": staff, **context}, status)
+    unread = getattr(request.state, "unread", 0)  # the staff member's unread notifications (see auth)
+    response = render(
+        request, template, {"flash": flash, "staff": staff, "unread": unread, **context}, status
+    )
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     if flash is not None:
