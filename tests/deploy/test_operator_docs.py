@@ -34,14 +34,17 @@ LAUNCHERS = {"web", "worker", "exec", "&&"}  # `docker compose exec web fedicom 
 
 
 def code_lines(doc: Path) -> list[str]:
-    """Lines of the fenced shell blocks of a markdown file."""
-    lines, inside = [], False
+    """Lines of the fenced shell blocks of a markdown file (a line ending in `\\` continues)."""
+    lines, inside, pending = [], False, ""
     for line in doc.read_text().splitlines():
         fence = line.strip()
         if fence.startswith("```"):
             inside = fence == "```sh"
         elif inside:
-            lines.append(line.split("  #")[0].strip())
+            text = pending + line.split("  #")[0].strip()
+            pending = text[:-1] + " " if text.endswith("\\") else ""
+            if not pending:
+                lines.append(text)
     return [line for line in lines if line]
 
 
