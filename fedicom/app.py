@@ -40,7 +40,7 @@ from fedicom.notifications import api as notifications_api  # noqa: F401  (regis
 from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
-from fedicom.publishing import polls
+from fedicom.publishing import polls, scheduling
 from fedicom.settings import Settings
 from fedicom.web import about, brand, media, media_proxy, setup, staff
 from fedicom.web.errors import error_answer
@@ -110,6 +110,7 @@ def build_federation(settings: Settings) -> Runtime:
     jobs = JobRunner({}, holder=fed.holder, concurrency=settings.job_concurrency)
     Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)
     jobs.register(Courier(settings, site, session).handlers())
+    jobs.register(scheduling.handlers(groups, settings.data_dir))
     return Runtime(fed, groups, defed, jobs)
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import click
+from rich.markup import escape
 
-from fedicom.cli.acting import as_staff
+from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, load
 from fedicom.cli.content import post
 from fedicom.errors import BadRequest
@@ -22,6 +24,13 @@ from fedicom.publishing.compose import Author
 from fedicom.publishing.drafts import Draft, Upload
 
 T = TypeVar("T")
+ISO_FORMATS = [
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+]
 MAX_IMAGE_FILE = 16 * 1024 * 1024  # read no further: the image check refuses anything over 8 MiB
 
 author_option = click.option(
@@ -80,6 +89,17 @@ def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Await
 @click.option("--reply-to", "reply_to", metavar="URL", help="Reply to this post or comment (URL or number).")
 @click.option("--sensitive", metavar="TEXT", help="Mark sensitive, shown behind this content warning.")
 @click.option("--language", metavar="CODE", help="The language, e.g. en or fr.")
+@click.option(
+    "--at", "at", type=click.DateTime(formats=ISO_FORMATS), help="Publish later, at this time (ISO 8601)."
+)
+@click.option(
+    "--every",
+    metavar="SPEC",
+    help="Publish again and again: 'fri 10:00', 'weekdays 08:00', 'monthly 1 09:00'.",
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="The clock of --at and --every, e.g. Europe/Paris."
+)
 def post_create(
     community: str,
     author: str | None,
@@ -91,10 +111,16 @@ def post_create(
     reply_to: str | None,
     sensitive: str | None,
     language: str | None,
+    at: datetime | None,
+    every: str | None,
+    timezone: str,
 ) -> None:
-    """Publish a post (or a reply) in COMMUNITY as a staff member who moderates it."""
+    """Publish a post (or a reply) in COMMUNITY as a staff member who moderates it; with --at or
+    --every it is scheduled instead (see `fedicom scheduled list`)."""
     from fedicom.groups.communities import get_community
     from fedicom.publishing.compose import find_post, publish
+    from fedicom.publishing.recurrence import describe, parse_rule
+    from fedicom.publishing.scheduling import schedule
 
     draft = Draft(
         body=body,
@@ -105,15 +131,24 @@ def post_create(
         language=language,
     )
 
+    if (at or every) and reply_to:
+        raise click.UsageError("replies are published at once: --at and --every are for new posts")
+
     async def work(ctx: Groups, who: Author, _staff: Staff) -> str:
         group = await get_community(community)
+        if at or every:
+            item = await schedule(ctx, who, group, draft, at=at, every=every, timezone=timezone)
+            repeat = f", then {describe(parse_rule(every))} ({timezone})" if every else ""
+            console.print(
+                f"Scheduled #{item.id} in {group.name} for {item.run_at:%Y-%m-%d %H:%M} UTC{repeat}."
+            )
+            return f"{ctx.fed.base_url}/api/v1/admin/scheduled/{item.id}"
         parent = await find_post(ctx, reply_to, group.name) if reply_to else None
         created = await publish(ctx, who, group, draft, reply_to=parent)
+        console.print(f"Published in {group.name}; members' servers receive it as the delivery runs.")
         return created.object_id
 
-    object_id = _as_author(author, work)
-    console.print(f"Published in {community.lower()}; members' servers receive it as the delivery runs.")
-    click.echo(object_id)
+    click.echo(_as_author(author, work))
 
 
 @post.command("edit")
@@ -217,4 +252,75 @@ def poll_create(
     click.echo(object_id)
 
 
-COMMANDS = [poll]  # post create|edit|delete join `fedicom post`
+@click.group()
+def scheduled() -> None:
+    """Posts scheduled for later or repeated."""
+
+
+@scheduled.command("list")
+@click.option("--community", help="Only this community's.")
+@click.option("--all", "everything", is_flag=True, help="Also those done, cancelled or failed.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def scheduled_list(community: str | None, everything: bool, as_json: bool) -> None:
+    """List scheduled posts, the next first."""
+    import json
+
+    from rich.table import Table
+
+    from fedicom.cli.base import run
+    from fedicom.groups.communities import get_community
+    from fedicom.publishing.scheduling import list_scheduled
+
+    async def work() -> list[dict[str, object]]:
+        group = await get_community(community) if community else None
+        return [
+            {
+                "id": i.id,
+                "community": i.group.name,
+                "author": i.author,
+                "title": i.draft.get("title"),
+                "next": i.run_at.isoformat(),
+                "every": i.every,
+                "timezone": i.timezone,
+                "state": i.state,
+                "published": i.published,
+                "error": i.last_error,
+            }
+            for i in await list_scheduled(group, include_ended=everything)
+        ]
+
+    rows = run(load(), work)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "community", "title", "next (UTC)", "repeat", "state", "published")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            str(r["community"]),
+            escape(str(r["title"] or "-")),
+            str(r["next"])[:16],
+            escape(f"{r['every']} ({r['timezone']})" if r["every"] else "-"),
+            str(r["state"]),
+            str(r["published"]),
+        )
+    console.print(table if rows else "No scheduled posts.")
+
+
+@scheduled.command("cancel")
+@click.argument("item_id", type=int)
+@as_option
+def scheduled_cancel(item_id: int, acting_as: str | None) -> None:
+    """Cancel the scheduled post ITEM_ID: it will not come out again."""
+    from fedicom.moderation.content import require_active_moderator
+    from fedicom.publishing.scheduling import cancel
+
+    async def work(ctx: Groups, staff: Staff) -> None:
+        actor = ctx.site.staff_uri(staff.username)
+        await cancel(item_id, may_act=lambda group: require_active_moderator(ctx, group, actor))
+
+    as_staff(load(), acting_as, work)
+    console.print(f"Cancelled scheduled post {item_id}.")
+
+
+COMMANDS = [poll, scheduled]  # post create|edit|delete join `fedicom post`

@@ -30,6 +30,9 @@ class Acting:
         if not self.staff.is_admin:
             raise Forbidden(f"{self.staff.username} is not an instance admin")
 
+    async def may_moderate(self, group: Group) -> bool:
+        return await is_moderator(self.ctx.site, group, self.actor)
+
     async def community(self, name: str) -> Group:
         """The community named, if the staff member moderates it (admins moderate every community)."""
         group = await get_community(name)

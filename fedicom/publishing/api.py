@@ -21,7 +21,9 @@ from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
+from fedicom.publishing.models import ScheduledPost
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MIN_OPTIONS, create_poll
+from fedicom.publishing.scheduling import cancel, list_scheduled, schedule
 
 IMAGE_BODY = 44 * 1024 * 1024  # four pictures of 8 MiB, base64-encoded (4/3), and the text
 
@@ -220,3 +222,124 @@ async def polls_publish(call: Call, path: CommunityPath, body: PollCreate) -> Pu
         duration=timedelta(minutes=body.closes_in_minutes),
     )
     return published_out(post)
+
+
+class ScheduleCreate(PostCreate):
+    at: datetime | None = Field(
+        None, description="When to publish (ISO 8601; without an offset, in `timezone`)."
+    )
+    every: str | None = Field(
+        None,
+        max_length=100,
+        pattern=NO_NUL,
+        description="Repeat: 'fri 10:00', 'weekdays 08:00', 'monthly 1 09:00'.",
+    )
+    timezone: str = Field("UTC", max_length=64, pattern=NO_NUL, description="The clock of `at` and `every`.")
+
+
+class ScheduledOut(BaseModel):
+    id: int
+    community: str
+    author: str
+    title: str | None
+    next: datetime = Field(description="The next publication (UTC).")
+    every: str | None
+    timezone: str
+    state: Literal["scheduled", "done", "cancelled", "failed"]
+    published: int = Field(description="How many times it came out.")
+    error: str = Field(description="Why publishing failed, when it did.")
+
+
+class ScheduledPath(Strict):
+    id: int = Field(ge=1, le=2**31 - 1)
+
+
+def scheduled_out(item: ScheduledPost) -> ScheduledOut:
+    return ScheduledOut(
+        id=item.id,
+        community=item.group.name,
+        author=item.author,
+        title=item.draft.get("title"),
+        next=item.run_at,
+        every=item.every,
+        timezone=item.timezone,
+        state=item.state,  # type: ignore[arg-type]
+        published=item.published,
+        error=item.last_error,
+    )
+
+
+@api.endpoint(
+    "POST",
+    "/communities/{name}/scheduled",
+    summary="Schedule a post for later, or to repeat",
+    scope="moderate",
+    tag="publishing",
+    path_model=CommunityPath,
+    body=ScheduleCreate,
+    response=ScheduledOut,
+    status=201,
+    max_body=IMAGE_BODY,
+)
+async def scheduled_create(call: Call, path: CommunityPath, body: ScheduleCreate) -> ScheduledOut:
+    """Checked as if it went out now (images stored); it comes out once even with several processes."""
+    group = await call.community(path.name)
+    if body.reply_to is not None:
+        raise BadRequest("replies are published at once: schedule new posts only")
+    draft = Draft(
+        body=body.body,
+        title=body.title,
+        link=body.link,
+        uploads=_uploads(body.images),
+        warning=body.sensitive,
+        language=body.language,
+    )
+    item = await schedule(
+        call.ctx, _author(call), group, draft, at=body.at, every=body.every, timezone=body.timezone
+    )
+    item.group = group
+    return scheduled_out(item)
+
+
+@api.endpoint(
+    "GET",
+    "/scheduled",
+    summary="List the scheduled posts of the communities you moderate",
+    scope="read",
+    tag="publishing",
+    response=list[ScheduledOut],
+)
+async def scheduled_list(call: Call) -> list[ScheduledOut]:
+    found = []
+    for item in await list_scheduled():
+        if await call.may_moderate(item.group):
+            found.append(scheduled_out(item))
+    return found
+
+
+@api.endpoint(
+    "GET",
+    "/scheduled/{id}",
+    summary="One scheduled post",
+    scope="read",
+    tag="publishing",
+    path_model=ScheduledPath,
+    response=ScheduledOut,
+)
+async def scheduled_show(call: Call, path: ScheduledPath) -> ScheduledOut:
+    item = await ScheduledPost.get_or_none(id=path.id).prefetch_related("group")
+    if item is None or not await call.may_moderate(item.group):
+        raise NotFound(f"there is no scheduled post {path.id}")
+    return scheduled_out(item)
+
+
+@api.endpoint(
+    "DELETE",
+    "/scheduled/{id}",
+    summary="Cancel a scheduled post",
+    scope="moderate",
+    tag="publishing",
+    path_model=ScheduledPath,
+)
+async def scheduled_cancel(call: Call, path: ScheduledPath) -> None:
+    await cancel(path.id, may_act=lambda group: call.community(group.name))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
-from fedicom.groups.models import Post
+from fedicom.groups.models import Group, Post
 
 
 class PollVote(Model):
@@ -26,3 +29,36 @@ class PollVote(Model):
     class Meta:
         table = "poll_vote"
         unique_together = (("post", "voter", "slot"),)
+
+
+class ScheduleState(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for its next time
+    DONE = "done"  # published (a one-off post)
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # publishing was refused: `last_error` says why
+
+
+class ScheduledPost(Model):
+    """A post written now and published later, once or again and again by a repeat rule.
+
+    Its images are stored when it is written, so publishing needs nothing but this row.
+    """
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="scheduled_posts", on_delete=fields.CASCADE
+    )
+    author = fields.CharField(max_length=1024)  # the staff member's Person actor
+    draft: dict[str, Any] = fields.JSONField()
+    run_at = fields.DatetimeField()  # the next publication
+    every = fields.CharField(max_length=100, null=True)  # the repeat rule, as typed
+    timezone = fields.CharField(max_length=64, default="UTC")  # where the rule's clock hangs
+    state = fields.CharField(max_length=12, default=ScheduleState.SCHEDULED.value)  # a ScheduleState
+    published = fields.IntField(default=0)  # how many times it came out
+    last_post_id = fields.BigIntField(null=True)
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "scheduled_post"
+        indexes = (("state", "run_at"),)

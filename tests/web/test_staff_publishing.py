@@ -11,6 +11,7 @@ from playwright.async_api import Browser
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.models import Post
+from fedicom.publishing.models import ScheduledPost
 from tests.support.peer import Peer
 from tests.support.pictures import SVG, picture
 from tests.support.steps import announced
@@ -174,4 +175,32 @@ async def test_composing_replying_and_polling_in_the_browser(
         documents["refused"] = (
             await http.post(WRITE, data={"csrf_token": token, "title": "", "body": "x"})
         ).text
+    assert_valid_html(documents, tmp_path)
+
+
+async def test_scheduling_from_the_write_page_and_cancelling_it(instance, peer: Peer, tmp_path: Path) -> None:
+    inst = await instance()
+    await community(inst, peer, members=())
+    async with staff_client(inst.base, "mia") as http:
+        token = await form_token(http, WRITE)
+        fields = {
+            "csrf_token": token,
+            "title": "Friday offer",
+            "body": "20% off",
+            "every": "fri 10:00",
+            "timezone": "Europe/Paris",
+        }
+        sent = await http.post(WRITE, data=fields)
+        assert sent.status_code == 303 and sent.headers["location"] == "/staff/c/news/scheduled", sent.text
+        listed = await get(http, "/staff/c/news/scheduled")
+        assert "Scheduled for" in listed.text and "fri 10:00 (Europe/Paris)" in listed.text
+        past = await http.post(WRITE, data={**fields, "every": "", "at": "2020-01-01T10:00"})
+        assert past.status_code == 400 and "is in the past" in past.text and "20% off" in past.text
+        item = await ScheduledPost.get(state="scheduled")
+        gone = await http.post(f"/staff/c/news/scheduled/{item.id}/cancel", data={"csrf_token": token})
+        assert gone.status_code == 303
+        after = await get(http, "/staff/c/news/scheduled")
+        assert "Cancelled scheduled post" in after.text and ">cancelled<" in after.text
+        documents = {"scheduled": after.text, "write": (await get(http, WRITE)).text}
+    assert not await Post.all().count()
     assert_valid_html(documents, tmp_path)

@@ -6,6 +6,7 @@ delete one's own. They call the services `fedicom post create` and the admin API
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -20,6 +21,7 @@ from fedicom.moderation.acting import Acting
 from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, create_poll, parse_duration
+from fedicom.publishing.scheduling import cancel, list_scheduled, schedule
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import done, form_text, staff_form, staff_page
 from fedicom.web.staff.posts import community_post, label, post_path
@@ -85,6 +87,38 @@ async def _read(request: Request, max_files: int) -> FormData:
         raise PayloadTooLarge(TOO_LARGE) from None
 
 
+def _when(form: FormData) -> tuple[datetime | None, str | None]:
+    """The time and repeat rule typed under "Publish later" (none: publish now)."""
+    raw = form_text(form, "at", 40, label="time").strip()
+    every = form_text(form, "every", 100, label="repeat rule").strip() or None
+    if not raw:
+        return None, every
+    try:
+        return datetime.fromisoformat(raw), every
+    except ValueError:
+        raise BadRequest(f"{raw[:40]!r} is not a date and time") from None
+
+
+@staff_only
+async def scheduled_page(request: Request, acting: Acting) -> Response:
+    group = await acting.community(request.path_params["name"])
+    items = await list_scheduled(group, include_ended=True)
+    return _page(request, "staff/scheduled.html", group, tab="scheduled", items=items[-200:])
+
+
+@staff_only
+async def scheduled_cancel(request: Request, acting: Acting) -> Response:
+    group = await acting.community(request.path_params["name"])
+    await staff_form(request)
+    here = f"/staff/c/{group.name}/scheduled"
+    raw = str(request.path_params["item_id"])
+    try:
+        await cancel(int(raw), may_act=lambda g: acting.community(g.name))
+    except FedicomError as exc:
+        return done(request, here, exc.reason, kind="error")
+    return done(request, here, f"Cancelled scheduled post {raw}: it will not come out")
+
+
 @staff_only
 async def write(request: Request, acting: Acting) -> Response:
     """A new thread: title, text, link, images with alt text, content warning, language."""
@@ -94,7 +128,16 @@ async def write(request: Request, acting: Acting) -> Response:
     form = None
     try:
         form = await _read(request, MAX_PICTURES)
-        post = await publish(acting.ctx, _author(acting), group, _draft(form, await _uploads(form)))
+        draft = _draft(form, await _uploads(form))
+        at, every = _when(form)
+        if at is not None or every:
+            zone_name = form_text(form, "timezone", 64, label="time zone").strip() or "UTC"
+            item = await schedule(
+                acting.ctx, _author(acting), group, draft, at=at, every=every, timezone=zone_name
+            )
+            when = f"{item.run_at:%Y-%m-%d %H:%M} UTC" + (f", then {every}" if every else "")
+            return done(request, f"/staff/c/{group.name}/scheduled", f"Scheduled for {when}")
+        post = await publish(acting.ctx, _author(acting), group, draft)
     except FedicomError as exc:
         values = _values(form)
         return _page(
@@ -240,6 +283,8 @@ async def delete_post(request: Request, acting: Acting) -> Response:
 routes: list[BaseRoute] = [
     Route("/staff/c/{name}/write", write, methods=["GET", "POST"]),
     Route("/staff/c/{name}/poll", poll, methods=["GET", "POST"]),
+    Route("/staff/c/{name}/scheduled", scheduled_page),
+    Route("/staff/c/{name}/scheduled/{item_id:int}/cancel", scheduled_cancel, methods=["POST"]),
     Route("/staff/c/{name}/p/{post_id:int}/reply", reply, methods=["POST"]),
     Route("/staff/c/{name}/p/{post_id:int}/edit", edit_post, methods=["GET", "POST"]),
     Route("/staff/c/{name}/p/{post_id:int}/delete", delete_post, methods=["POST"]),
