@@ -12,7 +12,12 @@ from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from fedicom.settings import Settings
 
-MODEL_MODULES = ["fedicom.activitypub.models", "fedicom.groups.models", "fedicom.moderation.models"]
+MODEL_MODULES = [
+    "fedicom.activitypub.models",
+    "fedicom.groups.models",
+    "fedicom.moderation.models",
+    "fedicom.refusals.models",
+]
 
 
 def db_url(settings: Settings) -> str:
