@@ -33,6 +33,8 @@ from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
+from fedicom.refusals import api as refusals_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.refusals.record import Recorder
 from fedicom.settings import Settings
 from fedicom.web import about, media, setup, staff
 from fedicom.web.errors import error_answer
@@ -96,6 +98,7 @@ def build_federation(settings: Settings) -> Runtime:
         defed=defed,
     )
     inbox = GroupInbox(groups)
+    Recorder(groups).connect(groups.events)
     return Runtime(fed, groups, defed)
 
 

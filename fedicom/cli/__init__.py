@@ -32,12 +32,14 @@ def _register() -> None:
         db,
         doctor,
         modlog,
+        refused,
         reports,
         server,
         staff,
     )
 
-    for module in (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db):
+    modules = (server, communities, blocks, allows, modlog, bans, reports, staff, content, doctor, db)
+    for module in (*modules, refused):
         for command in module.COMMANDS:
             main.add_command(command)
 
