@@ -178,8 +178,8 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
         except FedicomError as exc:
             reasons.append(f"{group.name}: {exc.reason}")
     if not admitted:
-        await _tell_refused(ctx, refused)
         reason = spam.reason if not spam.accepted else "; ".join(reasons)
+        await _tell_refused(ctx, refused, error=reason)
         raise Forbidden(reason)  # recorded on the inbox item, for moderators to see
     author_inbox = (await ctx.fed.actors.get(author)).delivery_inbox
     # one transaction for every community: the inbox item is marked done with it, so a cross-post
@@ -219,9 +219,10 @@ def _refusal(
 
 
 async def _tell_refused(
-    ctx: Groups, refused: list[PostRefused], conn: BaseDBAsyncClient | None = None
+    ctx: Groups, refused: list[PostRefused], conn: BaseDBAsyncClient | None = None, *, error: str = ""
 ) -> None:
-    """Log each refusal and tell the listeners, in `conn`'s transaction or one of their own."""
+    """Log each refusal and tell the listeners, in `conn`'s transaction or one of their own (which
+    records `error` on the inbox item with them)."""
     if not refused:
         return
     for event in refused:
@@ -237,7 +238,7 @@ async def _tell_refused(
         for event in refused:
             await ctx.events.post_refused.send(event, conn)
         return
-    async with ctx.fed.transaction() as own:
+    async with ctx.fed.transaction(error=error) as own:
         for event in refused:
             await ctx.events.post_refused.send(event, own)
 

@@ -79,7 +79,7 @@ async def _refused(ctx: Groups, post: Post, activity: dict[str, Any], actor: str
         reason=exc.reason,
         kind=Kind.VOTE,
     )
-    async with ctx.fed.transaction() as conn:
+    async with ctx.fed.transaction(error=exc.reason) as conn:
         await ctx.events.vote_refused.send(event, conn)
 
 

@@ -14,6 +14,7 @@ from fedicom.web.staff import (
     members,
     modlog,
     posts,
+    refused,
     reports,
 )
 
@@ -26,6 +27,7 @@ def routes() -> list[BaseRoute]:
         *members.routes,
         *held.routes,
         *posts.routes,
+        *refused.routes,
         *reports.routes,
         *bans.routes,
         *blocks.routes,

@@ -46,6 +46,7 @@ LABELS = {
     "posting_policy": "posting policy",
     "premoderation": "pre-moderation",
     "max_links": "link cap",
+    "notify_refusals": "notices to authors",
     "icon_url": "icon",
     "image_url": "banner",
 }
