@@ -170,7 +170,15 @@ async def test_a_held_post_is_recorded_and_its_author_told_it_is_waiting(instanc
 
 async def test_a_community_that_switched_notices_off_records_but_sends_nothing(instance, peer: Peer) -> None:
     inst = await instance(hostname="localhost")
-    group, _ = await community_with_moderator(inst, notify_refusals=False)
+    group, _ = await community_with_moderator(inst)
+    _, secret = await create_token(await get_staff("mia"), "tool", ["moderate"])
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {secret}"}) as client:
+        url = f"{inst.base}/api/v1/admin/communities/news"
+        assert (await client.get(url)).json()["notify_refusals"] is True
+        changed = await client.patch(url, json={"notify_refusals": False})
+        assert changed.status_code == 200 and changed.json()["notify_refusals"] is False
+        null = await client.patch(url, json={"notify_refusals": None})
+        assert null.status_code == 422
     alice = peer.person("alice")
     _, item = await thread(peer, alice, group, "<p>Hello</p>")
     assert item.error is not None
