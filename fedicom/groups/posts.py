@@ -204,7 +204,7 @@ def _refusal(
 ) -> PostRefused:
     """The event of a post `group` did not share, with no more of its words than an excerpt."""
     name = obj.get("name")
-    title = name.strip() if isinstance(name, str) else ""
+    title = plain_text(name, EXCERPT) if isinstance(name, str) else ""
     text = plain_text(content_of(obj), EXCERPT)
     return PostRefused(
         group=group,
