@@ -328,8 +328,7 @@ async def mark_current_done(conn: BaseDBAsyncClient, error: str | None = None) -
     if current is None or current.marked:
         return
     sql = (
-        "UPDATE inbox_item SET state = 'done', error = ?, tries = tries + 1, lease_until = NULL "
-        "WHERE id = ?"
+        "UPDATE inbox_item SET state = 'done', error = ?, tries = tries + 1, lease_until = NULL WHERE id = ?"
     )
     await conn.execute_query(leases.dialect_sql(conn, sql), [error, current.item_id])
     current.marked = True

@@ -4,7 +4,6 @@ period and reason, valid HTML and accessible in light and dark mode. The notices
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from playwright.async_api import Browser
