@@ -268,6 +268,8 @@ async def _admit(
         private=group.private,
         public=public,
     )
+    if decision.code == Reason.NOT_PUBLIC and not any(a.endswith("/followers") for a in addressed):
+        raise Refused(Reason.DIRECT_MESSAGE, decision.reason)  # Mastodon's "direct": not a post
     if not decision.accepted:
         raise decision.refusal()
     if parent is not None:

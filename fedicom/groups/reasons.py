@@ -16,7 +16,8 @@ class Reason(StrEnum):
 
     NOT_MEMBER = "not_member"
     MODERATORS_ONLY = "moderators_only"
-    NOT_PUBLIC = "not_public"
+    NOT_PUBLIC = "not_public"  # followers-only (Mastodon's "private") or otherwise limited
+    DIRECT_MESSAGE = "direct_message"  # addressed to people and the group only: a message, not a post
     BANNED = "banned"
     BLOCKED_SERVER = "blocked_server"
     THREAD_LOCKED = "thread_locked"
@@ -36,6 +37,12 @@ class Reason(StrEnum):
     def held(self) -> bool:
         """The post is stored and waits for a moderator, rather than refused."""
         return self.value.startswith("held_")
+
+    @property
+    def told(self) -> bool:
+        """The author is sent a notice: not about a ban or blocked server (abusers learn nothing), nor
+        about a direct message to the community (it was never meant as a post)."""
+        return self not in (Reason.BANNED, Reason.BLOCKED_SERVER, Reason.DIRECT_MESSAGE)
 
     @property
     def abusive(self) -> bool:

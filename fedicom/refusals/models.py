@@ -17,6 +17,7 @@ class Told(StrEnum):
     ALREADY = "already_told"  # told about the same reason in this community today
     OFF = "off"  # the community does not send notices
     WITHHELD = "withheld"  # banned or from a blocked server: abusers are not told
+    DIRECT = "direct_message"  # a direct message to the community is not answered as a refused post
     UNKNOWN = "unknown_actor"  # no stored actor document to address (never happens for signed posts)
     VOTE = "vote"  # refused votes are counted, never answered
 

@@ -46,7 +46,7 @@ TEXTS: dict[Reason, str] = {
 
 def message(code: Reason, handle: str) -> str | None:
     """What the author reads, as plain text; None when they are not told (banned, blocked server)."""
-    if code.abusive:
+    if not code.told:
         return None
     text = TEXTS[code].format(c=handle)
     opening = "" if code.held else "Your post was not shared: "

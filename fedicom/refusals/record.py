@@ -55,6 +55,8 @@ class Recorder:
             return Told.VOTE
         if event.code.abusive:
             return Told.WITHHELD
+        if not event.code.told:
+            return Told.DIRECT
         if not group.notify_refusals:
             return Told.OFF
         # the signer's actor is stored when its signature was checked: no fetch inside a transaction

@@ -239,3 +239,33 @@ async def test_a_cross_post_refused_in_one_community_is_recorded_there_and_share
     [dm] = await peer.wait_for(lambda: notices(peer, other, alice))
     assert f"@other@{inst.settings.domain}" in dm["object"]["content"]
     assert (await Group.get(name="other")).notify_refusals is True
+
+
+async def test_a_followers_only_post_is_told_to_go_public_and_a_direct_message_is_not_answered(
+    instance, peer: Peer
+) -> None:
+    inst = await instance(hostname="localhost")
+    group, _ = await community_with_moderator(inst)
+    alice = peer.person("alice")
+    await join(peer, alice, group)
+    followers = f"{alice.uri}/followers"
+
+    # Mastodon's "followers only" with the group mentioned: the usual mistake, worth a notice
+    note = peer.note(alice, "<p>Only for my followers</p>", to=[followers], cc=[group])
+    item = await send(
+        peer, alice, f"{group}/inbox", peer.activity("Create", alice, note, to=[followers], cc=[group])
+    )
+    assert item.error is not None and "must be public" in item.error
+    # Mastodon's "direct" to the group alone: a message to the community, not a post: never answered
+    message = peer.note(alice, "<p>Hi moderators, a question</p>", to=[group])
+    item = await send(peer, alice, f"{group}/inbox", peer.activity("Create", alice, message, to=[group]))
+    assert item.error is not None
+    assert [(r.object_id, r.code, r.told) for r in await refusals_of(alice.uri)] == [
+        (note["id"], "not_public", "sent"),
+        (message["id"], "direct_message", "direct_message"),
+    ]
+    [dm] = await peer.wait_for(lambda: notices(peer, group, alice))
+    assert "shares public posts only: post again with public visibility" in dm["object"]["content"]
+    assert dm["object"]["inReplyTo"] == note["id"]
+    await until(all_delivered)
+    assert len(notices(peer, group, alice)) == 1

@@ -25,6 +25,7 @@ REASONS = {
     Reason.NOT_MEMBER: "Not a member",
     Reason.MODERATORS_ONLY: "Threads by moderators only",
     Reason.NOT_PUBLIC: "Not public",
+    Reason.DIRECT_MESSAGE: "Direct message",
     Reason.BANNED: "Banned",
     Reason.BLOCKED_SERVER: "Server blocked",
     Reason.THREAD_LOCKED: "Thread locked",
@@ -45,6 +46,7 @@ TOLD = {
     Told.ALREADY: "Already told today",
     Told.OFF: "No: notices are off",
     Told.WITHHELD: "No: never told (banned or blocked)",
+    Told.DIRECT: "No: a direct message, not a post",
     Told.UNKNOWN: "No: unknown actor",
     Told.VOTE: "No: votes are not answered",
 }
