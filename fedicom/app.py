@@ -41,6 +41,8 @@ from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls, scheduling
+from fedicom.refusals import api as refusals_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.refusals.record import Recorder
 from fedicom.settings import Settings
 from fedicom.web import about, brand, media, media_proxy, setup, staff
 from fedicom.web.errors import error_answer
@@ -106,6 +108,7 @@ def build_federation(settings: Settings) -> Runtime:
         defed=defed,
     )
     inbox = GroupInbox(groups)
+    Recorder(groups).connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     jobs = JobRunner({}, holder=fed.holder, concurrency=settings.job_concurrency)
     Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "fedicom.branding.models",
     "fedicom.jobs.models",
     "fedicom.notifications.models",
+    "fedicom.refusals.models",
 ]
 
 

@@ -146,15 +146,16 @@ class Federation:
         await self.writer.accept(activity["id"], verified.signer.uri, recipient, text)
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[BaseDBAsyncClient]:
+    async def transaction(self, *, error: str | None = None) -> AsyncIterator[BaseDBAsyncClient]:
         """A database transaction after which queued deliveries start at once.
 
         While an inbox item is being processed, the first such transaction also marks the item
-        done, so its effects and its completion commit together (never processed twice).
+        done, so its effects and its completion commit together (never processed twice); `error`
+        is the reason recorded on it when the handler refuses the activity after this transaction.
         """
         async with in_transaction() as conn:
             yield conn
-            await mark_current_done(conn)
+            await mark_current_done(conn, error)
         self.worker.wake()
 
     async def send(

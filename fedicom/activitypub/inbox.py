@@ -321,14 +321,14 @@ class _Current:
 _current: contextvars.ContextVar[_Current | None] = contextvars.ContextVar("fedicom_inbox_item", default=None)
 
 
-async def mark_current_done(conn: BaseDBAsyncClient) -> None:
-    """Inside a handler's transaction: mark the inbox item being processed done, once."""
+async def mark_current_done(conn: BaseDBAsyncClient, error: str | None = None) -> None:
+    """Inside a handler's transaction: mark the inbox item being processed done, once (with `error`
+    when the handler records a refusal and then raises it: the item never reads done without it)."""
     current = _current.get()
     if current is None or current.marked:
         return
     sql = (
-        "UPDATE inbox_item SET state = 'done', error = NULL, tries = tries + 1, lease_until = NULL "
-        "WHERE id = ?"
+        "UPDATE inbox_item SET state = 'done', error = ?, tries = tries + 1, lease_until = NULL WHERE id = ?"
     )
-    await conn.execute_query(leases.dialect_sql(conn, sql), [current.item_id])
+    await conn.execute_query(leases.dialect_sql(conn, sql), [error, current.item_id])
     current.marked = True

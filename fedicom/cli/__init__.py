@@ -35,6 +35,7 @@ def _register() -> None:
         modlog,
         notifications,
         publishing,
+        refused,
         reports,
         server,
         site,
@@ -57,6 +58,7 @@ def _register() -> None:
         site,
         notifications,
         jobs,
+        refused,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -189,6 +189,11 @@ def _max_links(value: str | None) -> int | str | None:
 )
 @click.option("--max-links", help="Links a post may carry before it is held (N, or `default`).")
 @click.option("--accent", help="Accent colour of its pages, #rrggbb, or `default` for the site's.")
+@click.option(
+    "--notify-refusals/--no-notify-refusals",
+    default=None,
+    help="Whether the community tells authors why their post was refused or held (once a day per reason).",
+)
 @as_option
 def community_edit(
     name: str,
@@ -201,6 +206,7 @@ def community_edit(
     premoderation: str | None,
     max_links: str | None,
     accent: str | None,
+    notify_refusals: bool | None,
     acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
@@ -216,6 +222,7 @@ def community_edit(
         "private": private,
         "posting_policy": posting,
         "premoderation": premoderation,
+        "notify_refusals": notify_refusals,
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if links != "":
@@ -232,7 +239,10 @@ def community_edit(
     if not changed:
         console.print(f"{name} already has these settings; nothing changed.")
     else:
-        console.print(f"Changed {', '.join(changed)} of {name}; the update is queued for the members.")
+        from fedicom.moderation.community_updates import FEDERATED
+
+        sent = "; the update is queued for the members" if set(changed) & set(FEDERATED) else ""
+        console.print(f"Changed {', '.join(changed)} of {name}{sent}.")
 
 
 @community.group("mod")

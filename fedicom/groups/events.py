@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.reasons import Kind, Reason
 
 T = TypeVar("T")
 Listener = Callable[[T, BaseDBAsyncClient | None], Awaitable[None]]
@@ -52,14 +53,17 @@ class Claim(Generic[T]):
 
 @dataclass(frozen=True)
 class PostRefused:
-    """An inbound post a community did not take: who, where, and why in words staff and author read."""
+    """An inbound post (or vote) a community did not share: refused, or held for a moderator when
+    `code.held`; who, where, and why in words staff and author read."""
 
     group: Group
     author: str
     activity_id: str
-    object_id: str
-    code: str  # a short stable name of the reason, e.g. "not_member", "rate_limited", "filtered"
+    object_id: str  # the post, or for a vote the post voted on
+    code: Reason
     reason: str
+    kind: Kind = Kind.THREAD
+    excerpt: str = ""  # the start of the post as plain text: never more of the author's words
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ class GroupEvents:
     """The signals of communities; one instance per runtime, on `Groups.events`."""
 
     post_stored: Signal[Post] = field(default_factory=Signal)  # shown, or held (post.state == "held")
-    post_refused: Signal[PostRefused] = field(default_factory=Signal)
+    post_refused: Signal[PostRefused] = field(default_factory=Signal)  # not stored: refused
+    post_held: Signal[PostRefused] = field(default_factory=Signal)  # stored held (after post_stored)
+    vote_refused: Signal[PostRefused] = field(default_factory=Signal)  # kind == Kind.VOTE
     join_requested: Signal[Membership] = field(default_factory=Signal)  # a pending request to join
     report_filed: Signal[ReportFiled] = field(default_factory=Signal)
     create_claimed: Claim[dict[str, Any]] = field(default_factory=Claim)  # before the post path

@@ -27,6 +27,8 @@ class Group(Model):
     # automatic moderation: "off", "new_members" (until their first approved post) or "all"
     premoderation = fields.CharField(max_length=12, default="off")
     max_links = fields.IntField(null=True)  # links allowed per post, None for the instance default
+    # the Group tells an author why their post was refused or held (fedicom/refusals/), once a day
+    notify_refusals = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

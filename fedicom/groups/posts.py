@@ -2,7 +2,8 @@
 
 A post that screening holds is stored with its Create and announced only when a moderator approves
 it, through `publish`, the same path every post takes. Replies to a locked, removed or held thread
-are refused.
+are refused. Every refusal and every hold is told to the areas listening (`Groups.events`), with its
+reason code, in the transaction that records the outcome.
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
+from fedicom.groups.events import PostRefused
 from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.reasons import Kind, Reason, Refused
 from fedicom.groups.text import plain_text, sanitize
 from fedicom.moderation import gate, screening
 
 log = logging.getLogger("fedicom.posts")
 MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
+EXCERPT = 200  # characters of a refused or held post kept with its record: never the whole text
 
 
 def parse_time(value: Any) -> datetime:
@@ -161,25 +165,82 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     if not targets:
         return []
     spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
-    if not spam.accepted:
-        raise Forbidden(spam.reason)
-    admitted, refusals = [], []
+    admitted, refused, reasons = [], [], []
     for group, parent in targets:
         try:
+            if not spam.accepted:
+                raise spam.refusal()
             verdict = await _admit(ctx, group, parent, activity, obj, author, addressed)
             admitted.append((group, parent, verdict))
+        except Refused as exc:
+            refused.append(_refusal(group, parent, activity, obj, author, exc.code, exc.reason))
+            reasons.append(f"{group.name}: {exc.reason}")
         except FedicomError as exc:
-            refusals.append(f"{group.name}: {exc.reason}")
-    if refusals and not admitted:
-        raise Forbidden("; ".join(refusals))  # recorded on the inbox item, for moderators to see
+            reasons.append(f"{group.name}: {exc.reason}")
+    if not admitted:
+        reason = spam.reason if not spam.accepted else "; ".join(reasons)
+        await _tell_refused(ctx, refused, error=reason)
+        raise Forbidden(reason)  # recorded on the inbox item, for moderators to see
     author_inbox = (await ctx.fed.actors.get(author)).delivery_inbox
     # one transaction for every community: the inbox item is marked done with it, so a cross-post
-    # is never left stored in one community and lost in the other
+    # is never left stored in one community and lost in the other (nor its refusals elsewhere)
     async with ctx.fed.transaction() as conn:
-        return [
+        stored = [
             await _store(ctx, group, parent, activity, obj, author, verdict, author_inbox, conn)
             for group, parent, verdict in admitted
         ]
+        await _tell_refused(ctx, refused, conn)
+        return stored
+
+
+def _refusal(
+    group: Group,
+    parent: Post | None,
+    activity: dict[str, Any],
+    obj: dict[str, Any],
+    author: str,
+    code: Reason,
+    reason: str,
+) -> PostRefused:
+    """The event of a post `group` did not share, with no more of its words than an excerpt."""
+    name = obj.get("name")
+    title = plain_text(name, EXCERPT) if isinstance(name, str) else ""
+    text = plain_text(content_of(obj), EXCERPT)
+    return PostRefused(
+        group=group,
+        author=author,
+        activity_id=str(activity.get("id") or ""),
+        object_id=id_of(obj) or "",
+        code=code,
+        reason=reason,
+        kind=Kind.THREAD if parent is None else Kind.REPLY,
+        excerpt=plain_text(f"{title}: {text}" if title else text, EXCERPT),
+    )
+
+
+async def _tell_refused(
+    ctx: Groups, refused: list[PostRefused], conn: BaseDBAsyncClient | None = None, *, error: str = ""
+) -> None:
+    """Log each refusal and tell the listeners, in `conn`'s transaction or one of their own (which
+    records `error` on the inbox item with them)."""
+    if not refused:
+        return
+    for event in refused:
+        log.info(
+            "refused %s by %s in %s: %s (%s)",
+            event.object_id,
+            event.author,
+            event.group.name,
+            event.code,
+            event.reason,
+        )
+    if conn is not None:
+        for event in refused:
+            await ctx.events.post_refused.send(event, conn)
+        return
+    async with ctx.fed.transaction(error=error) as own:
+        for event in refused:
+            await ctx.events.post_refused.send(event, own)
 
 
 async def _admit(
@@ -192,7 +253,7 @@ async def _admit(
     addressed: set[str],
 ) -> screening.Verdict:
     """Whether the post may go into `group`, and whether it is held there (FedicomError: refused)."""
-    await gate.admit(ctx.defed, group, author)
+    await gate.admit(ctx.defed, group, author)  # Refused: banned, or the server blocked here
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
     if not public and not {group_uri, f"{group_uri}/followers"} & addressed:
@@ -207,16 +268,18 @@ async def _admit(
         private=group.private,
         public=public,
     )
+    if decision.code == Reason.NOT_PUBLIC and not any(a.endswith("/followers") for a in addressed):
+        raise Refused(Reason.DIRECT_MESSAGE, decision.reason)  # Mastodon's "direct": not a post
     if not decision.accepted:
-        raise Forbidden(decision.reason)
+        raise decision.refusal()
     if parent is not None:
         closed = await thread_refusal(parent)
         if closed:
-            raise Forbidden(closed)
+            raise closed
     content = content_of(obj)
     verdict = await screening.screen(ctx, group, author, obj, content, exempt=author in roster.moderators)
     if verdict.rejected:
-        raise Forbidden(verdict.reason)
+        raise Refused(verdict.code or Reason.FILTERED, verdict.reason)
     return verdict
 
 
@@ -258,6 +321,10 @@ async def _store(
             await recount_replies(parent.root_id or parent.id, conn)  # type: ignore[attr-defined]
         await publish(ctx, group, post, activity, author_inbox=author_inbox, conn=conn)
     await ctx.events.post_stored.send(post, conn)
+    if verdict.held:
+        code = verdict.code or Reason.HELD_ALL
+        event = _refusal(group, parent, activity, obj, author, code, verdict.reason)
+        await ctx.events.post_held.send(event, conn)
     return post
 
 
@@ -285,7 +352,7 @@ async def publish(
     )
 
 
-async def thread_refusal(parent: Post) -> str | None:
+async def thread_refusal(parent: Post) -> Refused | None:
     """Why a reply under `parent` is refused: a locked, removed, deleted or held post above it."""
     current: Post | None = parent
     for _ in range(MAX_REPLY_DEPTH * 8):  # a chain deeper than this is not worth walking further
@@ -293,13 +360,13 @@ async def thread_refusal(parent: Post) -> str | None:
             return None
         what = "thread" if current.is_thread else "comment"
         if current.deleted:
-            return f"the {what} it replies to was deleted"
+            return Refused(Reason.THREAD_DELETED, f"the {what} it replies to was deleted")
         if current.state == "removed":
-            return f"the {what} it replies to was removed by a moderator"
+            return Refused(Reason.THREAD_REMOVED, f"the {what} it replies to was removed by a moderator")
         if current.state == "held":
-            return f"the {what} it replies to is waiting for a moderator"
+            return Refused(Reason.THREAD_HELD, f"the {what} it replies to is waiting for a moderator")
         if current.locked:
-            return f"the {what} is locked: no new replies"
+            return Refused(Reason.THREAD_LOCKED, f"the {what} is locked: no new replies")
         parent_id = current.parent_id  # type: ignore[attr-defined]
         current = await Post.get_or_none(id=parent_id) if parent_id else None
     return None

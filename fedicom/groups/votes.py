@@ -1,18 +1,26 @@
-"""Votes: Like (+1) and Dislike (-1) on posts, counted here and announced to members."""
+"""Votes: Like (+1) and Dislike (-1) on posts, counted here and announced to members.
+
+A refused vote (banned voter, blocked server, not a member) is told to the listeners of
+`vote_refused`, so staff can count them; voters are never messaged about it.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.vocab import id_of
-from fedicom.errors import Forbidden
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
+from fedicom.groups.events import PostRefused
 from fedicom.groups.models import Post, Vote
+from fedicom.groups.reasons import Kind, Refused
 from fedicom.moderation import gate
+
+log = logging.getLogger("fedicom.votes")
 
 VALUES = {"Like": 1, "Dislike": -1}
 
@@ -35,15 +43,19 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     )
     for post in posts:
         group = post.group
-        await gate.admit(ctx.defed, group, actor)
-        roster = await ctx.rosters.of(group)
-        decision = policy.may_vote(
-            policy=group.posting_policy,
-            is_member=actor in roster.members,
-            is_moderator=actor in roster.moderators,
-        )
-        if not decision.accepted:
-            raise Forbidden(decision.reason)
+        try:
+            await gate.admit(ctx.defed, group, actor)
+            roster = await ctx.rosters.of(group)
+            decision = policy.may_vote(
+                policy=group.posting_policy,
+                is_member=actor in roster.members,
+                is_moderator=actor in roster.moderators,
+            )
+            if not decision.accepted:
+                raise decision.refusal()
+        except Refused as exc:
+            await _refused(ctx, post, activity, actor, exc)
+            raise
         async with ctx.fed.transaction() as conn:
             await Vote.update_or_create(
                 post=post,
@@ -54,6 +66,21 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
             await recount(post, conn)
             await announce(ctx, group, activity, conn=conn)
     return len(posts)
+
+
+async def _refused(ctx: Groups, post: Post, activity: dict[str, Any], actor: str, exc: Refused) -> None:
+    log.info("refused a vote by %s on %s in %s: %s", actor, post.object_id, post.group.name, exc.code)
+    event = PostRefused(
+        group=post.group,
+        author=actor,
+        activity_id=str(activity.get("id") or ""),
+        object_id=post.object_id,
+        code=exc.code,
+        reason=exc.reason,
+        kind=Kind.VOTE,
+    )
+    async with ctx.fed.transaction(error=exc.reason) as conn:
+        await ctx.events.vote_refused.send(event, conn)
 
 
 async def handle_undo_vote(ctx: Groups, activity: dict[str, Any], vote_id: str | None) -> int:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 
 from fedicom.activitypub.vocab import host_of
-from fedicom.errors import Forbidden
 from fedicom.groups.models import Group
+from fedicom.groups.reasons import Reason, Refused
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Ban
 
@@ -24,18 +24,23 @@ async def active_ban(group: Group | None, actor: str) -> Ban | None:
     return await Ban.filter(scope, live, actor=actor).first()
 
 
-async def refusal(defed: Defederation, group: Group, actor: str) -> str | None:
+async def barrier(defed: Defederation, group: Group, actor: str) -> Refused | None:
     """Why `actor` may not take part in `group` (banned, or its server suspended there), if so."""
     ban = await active_ban(group, actor)
     if ban is not None:
         where = "this instance" if ban.community_id is None else group.name  # type: ignore[attr-defined]
-        return f"{actor} is banned from {where}"
+        return Refused(Reason.BANNED, f"{actor} is banned from {where}")
     if await defed.severity(host_of(actor), group.id) == "suspend":
-        return f"{host_of(actor)} is blocked by {group.name}"
+        return Refused(Reason.BLOCKED_SERVER, f"{host_of(actor)} is blocked by {group.name}")
     return None
 
 
+async def refusal(defed: Defederation, group: Group, actor: str) -> str | None:
+    found = await barrier(defed, group, actor)
+    return found.reason if found else None
+
+
 async def admit(defed: Defederation, group: Group, actor: str) -> None:
-    reason = await refusal(defed, group, actor)
-    if reason:
-        raise Forbidden(reason)
+    found = await barrier(defed, group, actor)
+    if found:
+        raise found

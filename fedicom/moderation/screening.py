@@ -17,6 +17,7 @@ from typing import Any
 from fedicom.activitypub.vocab import as_list, host_of, origin_of
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
+from fedicom.groups.reasons import Reason
 from fedicom.moderation.filters import ActiveFilter
 
 MAX_SCANNED = 50_000  # characters of a post that filters look at (RE2 is linear; this bounds the cost)
@@ -35,6 +36,7 @@ _CLASS = re.compile(r'\sclass="([^"]*)"', re.IGNORECASE)
 class Verdict:
     action: str  # "accept", "hold" or "reject"
     reason: str = ""
+    code: Reason | None = None  # what the author is told (groups/reasons.py); None when accepted
 
     @property
     def held(self) -> bool:
@@ -80,7 +82,8 @@ def _text(markup: str) -> str:
 def link_decision(count: int, limit: int) -> Verdict:
     """Over the cap, a moderator decides: link spam is caught, a long article is not lost."""
     if count > limit:
-        return Verdict("hold", f"the post has {count} links; more than {limit} need a moderator's approval")
+        reason = f"the post has {count} links; more than {limit} need a moderator's approval"
+        return Verdict("hold", reason, Reason.HELD_LINKS)
     return ACCEPT
 
 
@@ -89,23 +92,25 @@ def filter_decision(text: str, filters: Sequence[ActiveFilter]) -> Verdict:
     for f in sorted(filters, key=lambda f: f.action != "reject"):
         found = f.match(text)
         if found is not None:
-            return Verdict(f.action, f"matches {f.describe()}: {found[:80]!r}")
+            code = Reason.FILTERED if f.action == "reject" else Reason.HELD_FILTER
+            return Verdict(f.action, f"matches {f.describe()}: {found[:80]!r}", code)
     return ACCEPT
 
 
 def rate_decision(recent: int, limit: int, who: str) -> Verdict:
     """`recent` posts already made in the last hour; 0 as the limit means none."""
     if limit and recent >= limit:
-        return Verdict("reject", f"{who} has made {recent} posts in the last hour; the limit is {limit}")
+        reason = f"{who} has made {recent} posts in the last hour; the limit is {limit}"
+        return Verdict("reject", reason, Reason.RATE_LIMITED)
     return ACCEPT
 
 
 def premoderation_decision(mode: str, *, established: bool) -> Verdict:
     """`all`: every post waits; `new_members`: until the author has had a post approved here."""
     if mode == "all":
-        return Verdict("hold", "every post in this community is reviewed by a moderator")
+        return Verdict("hold", "every post in this community is reviewed by a moderator", Reason.HELD_ALL)
     if mode == "new_members" and not established:
-        return Verdict("hold", "a new member's first post is reviewed by a moderator")
+        return Verdict("hold", "a new member's first post is reviewed by a moderator", Reason.HELD_NEW_MEMBER)
     return ACCEPT
 
 
@@ -136,7 +141,7 @@ async def screen(
         return verdict
     reason = await ctx.defed.hold_reason(host_of(author), group.id)
     if reason:
-        return Verdict("hold", reason)
+        return Verdict("hold", reason, Reason.HELD_SERVER)
     established = group.premoderation == "new_members" and await Post.exists(
         group_id=group.id,
         author=author,

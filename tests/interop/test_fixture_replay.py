@@ -24,6 +24,7 @@ from fedicom.activitypub.models import Delivery, InboxItem, RemoteActor
 from fedicom.activitypub.vocab import PUBLIC, as_list, id_of, origin_of
 from fedicom.errors import FetchError
 from fedicom.groups.models import Membership, Moderator, Post
+from fedicom.refusals.models import Refusal
 from tests.interop.stage import (
     OWN,
     Sent,
@@ -180,16 +181,30 @@ async def test_a_members_thread_is_announced_in_both_shapes(
         assert (post.title or "").startswith(title)
 
 
+def assert_only_told(sent: Sent, group_uri: str, author: str, object_id: str) -> None:
+    """Nothing announced: the one activity queued is the group's notice to the author, in reply."""
+    assert sent.item is not None and sent.item.state == "done" and sent.item.error
+    [notice] = sent.outgoing
+    addressing = (notice["type"], notice["actor"], notice["to"], notice["cc"])
+    assert addressing == ("Create", group_uri, [author], [])
+    assert notice["object"]["inReplyTo"] == object_id and notice["object"]["to"] == [author]
+    assert len(sent.deliveries[notice["id"]]) == 1
+
+
 @pytest.mark.parametrize(("path", "group_uri", "title"), THREADS, ids=[t[0] for t in THREADS])
 async def test_a_thread_from_a_non_member_is_not_announced(
     tmp_path: Path, path: str, group_uri: str, title: str
 ) -> None:
-    """The community's default policy: only members' posts are announced (the Guppe lesson)."""
+    """The community's default policy: only members' posts are announced (the Guppe lesson); the author
+    alone is told why, by a direct message from the group."""
     fixtures_dir()
     raw, doc = load(path)
     async with stage(tmp_path, group_uri) as s:
-        assert_quiet(await s.send(raw))
+        sent = await s.send(raw)
         assert not await Post.exists(object_id=id_of(doc["object"]))
+        author = id_of(doc["actor"])
+        assert_only_told(sent, group_uri, author or "", id_of(doc["object"]) or "")
+        assert [r.code for r in await Refusal.filter(author=author)] == ["not_member"]
 
 
 REPLIES = [  # (fixture, community, author of the thread it replies to)
@@ -646,7 +661,8 @@ async def test_a_post_naming_more_known_groups_than_allowed_is_not_announced(tmp
         await s.join(ALICE)
         others = [g["id"] for g in groups]
         spam = await s.send(thread_payload("https://lemmy.example/post/10", ALICE, s.uri, cc=others[:3]))
-        assert_quiet(spam)
+        assert_only_told(spam, s.uri, ALICE, "https://lemmy.example/post/10")
+        assert [r.code for r in await Refusal.all()] == ["too_many_communities"]
         assert spam.item is not None and "4 groups" in (spam.item.error or "")
         fine = await s.send(thread_payload("https://lemmy.example/post/11", ALICE, s.uri, cc=others[:2]))
         assert_announced(s, fine, boost=True)
@@ -690,8 +706,11 @@ async def test_core_follow_post_reply_vote_edit_delete_and_leave(tmp_path: Path)
 
 async def test_core_a_thread_from_a_non_member_is_not_announced(tmp_path: Path) -> None:
     async with stage(tmp_path, NEUTRAL) as s:
-        assert_quiet(await s.send(own("create_note_mention.json"), inbox="/inbox"))
+        doc = own("create_note_mention.json")
+        sent = await s.send(doc, inbox="/inbox")
+        assert_only_told(sent, NEUTRAL, doc["actor"], doc["object"]["id"])
         assert not await Post.exists()
+        assert [r.code for r in await Refusal.all()] == ["not_member"]
 
 
 @pytest.mark.parametrize("private", [False, True], ids=["public", "private"])

@@ -176,7 +176,9 @@ async def test_an_edit_while_held_is_what_approval_announces(instance, peer: Pee
     await send(peer, alice, f"{group}/inbox", update)
     held = await post_of(note["id"])
     assert (held.state, held.content, held.activity) == ("held", "<p>second version</p>", update)
-    assert await OutgoingActivity.filter(actor=group).count() == 1  # only the Accept of the Follow
+    # only the Accept of the Follow and the notice that the post waits: nothing announced
+    assert await OutgoingActivity.filter(actor=group).count() == 2
+    assert not await OutgoingActivity.filter(actor=group, type="Announce").exists()
 
     # A reply to a thread still waiting for review is refused
     _, item = await reply(peer, alice, group, note["id"], "<p>me too</p>")

@@ -28,6 +28,7 @@ SHOWN = (
     "staff-community-settings",
     "staff-members-requests",
     "staff-held-posts",
+    "staff-refused",
     "staff-reports",
     "staff-report",
     "staff-post-moderation",

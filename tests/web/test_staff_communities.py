@@ -49,6 +49,7 @@ def as_sent(**changes: Any) -> dict[str, str]:
         "posting_policy": "members",
         "premoderation": "off",
         "max_links": "",
+        "notify_refusals": "on",
         **changes,
     }
     return {k: v.replace("\n", "\r\n") for k, v in fields.items() if v is not None}

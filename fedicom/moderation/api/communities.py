@@ -40,6 +40,7 @@ class CommunityOut(BaseModel):
     posting_policy: str
     premoderation: str
     max_links: int | None
+    notify_refusals: bool = Field(description="The community tells authors why a post was refused or held.")
     members: int
     moderators: list[ModeratorOut]
     created_at: datetime
@@ -69,6 +70,9 @@ class CommunityUpdate(Strict):
     posting_policy: PostingPolicy | None = None
     premoderation: Premoderation | None = None
     max_links: int | None = Field(None, ge=0, le=1000, description="null: the instance default.")
+    notify_refusals: bool | None = Field(
+        None, description="Tell authors why their post was refused or held (at most once a day per reason)."
+    )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> CommunityUpdate:
@@ -121,6 +125,7 @@ async def community_out(call: Call, group: Group) -> CommunityOut:
         posting_policy=group.posting_policy,
         premoderation=group.premoderation,
         max_links=group.max_links,
+        notify_refusals=group.notify_refusals,
         members=await member_count(group),
         moderators=[moderator_out(call, m) for m in await moderators.list_moderators(group)],
         created_at=group.created_at,

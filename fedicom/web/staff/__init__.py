@@ -17,6 +17,7 @@ from fedicom.web.staff import (
     notification_settings,
     posts,
     publishing,
+    refused,
     reports,
     site,
 )
@@ -33,6 +34,7 @@ def routes() -> list[BaseRoute]:
         *held.routes,
         *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete
         *posts.routes,
+        *refused.routes,
         *reports.routes,
         *bans.routes,
         *blocks.routes,

@@ -47,6 +47,7 @@ LABELS = {
     "premoderation": "pre-moderation",
     "max_links": "link cap",
     "accent": "accent colour",
+    "notify_refusals": "notices to authors",
     "icon_url": "icon",
     "image_url": "banner",
 }

@@ -14,7 +14,7 @@ from fedicom.moderation.community_updates import MAX_LINKS, validate_changes
 
 TEXTS = ("title", "summary", "rules", "privacy_policy")
 CHOICES = ("posting_policy", "premoderation")
-FLAGS = ("private", "sensitive")
+FLAGS = ("private", "sensitive", "notify_refusals")
 POSTING = (
     ("open", "Anyone on the fediverse may start threads"),
     ("members", "Members start threads"),
@@ -41,6 +41,7 @@ NEW = {
     "privacy_policy": "",
     "private": False,
     "sensitive": False,
+    "notify_refusals": True,
     "posting_policy": "members",
     "premoderation": "off",
     "max_links": "",

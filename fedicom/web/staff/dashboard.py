@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,6 +16,7 @@ from fedicom.groups.models import Group, Membership, Post
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.models import Report
+from fedicom.refusals.listing import recent_counts
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import staff_page
 
@@ -28,6 +30,8 @@ class Waiting:
     requests: int
     held: int
     reports: int
+    refused_day: int = 0  # refused or held inbound posts in the last 24 hours
+    refused_week: int = 0  # and in the last 7 days
 
 
 async def moderated(acting: Acting) -> list[Group]:
@@ -47,15 +51,26 @@ async def _counts(model: type[Model], groups: list[Group], field: str, **where: 
 
 
 async def waiting(groups: list[Group]) -> list[Waiting]:
-    """Each community's row, in four queries whatever the number of communities."""
+    """Each community's row, in six queries whatever the number of communities."""
     if not groups:
         return []
     members = await _counts(Membership, groups, "group_id", state="accepted")
     requests = await _counts(Membership, groups, "group_id", state="pending")
     held = await _counts(Post, groups, "group_id", state="held", deleted=False)
     reports = await _counts(Report, groups, "community_id", state="open")
+    now = datetime.now(UTC)
+    day = await recent_counts(groups, now - timedelta(hours=24))
+    week = await recent_counts(groups, now - timedelta(days=7))
     return [
-        Waiting(g, members.get(g.id, 0), requests.get(g.id, 0), held.get(g.id, 0), reports.get(g.id, 0))
+        Waiting(
+            g,
+            members.get(g.id, 0),
+            requests.get(g.id, 0),
+            held.get(g.id, 0),
+            reports.get(g.id, 0),
+            day.get(g.id, 0),
+            week.get(g.id, 0),
+        )
         for g in groups
     ]
 
