@@ -39,7 +39,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME",
-        help="run only this scenario (fanout|a, ingest|b, slow|d; c, memory, is part of each); repeatable",
+        help=(
+            "run only this scenario (fanout|a, ingest|b, slow|d, blocklist|e, broken|f, staff|g; "
+            "c, memory, is part of each); repeatable"
+        ),
     )
     parser.add_argument(
         "--postgres-url",

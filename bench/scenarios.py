@@ -24,6 +24,7 @@ from bench.load import PostStats, client_session, post_all
 from bench.peers import KeyPair, SimActor, create, make_keys, note, presign, update
 from bench.report import Metric, ScenarioResult
 from bench.servers import Recorder, SimServer, SimServers
+from bench.staff_post import staff_post
 
 FANOUT_TARGET = 1000.0  # signed deliveries/s
 INGEST_TARGET = 2000.0  # activities/s durably accepted (SQLite)
@@ -594,5 +595,14 @@ SCENARIOS: dict[str, Callable[[Context, Database], Awaitable[ScenarioResult]]] =
     "slow": slow_member,
     "blocklist": blocklist,
     "broken": broken_servers,
+    "staff": staff_post,
 }
-ALIASES = {"a": "fanout", "b": "ingest", "d": "slow", "c": "memory", "e": "blocklist", "f": "broken"}
+ALIASES = {
+    "a": "fanout",
+    "b": "ingest",
+    "d": "slow",
+    "c": "memory",
+    "e": "blocklist",
+    "f": "broken",
+    "g": "staff",
+}
