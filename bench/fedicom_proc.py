@@ -12,6 +12,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import random
 import shlex
 import shutil
 import signal
@@ -46,9 +47,21 @@ def _kill_leftovers() -> None:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range: outgoing connections and port-0 binds take
+    theirs from that range, so one of them cannot take this port between here and the server's bind
+    (or while a killed server is being restarted on it)."""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12_000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def fedicom_command() -> list[str]:
