@@ -189,6 +189,7 @@ def _max_links(value: str | None) -> int | str | None:
 )
 @click.option("--max-links", help="Links a post may carry before it is held (N, or `default`).")
 @click.option("--accent", help="Accent colour of its pages, #rrggbb, or `default` for the site's.")
+@click.option("--timezone", help="The clock of its scheduled posts, e.g. Europe/Paris.")
 @click.option(
     "--notify-refusals/--no-notify-refusals",
     default=None,
@@ -206,6 +207,7 @@ def community_edit(
     premoderation: str | None,
     max_links: str | None,
     accent: str | None,
+    timezone: str | None,
     notify_refusals: bool | None,
     acting_as: str | None,
 ) -> None:
@@ -227,6 +229,8 @@ def community_edit(
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if links != "":
         changes["max_links"] = links
+    if timezone is not None:
+        changes["timezone"] = timezone
     if accent is not None:
         changes["accent"] = None if accent == "default" else accent
     if not changes:

@@ -98,7 +98,7 @@ def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Await
     help="Publish again and again: 'fri 10:00', 'weekdays 08:00', 'monthly 1 09:00'.",
 )
 @click.option(
-    "--timezone", default="UTC", show_default=True, help="The clock of --at and --every, e.g. Europe/Paris."
+    "--timezone", help="The clock of --at and --every (default: the community's), e.g. Europe/Paris."
 )
 def post_create(
     community: str,
@@ -113,7 +113,7 @@ def post_create(
     language: str | None,
     at: datetime | None,
     every: str | None,
-    timezone: str,
+    timezone: str | None,
 ) -> None:
     """Publish a post (or a reply) in COMMUNITY as a staff member who moderates it; with --at or
     --every it is scheduled instead (see `fedicom scheduled list`)."""
@@ -138,7 +138,7 @@ def post_create(
         group = await get_community(community)
         if at or every:
             item = await schedule(ctx, who, group, draft, at=at, every=every, timezone=timezone)
-            repeat = f", then {describe(parse_rule(every))} ({timezone})" if every else ""
+            repeat = f", then {describe(parse_rule(every))} ({item.timezone})" if every else ""
             console.print(
                 f"Scheduled #{item.id} in {group.name} for {item.run_at:%Y-%m-%d %H:%M} UTC{repeat}."
             )

@@ -26,7 +26,11 @@ class Group(Model):
     accent = fields.CharField(max_length=7, null=True)  # #rrggbb on its pages, None for the site's
     # automatic moderation: "off", "new_members" (until their first approved post) or "all"
     premoderation = fields.CharField(max_length=12, default="off")
-    max_links = fields.IntField(null=True)  # links allowed per post, None for the instance default
+    max_links = fields.IntField(null=True)
+    # the clock its scheduled posts follow ("every Friday at 10:00"), an IANA zone name
+    timezone = fields.CharField(
+        max_length=64, default="UTC"
+    )  # links allowed per post, None for the instance default
     # the Group tells an author why their post was refused or held (fedicom/refusals/), once a day
     notify_refusals = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -25,6 +25,7 @@ from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
 from fedicom.moderation.models import Staff
 from fedicom.moderation.screening import PREMODERATION
+from fedicom.publishing.recurrence import check_zone
 
 RULES_HEADING = "\n\n## Rules\n\n"  # how the actor document joins summary and rules (groups/actor.py)
 # fields that appear in the Group actor document: changing them is federated
@@ -39,7 +40,7 @@ FEDERATED = (
     "icon_url",
     "image_url",
 )
-EDITABLE = (*FEDERATED, "premoderation", "max_links", "accent", "notify_refusals")  # ours alone
+EDITABLE = (*FEDERATED, "premoderation", "max_links", "accent", "notify_refusals", "timezone")  # ours alone
 MAX_LINKS = 1000
 
 
@@ -73,6 +74,8 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             raise BadRequest(
                 f"the link cap is a whole number of links from 0 to {MAX_LINKS} (or the instance default)"
             )
+        elif key == "timezone":
+            value = check_zone(str(value))
         elif key == "accent":
             value = check_accent(str(value), Mode.LIGHT) if value else None  # dark mode derives its own
         elif key in ("icon_url", "image_url") and value is not None:

@@ -234,7 +234,12 @@ class ScheduleCreate(PostCreate):
         pattern=NO_NUL,
         description="Repeat: 'fri 10:00', 'weekdays 08:00', 'monthly 1 09:00'.",
     )
-    timezone: str = Field("UTC", max_length=64, pattern=NO_NUL, description="The clock of `at` and `every`.")
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        pattern=NO_NUL,
+        description="The clock of `at` and `every` (default: the community's).",
+    )
 
 
 class ScheduledOut(BaseModel):

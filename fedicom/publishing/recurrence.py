@@ -70,6 +70,12 @@ def parse_rule(spec: str) -> Recurrence:
     return Recurrence(at, frozenset(_day(name) for name in names))
 
 
+def check_zone(name: str) -> str:
+    """The name of a time zone (as stored for a community), or BadRequest."""
+    zone(name)
+    return name
+
+
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)

@@ -82,9 +82,11 @@ async def schedule(
     *,
     at: datetime | None = None,
     every: str | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
 ) -> ScheduledPost:
-    """Check the post as if it went out now (images stored), and queue its first publication."""
+    """Check the post as if it went out now (images stored), and queue its first publication; times
+    are on the community's clock unless `timezone` names another."""
+    timezone = timezone or group.timezone
     when = first_time(at, every, timezone, datetime.now(UTC))
     checked = await ready(ctx, author, group, draft, None)
     async with ctx.fed.transaction() as conn:

@@ -71,6 +71,9 @@ def test_publishing_and_scheduling_from_the_command_line(
         "Europe/Paris",
     )
     assert later.exit_code != 0 and "at most a year ahead" in later.output
+    bad_zone = migrated("community", "edit", "news", "--timezone", "Mars/Olympus", "--as", "mia")
+    assert bad_zone.exit_code == 1 and "is not a time zone" in bad_zone.output
+    assert migrated("community", "edit", "news", "--timezone", "Europe/Paris", "--as", "mia").exit_code == 0
     weekly = migrated(
         "post",
         "create",
@@ -83,11 +86,9 @@ def test_publishing_and_scheduling_from_the_command_line(
         "b",
         "--every",
         "fri 10:00",
-        "--timezone",
-        "Europe/Paris",
     )
     assert weekly.exit_code == 0, weekly.output
-    assert "every Friday at 10:00 (Europe/Paris)" in weekly.output
+    assert "every Friday at 10:00 (Europe/Paris)" in weekly.output  # the community's clock
     assert weekly.output.strip().splitlines()[-1].endswith("/api/v1/admin/scheduled/1")
 
     listed = json.loads(migrated("scheduled", "list", "--json").output)

@@ -41,6 +41,7 @@ class CommunityOut(BaseModel):
     premoderation: str
     max_links: int | None
     notify_refusals: bool = Field(description="The community tells authors why a post was refused or held.")
+    timezone: str = Field(description="The clock of its scheduled posts (an IANA zone).")
     members: int
     moderators: list[ModeratorOut]
     created_at: datetime
@@ -73,6 +74,7 @@ class CommunityUpdate(Strict):
     notify_refusals: bool | None = Field(
         None, description="Tell authors why their post was refused or held (at most once a day per reason)."
     )
+    timezone: str | None = Field(None, max_length=64, pattern=NO_NUL, description="e.g. Europe/Paris.")
 
     @model_validator(mode="after")
     def _no_nulls(self) -> CommunityUpdate:
@@ -126,6 +128,7 @@ async def community_out(call: Call, group: Group) -> CommunityOut:
         premoderation=group.premoderation,
         max_links=group.max_links,
         notify_refusals=group.notify_refusals,
+        timezone=group.timezone,
         members=await member_count(group),
         moderators=[moderator_out(call, m) for m in await moderators.list_moderators(group)],
         created_at=group.created_at,

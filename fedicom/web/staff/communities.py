@@ -35,7 +35,7 @@ CREATE_KEYS = (
     "premoderation",
     "max_links",
 )
-EDIT_KEYS = (*fields.TEXTS, *fields.FLAGS, *fields.CHOICES, "max_links", "accent")
+EDIT_KEYS = (*fields.TEXTS, *fields.FLAGS, *fields.CHOICES, "max_links", "accent", "timezone")
 LABELS = {
     "title": "title",
     "summary": "summary",
@@ -47,6 +47,7 @@ LABELS = {
     "premoderation": "pre-moderation",
     "max_links": "link cap",
     "accent": "accent colour",
+    "timezone": "time zone",
     "notify_refusals": "notices to authors",
     "icon_url": "icon",
     "image_url": "banner",

@@ -46,13 +46,14 @@ NEW = {
     "premoderation": "off",
     "max_links": "",
     "accent": "",
+    "timezone": "UTC",
 }
 
 
 def typed(form: FormData) -> dict[str, Any]:
     """The form's values as the staff member typed them (line breaks as \\n, unticked boxes False)."""
     values: dict[str, Any] = {}
-    for key in ("name", *TEXTS, *CHOICES, "max_links", "accent"):
+    for key in ("name", *TEXTS, *CHOICES, "max_links", "accent", "timezone"):
         value = form.get(key, "")
         values[key] = value.replace("\r\n", "\n") if isinstance(value, str) else ""
     for key in FLAGS:
@@ -66,6 +67,7 @@ def prefilled(group: Group) -> dict[str, Any]:
     values["name"] = group.name
     values["max_links"] = "" if group.max_links is None else str(group.max_links)
     values["accent"] = group.accent or ""
+    values["timezone"] = group.timezone
     return values
 
 

@@ -131,7 +131,7 @@ async def write(request: Request, acting: Acting) -> Response:
         draft = _draft(form, await _uploads(form))
         at, every = _when(form)
         if at is not None or every:
-            zone_name = form_text(form, "timezone", 64, label="time zone").strip() or "UTC"
+            zone_name = form_text(form, "timezone", 64, label="time zone").strip() or None
             item = await schedule(
                 acting.ctx, _author(acting), group, draft, at=at, every=every, timezone=zone_name
             )
