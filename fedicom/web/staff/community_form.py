@@ -58,6 +58,7 @@ def typed(form: FormData) -> dict[str, Any]:
         values[key] = value.replace("\r\n", "\n") if isinstance(value, str) else ""
     for key in FLAGS:
         values[key] = form.get(key) == "on"
+    values["timezone"] = values["timezone"].strip() or "UTC"  # left empty: the clock of UTC
     return values
 
 
