@@ -6,7 +6,6 @@ Each command prints the post's ActivityPub id as its last line, for scripts.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -174,7 +173,7 @@ def post_edit(
     not_sensitive: bool,
 ) -> None:
     """Edit your post URL: only what you pass changes; members' servers receive the Update."""
-    from fedicom.publishing.compose import draft_of, edit, find_post
+    from fedicom.publishing.compose import draft_of, edit, find_post, revised
 
     uploads = _uploads(images, alts)
     if sensitive is not None and not_sensitive:
@@ -182,15 +181,15 @@ def post_edit(
 
     async def work(ctx: Groups, who: Author, _staff: Staff) -> str:
         found = await find_post(ctx, url)
-        draft = draft_of(found)
-        draft = replace(
-            draft,
-            title=draft.title if title is None else title,
-            body=draft.body if body is None else body,
-            link=draft.link if link is None else (link or None),
+        draft = revised(
+            found,
+            title=title,
+            body=body,
+            link=link,
             uploads=uploads,
-            pictures=draft.pictures if keep_images else (),
-            warning=None if not_sensitive else (draft.warning if sensitive is None else sensitive),
+            keep_images=keep_images,
+            warning=sensitive,
+            not_sensitive=not_sensitive,
         )
         if draft == draft_of(found) and not uploads:
             raise BadRequest("nothing to change: pass --title, --body, --link, --image or --sensitive")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -16,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.models import Post
+from fedicom.moderation.api.content import PostPath, post_of
 from fedicom.moderation.api.framework import Call
-from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
+from fedicom.moderation.api.params import NO_NUL, CommunityPath, Strict
 from fedicom.moderation.api.registry import api
-from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
+from fedicom.publishing.compose import Author, delete, edit, publish, revised
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.models import ScheduledPost
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MIN_OPTIONS, create_poll
@@ -69,11 +69,6 @@ class PollCreate(Strict):
     closes_in_minutes: int = Field(1440, ge=5, le=90 * 1440, description="How long the poll stays open.")
 
 
-class OwnPostPath(Strict):
-    name: Name
-    id: int = Field(ge=1, le=2**62, description="The post's number on this server.")
-
-
 class PublishedOut(BaseModel):
     id: int = Field(description="The post's number on this server.")
     object_id: str = Field(description="The post's ActivityPub id (its page).")
@@ -110,17 +105,19 @@ def _uploads(images: list[ImageIn]) -> tuple[Upload, ...]:
     return tuple(uploads)
 
 
+def _draft(body: PostCreate) -> Draft:
+    return Draft(
+        body=body.body,
+        title=body.title,
+        link=body.link,
+        uploads=_uploads(body.images),
+        warning=body.sensitive,
+        language=body.language,
+    )
+
+
 def _author(call: Call) -> Author:
     return Author(call.actor, call.settings.data_dir)
-
-
-async def _own_post(call: Call, path: OwnPostPath) -> Post:
-    group = await call.community(path.name)
-    post = await Post.get_or_none(id=path.id, group_id=group.id, deleted=False)
-    if post is None:
-        raise NotFound(f"there is no post {path.id} in {group.name}")
-    post.group = group
-    return post
 
 
 @api.endpoint(
@@ -144,14 +141,7 @@ async def posts_publish(call: Call, path: CommunityPath, body: PostCreate) -> Pu
         parent = await Post.get_or_none(id=body.reply_to)
         if parent is None:
             raise NotFound(f"there is no post {body.reply_to}")
-    draft = Draft(
-        body=body.body,
-        title=body.title,
-        link=body.link,
-        uploads=_uploads(body.images),
-        warning=body.sensitive,
-        language=body.language,
-    )
+    draft = _draft(body)
     post = await publish(call.ctx, _author(call), group, draft, reply_to=parent)
     return published_out(post)
 
@@ -162,25 +152,23 @@ async def posts_publish(call: Call, path: CommunityPath, body: PostCreate) -> Pu
     summary="Edit your own post (only the fields given change)",
     scope="moderate",
     tag="publishing",
-    path_model=OwnPostPath,
+    path_model=PostPath,
     body=PostEdit,
     response=PublishedOut,
     max_body=IMAGE_BODY,
 )
-async def posts_edit(call: Call, path: OwnPostPath, body: PostEdit) -> PublishedOut:
+async def posts_edit(call: Call, path: PostPath, body: PostEdit) -> PublishedOut:
     """Members' servers receive the Update (announced, and from the author for Mastodon)."""
-    post = await _own_post(call, path)
-    if body.sensitive is not None and body.not_sensitive:
-        raise BadRequest("sensitive and not_sensitive contradict each other")
-    draft = draft_of(post)
-    draft = replace(
-        draft,
-        title=draft.title if body.title is None else body.title,
-        body=draft.body if body.body is None else body.body,
-        link=draft.link if body.link is None else (body.link or None),
+    post = await post_of(call, path)
+    draft = revised(
+        post,
+        title=body.title,
+        body=body.body,
+        link=body.link,
         uploads=_uploads(body.images),
-        pictures=draft.pictures if body.keep_images else (),
-        warning=None if body.not_sensitive else (draft.warning if body.sensitive is None else body.sensitive),
+        keep_images=body.keep_images,
+        warning=body.sensitive,
+        not_sensitive=body.not_sensitive,
     )
     return published_out(await edit(call.ctx, _author(call), post, draft))
 
@@ -191,10 +179,10 @@ async def posts_edit(call: Call, path: OwnPostPath, body: PostEdit) -> Published
     summary="Delete your own post (moderators remove others' posts with /remove)",
     scope="moderate",
     tag="publishing",
-    path_model=OwnPostPath,
+    path_model=PostPath,
 )
-async def posts_delete(call: Call, path: OwnPostPath) -> None:
-    post = await _own_post(call, path)
+async def posts_delete(call: Call, path: PostPath) -> None:
+    post = await post_of(call, path)
     await delete(call.ctx, _author(call), post)
 
 
@@ -291,14 +279,7 @@ async def scheduled_create(call: Call, path: CommunityPath, body: ScheduleCreate
     group = await call.community(path.name)
     if body.reply_to is not None:
         raise BadRequest("replies are published at once: schedule new posts only")
-    draft = Draft(
-        body=body.body,
-        title=body.title,
-        link=body.link,
-        uploads=_uploads(body.images),
-        warning=body.sensitive,
-        language=body.language,
-    )
+    draft = _draft(body)
     item = await schedule(
         call.ctx, _author(call), group, draft, at=body.at, every=body.every, timezone=body.timezone
     )

@@ -30,7 +30,7 @@ from fedicom.groups.models import Group, Post
 from fedicom.media.uploads import store_picture
 from fedicom.moderation.content import get_post, require_active_moderator
 from fedicom.publishing import wire
-from fedicom.publishing.drafts import Draft, check_uploads, content_of
+from fedicom.publishing.drafts import Draft, Upload, check_uploads, content_of
 
 _PAGE_RE = re.compile(r"^/c/([a-z0-9_]{1,64})/p/([0-9]{1,18})$")
 
@@ -204,6 +204,32 @@ def draft_of(post: Post) -> Draft:
             for a in doc.get("attachment", [])
             if isinstance(a, dict) and a.get("type") == "Image"
         ),
+    )
+
+
+def revised(
+    post: Post,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    link: str | None = None,
+    uploads: tuple[Upload, ...] = (),
+    keep_images: bool = True,
+    warning: str | None = None,
+    not_sensitive: bool = False,
+) -> Draft:
+    """The post's draft with what an edit changes (None keeps a field; an empty link removes it)."""
+    if warning is not None and not_sensitive:
+        raise BadRequest("a new content warning and removing it contradict each other")
+    draft = draft_of(post)
+    return replace(
+        draft,
+        title=draft.title if title is None else title,
+        body=draft.body if body is None else body,
+        link=draft.link if link is None else (link or None),
+        uploads=uploads,
+        pictures=draft.pictures if keep_images else (),
+        warning=None if not_sensitive else (draft.warning if warning is None else warning),
     )
 
 

@@ -113,7 +113,7 @@ def filter_out(row: Filter, community: Group | None) -> FilterOut:
     )
 
 
-async def _post(call: Call, path: PostPath) -> Post:
+async def post_of(call: Call, path: PostPath) -> Post:
     """The post of a community the caller moderates (403 otherwise, 404 when not there)."""
     group = await call.community(path.name)
     post = await Post.get_or_none(id=path.id, group_id=group.id, deleted=False)
@@ -149,7 +149,7 @@ async def posts_list(call: Call, path: CommunityPath, query: PostsQuery) -> list
     response=PostOut,
 )
 async def posts_approve(call: Call, path: PostPath) -> PostOut:
-    post = await _post(call, path)
+    post = await post_of(call, path)
     return post_out(await approve_post(call.ctx, post, call.actor), post.group)
 
 
@@ -164,7 +164,7 @@ async def posts_approve(call: Call, path: PostPath) -> PostOut:
     response=PostOut,
 )
 async def posts_reject(call: Call, path: PostPath, body: RejectBody) -> PostOut:
-    post = await _post(call, path)
+    post = await post_of(call, path)
     return post_out(await reject_post(call.ctx, post, call.actor, reason=body.reason), post.group)
 
 
@@ -180,7 +180,7 @@ async def posts_reject(call: Call, path: PostPath, body: RejectBody) -> PostOut:
 )
 async def posts_remove(call: Call, path: PostPath, body: RemoveBody) -> PostOut:
     """Give a reason, a rule number, or both: the rule's text is cited in the reason."""
-    post = await _post(call, path)
+    post = await post_of(call, path)
     await remove_post(call.ctx, post, call.actor, reason=body.reason, rule=body.rule)
     return post_out(post, post.group)
 
@@ -196,13 +196,13 @@ async def posts_remove(call: Call, path: PostPath, body: RemoveBody) -> PostOut:
     response=PostOut,
 )
 async def posts_restore(call: Call, path: PostPath, body: ReasonBody) -> PostOut:
-    post = await _post(call, path)
+    post = await post_of(call, path)
     await restore_post(call.ctx, post, call.actor, reason=body.reason)
     return post_out(post, post.group)
 
 
 async def _lock(call: Call, path: PostPath, body: ReasonBody, *, locked: bool) -> PostOut:
-    post = await _post(call, path)
+    post = await post_of(call, path)
     await lock_post(call.ctx, post, call.actor, locked=locked, reason=body.reason)
     return post_out(post, post.group)
 
@@ -262,7 +262,7 @@ async def posts_unpin(call: Call, path: PostPath) -> PostOut:
 
 
 async def _pin(call: Call, path: PostPath, *, pinned: bool) -> PostOut:
-    post = await _post(call, path)
+    post = await post_of(call, path)
     await pin_post(call.ctx, post, call.actor, pinned=pinned)
     return post_out(post, post.group)
 
