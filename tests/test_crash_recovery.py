@@ -80,9 +80,7 @@ async def test_sigkill_mid_fanout_resumes_at_once_and_loses_nothing(tmp_path: Pa
         repeated = len(recorder.arrivals) - len(unique_arrivals(recorder))
         assert repeated <= 3 * CONCURRENCY, f"{repeated} deliveries arrived twice"
         assert recorder.rejected == []
-        print(
-            f"killed after {before}/{expected}; rest {took:.2f} s after restart, {repeated} twice"
-        )
+        print(f"killed after {before}/{expected}; rest {took:.2f} s after restart, {repeated} twice")
     finally:
         await server.stop()
         await sims.close()

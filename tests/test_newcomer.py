@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.support.servers import free_socket
+from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,9 +20,7 @@ async def test_make_run_on_a_clean_clone_serves_the_demo_community(tmp_path: Pat
     # Given a clean clone of the committed tree (what a newcomer gets from git)
     clone = tmp_path / "fedicom"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FEDICOM_", "VIRTUAL_ENV"))}
     env["PORT"] = str(port)
     env["FEDICOM_DOMAIN"] = f"localhost:{port}"

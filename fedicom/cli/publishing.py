@@ -99,6 +99,11 @@ def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Await
 @click.option(
     "--timezone", help="The clock of --at and --every (default: the community's), e.g. Europe/Paris."
 )
+@click.option(
+    "--as-community",
+    is_flag=True,
+    help="Post the thread as the community itself: Mastodon and Misskey show it, Lemmy and Mbin do not.",
+)
 def post_create(
     community: str,
     author: str | None,
@@ -113,6 +118,7 @@ def post_create(
     at: datetime | None,
     every: str | None,
     timezone: str | None,
+    as_community: bool,
 ) -> None:
     """Publish a post (or a reply) in COMMUNITY as a staff member who moderates it; with --at or
     --every it is scheduled instead (see `fedicom scheduled list`)."""
@@ -128,6 +134,7 @@ def post_create(
         uploads=_uploads(images, alts),
         warning=sensitive,
         language=language,
+        as_community=as_community,
     )
 
     if (at or every) and reply_to:

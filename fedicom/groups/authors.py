@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from fedicom.activitypub.models import RemoteActor
 from fedicom.groups.communities import Site
+from fedicom.groups.models import Group
 
 MAX_NAME = 100
 
@@ -70,8 +71,23 @@ def describe_unknown(uri: str, site: Site) -> Author:
     return Author(uri, _short(last or parts.hostname or uri), None, web_url(uri), None)
 
 
+async def _communities(uris: set[str], site: Site) -> dict[str, Author]:
+    """Our own communities as authors (of the threads staff post as the community): title and handle."""
+    names = {n: u for u in uris if (n := site.name_from_uri(u))}
+    if not names:
+        return {}
+    groups = await Group.filter(name__in=list(names)).only("name", "title")
+    return {
+        names[g.name]: Author(
+            names[g.name], _short(g.title or g.name), f"@{g.name}@{site.domain}", names[g.name], None
+        )
+        for g in groups
+    }
+
+
 async def describe(uris: Iterable[str], site: Site) -> dict[str, Author]:
     """Authors by URI, for everyone in `uris`."""
     wanted = {u for u in uris if u}
     found = {a.uri: describe_remote(a) for a in await RemoteActor.filter(uri__in=wanted)} if wanted else {}
+    found.update(await _communities(wanted - found.keys(), site))
     return {u: found.get(u) or describe_unknown(u, site) for u in wanted}

@@ -1,7 +1,8 @@
 """Who is told about a post: pure rules, from the post's facts and the community's local moderators.
 
 - a held post: the community's moderators (held_post), and no one else until it is approved;
-- a reply to a staff member's post: that staff member (reply);
+- a reply to a staff member's post: that staff member (reply); to the community's own post: its
+  moderators (reply);
 - a Mention of a staff member: that staff member (mention);
 - a Mention of the community, written in the text of a reply: its moderators (mention).
 Each staff member gets at most one notification per post (held_post, then reply, then mention), and
@@ -55,6 +56,8 @@ def post_recipients(
         parent = site.staff_from_uri(facts.parent_author) if facts.parent_author else None
         if parent:
             told[parent] = NotificationKind.REPLY
+        elif facts.parent_author == site.uri(community):  # a reply to the community's own post
+            told = dict.fromkeys(moderators, NotificationKind.REPLY)
         for href in facts.mentions:
             staff = site.staff_from_uri(href)
             if staff:

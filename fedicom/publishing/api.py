@@ -48,6 +48,11 @@ class PostCreate(Strict):
     )
     language: Language | None = None
     images: list[ImageIn] = Field(default_factory=list, max_length=MAX_PICTURES)
+    as_community: bool = Field(
+        False,
+        description="Post the thread as the community itself (Mastodon and Misskey show it; Lemmy, "
+        "Mbin and PieFed accept posts by a person only and do not).",
+    )
 
 
 class PostEdit(Strict):
@@ -113,6 +118,7 @@ def _draft(body: PostCreate) -> Draft:
         uploads=_uploads(body.images),
         warning=body.sensitive,
         language=body.language,
+        as_community=body.as_community,
     )
 
 

@@ -5,6 +5,10 @@ A staff post takes the path a member's post takes once admitted: stored as a `Po
 group in both shapes (`groups/posts.publish`). Its id is its page, `/c/NAME/p/N`, so the address
 a member pastes into Mastodon's or Lemmy's search is the object itself.
 
+A thread may also be posted as the community itself (`Draft.as_community`): the Group is its author
+and sends its `Create` to members, which Mastodon and its kin show as the community account's post;
+Lemmy, Mbin and PieFed accept Person authors only (docs/publishing.md).
+
 Edits and deletions go to members twice: announced by the group (Lemmy reads `Announce{Update}`) and
 sent by the author directly (Mastodon honours only an author's own `Update`/`Delete`, federation.md
 §3.2); receivers drop the second copy by its activity id.
@@ -66,10 +70,12 @@ async def _pictures(author: Author, base_url: str, draft: Draft) -> tuple[wire.P
     return tuple(wire.Picture(p.url, p.media_type, p.alt, p.width, p.height) for p in stored)
 
 
-async def _mention(ctx: Groups, actor: str, parent: Post | None) -> tuple[wire.Mention, str | None] | None:
+async def _mention(
+    ctx: Groups, actor: str, group: Group, parent: Post | None
+) -> tuple[wire.Mention, str | None] | None:
     """The parent's author, mentioned so their server notifies them, and their inbox (None: local)."""
-    if parent is None or parent.author == actor:
-        return None
+    if parent is None or parent.author in (actor, ctx.uri(group)):
+        return None  # nobody to tell: one's own post, or the community's (its moderators are told)
     local = ctx.site.staff_from_uri(parent.author)
     if local:
         return wire.Mention(parent.author, f"@{local}@{ctx.site.domain}"), None
@@ -115,11 +121,12 @@ async def publish(
     transaction when given (a scheduled publication commits with its job)."""
     checked = await ready(ctx, author, group, draft, reply_to)
     content = content_of(checked, thread=reply_to is None)
-    mention = await _mention(ctx, author.actor, reply_to)
+    actor = ctx.uri(group) if checked.as_community else author.actor
+    mention = await _mention(ctx, actor, group, reply_to)
     if conn is not None:
-        return await _store(ctx, author.actor, group, content, reply_to, mention, conn)
+        return await _store(ctx, actor, group, content, reply_to, mention, conn)
     async with ctx.fed.transaction() as own:
-        return await _store(ctx, author.actor, group, content, reply_to, mention, own)
+        return await _store(ctx, actor, group, content, reply_to, mention, own)
 
 
 async def _store(
@@ -168,12 +175,19 @@ async def _store(
     post.object_id, post.document = object_id, obj
     await post.save(using_db=conn, update_fields=["object_id", "document"])
     inbox = mention[1] if mention else None
-    await ctx.fed.send(
-        create, actor=actor, inboxes=[inbox] if inbox else [], public=not group.private, conn=conn
-    )
     if parent is not None:
         await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
-    await group_posts.publish(ctx, group, post, create, author_inbox=None, conn=conn)
+    if actor == group_uri:
+        # The community's own post: its Create goes to members as the Group's (Mastodon shows it as
+        # the community account's post, no boost of itself), and FEP-1b12 readers get it announced.
+        members = list((await ctx.rosters.of(group)).inboxes)
+        await ctx.fed.send(create, actor=actor, inboxes=members, public=not group.private, conn=conn)
+        await announce(ctx, group, create, conn=conn, announce_id=post.announce_id)
+    else:
+        await ctx.fed.send(
+            create, actor=actor, inboxes=[inbox] if inbox else [], public=not group.private, conn=conn
+        )
+        await group_posts.publish(ctx, group, post, create, author_inbox=None, conn=conn)
     await ctx.events.post_stored.send(post, conn)
     return post
 
@@ -193,6 +207,7 @@ def draft_of(post: Post) -> Draft:
         link=link,
         warning=(doc.get("summary") or "") if doc.get("sensitive") else None,
         language=language.get("identifier") if isinstance(language, dict) else None,
+        as_community=bool(doc.get("audience")) and doc.get("attributedTo") == doc.get("audience"),
         pictures=tuple(
             wire.Picture(
                 url=a["url"],
@@ -233,11 +248,18 @@ def revised(
     )
 
 
-def _own(post: Post, actor: str, what: str) -> None:
-    if post.author != actor:
+def changeable_by(ctx: Groups, post: Post, actor: str) -> bool:
+    """A staff member edits and deletes their own posts, and the community's own where they moderate."""
+    return post.author in (actor, ctx.uri(post.group))
+
+
+async def _own(ctx: Groups, post: Post, actor: str, what: str) -> None:
+    if not changeable_by(ctx, post, actor):
         raise Forbidden(f"only its author may {what} post {post.id}: moderators remove posts instead")
     if post.deleted:
         raise BadRequest(f"post {post.id} was deleted")
+    if post.author != actor:
+        await require_active_moderator(ctx, post.group, actor)
 
 
 async def _recipients(ctx: Groups, post: Post) -> list[str]:
@@ -255,7 +277,7 @@ async def _recipients(ctx: Groups, post: Post) -> list[str]:
 
 async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
     """The author's edit: `Update` with the whole new object, announced and sent to members."""
-    _own(post, author.actor, "edit")
+    await _own(ctx, post, author.actor, "edit")
     await require_active_moderator(ctx, post.group, author.actor)
     content_of(draft, thread=post.is_thread)
     check_uploads(draft.uploads, kept=len(draft.pictures))
@@ -272,7 +294,7 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
     )
     obj = wire.build_object(
         object_id=post.object_id,
-        author=author.actor,
+        author=post.author,
         to=wire.Addressing(group_uri, post.group.private, tuple(m.href for m in mentions)),
         content=content,
         published=post.published,
@@ -291,7 +313,7 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
         post.document, post.updated = obj, now
         await post.save(using_db=conn)
         await ctx.fed.send(
-            update, actor=author.actor, inboxes=inboxes, public=not post.group.private, conn=conn
+            update, actor=post.author, inboxes=inboxes, public=not post.group.private, conn=conn
         )
         await announce(ctx, post.group, update, conn=conn)
     return post
@@ -299,14 +321,14 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
 
 async def delete(ctx: Groups, author: Author, post: Post) -> dict[str, Any]:
     """The author deletes their post: a tombstone here, `Delete` announced and sent to members."""
-    _own(post, author.actor, "delete")
+    await _own(ctx, post, author.actor, "delete")
     group_uri = ctx.uri(post.group)
     mentioned = tuple(
         t["href"] for t in post.document.get("tag", []) if isinstance(t, dict) and t.get("type") == "Mention"
     )
     activity = wire.build_delete(
         activity_id=new_activity_uri(ctx.fed.base_url),
-        actor=author.actor,
+        actor=post.author,
         object_id=post.object_id,
         to=wire.Addressing(group_uri, post.group.private, mentioned),
     )
@@ -317,7 +339,7 @@ async def delete(ctx: Groups, author: Author, post: Post) -> dict[str, Any]:
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
         await ctx.fed.send(
-            activity, actor=author.actor, inboxes=inboxes, public=not post.group.private, conn=conn
+            activity, actor=post.author, inboxes=inboxes, public=not post.group.private, conn=conn
         )
         await announce(ctx, post.group, activity, conn=conn)
     return activity

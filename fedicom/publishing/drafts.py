@@ -43,6 +43,7 @@ class Draft:
     warning: str | None = None
     language: str | None = None
     pictures: tuple[Picture, ...] = field(default=())  # kept from the post being edited
+    as_community: bool = False  # a thread written by the Group itself (docs/publishing.md: who shows it)
 
 
 def _text(value: str, what: str, limit: int) -> str:
@@ -74,6 +75,8 @@ def content_of(draft: Draft, *, thread: bool, pictures: tuple[Picture, ...] = ()
         raise BadRequest("a reply has no title or link: only a body and images")
     if not body and not thread:
         raise BadRequest("a reply needs a body")
+    if draft.as_community and not thread:
+        raise BadRequest("replies are written by a staff member: only a thread is posted as the community")
     link = None
     if draft.link and draft.link.strip():
         parsed = url_or_none(draft.link.strip())

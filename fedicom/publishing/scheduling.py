@@ -35,7 +35,7 @@ def _key(item: ScheduledPost) -> str:
     return f"scheduled:{item.id}:{item.run_at.timestamp():.0f}"
 
 
-def _stored(draft: Draft) -> dict[str, Any]:
+def to_stored(draft: Draft) -> dict[str, Any]:
     return {
         "body": draft.body,
         "title": draft.title,
@@ -43,6 +43,7 @@ def _stored(draft: Draft) -> dict[str, Any]:
         "warning": draft.warning,
         "language": draft.language,
         "pictures": [asdict(p) for p in draft.pictures],
+        "as_community": draft.as_community,
     }
 
 
@@ -54,6 +55,7 @@ def draft_from(stored: dict[str, Any]) -> Draft:
         warning=stored.get("warning"),
         language=stored.get("language"),
         pictures=tuple(wire.Picture(**p) for p in stored.get("pictures", [])),
+        as_community=bool(stored.get("as_community", False)),
     )
 
 
@@ -93,7 +95,7 @@ async def schedule(
         item = await ScheduledPost.create(
             group=group,
             author=author.actor,
-            draft=_stored(checked),
+            draft=to_stored(checked),
             run_at=when,
             every=every.strip() if every else None,
             timezone=timezone,

@@ -14,7 +14,7 @@ from fedicom import storage
 from fedicom.groups.communities import Site
 from fedicom.settings import load_settings
 from tests.deploy.populated import HOST, POSTGRES, Source, populate, switching_dialect
-from tests.deploy.webservers import free_port
+from tests.support.servers import free_port
 
 
 @pytest.fixture

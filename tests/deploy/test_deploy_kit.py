@@ -39,7 +39,6 @@ from tests.deploy.webservers import (
     caddy_args,
     caddy_env,
     check,
-    free_port,
     nginx_args,
     nginx_conf,
     running,
@@ -47,6 +46,7 @@ from tests.deploy.webservers import (
     start_behind,
 )
 from tests.support.peer import Peer
+from tests.support.servers import free_port
 
 DEPLOY = REPO / "deploy"
 FRONT = "127.0.0.2"

@@ -33,9 +33,9 @@ from fedicom.doctor import (
 )
 from fedicom.settings import Settings
 from tests.deploy.test_well_known import Brand, nginx_site
-from tests.deploy.webservers import free_port, self_signed, start_behind
+from tests.deploy.webservers import self_signed, start_behind
 from tests.support.db import make_settings
-from tests.support.servers import Instance
+from tests.support.servers import Instance, free_port
 
 FEDICOM = Path(sys.executable).parent / "fedicom"
 LINE = re.compile(r"^(ok|warn|fail)\s+(\w+)\s+(.*)$")

@@ -28,12 +28,12 @@ from tests.deploy.webservers import (
     apache_conf,
     caddy_args,
     caddy_env,
-    free_port,
     nginx_args,
     nginx_conf,
     running,
     start_behind,
 )
+from tests.support.servers import free_port
 
 WELL_KNOWN = REPO / "well-known"
 BRAND_HOST = "127.0.0.2"

@@ -22,7 +22,7 @@ from fedicom.jobs.models import Job
 from fedicom.notifications import webhooks
 from tests.moderation.helpers import moderator
 from tests.support.peer import Peer, Person
-from tests.support.servers import Instance, free_socket
+from tests.support.servers import Instance, free_port
 from tests.support.steps import join
 
 SECRET = "a-webhook-secret-of-some-length"
@@ -82,10 +82,7 @@ class Smtp:
 @pytest.fixture
 def smtp() -> Iterator[Smtp]:
     """A real SMTP server on a loopback port, not started yet (a test may start it late: a server down)."""
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-    server = Smtp(port)
+    server = Smtp(free_port())
     yield server
     server.stop()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fedicom.groups.models import Post
 from fedicom.moderation.staff import create_staff
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
@@ -54,6 +55,11 @@ def test_publishing_and_scheduling_from_the_command_line(
         "3d",
     )
     assert poll.exit_code == 0 and poll.output.strip().splitlines()[-1].endswith("/c/news/p/2")
+    official = migrated(
+        "post", "create", "news", "--author", "mia", "--title", "Closed", "--body", "b", "--as-community"
+    )
+    assert official.exit_code == 0, official.output
+    assert in_db(env, lambda: Post.get(title="Closed")).author.endswith("/c/news")
 
     later = migrated(
         "post",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,23 @@ class Instance:
     async def stop(self) -> None:
         self.server.should_exit = True
         await self.task
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port free now, below the kernel's ephemeral range, for a server started later: port-0 binds
+    and outgoing connections take theirs from that range, so none of them can take this one first."""
+    low = 32768
+    with contextlib.suppress(OSError, ValueError):
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12_000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def free_socket() -> socket.socket:

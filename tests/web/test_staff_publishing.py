@@ -130,6 +130,20 @@ async def test_composing_replying_and_polling_in_the_browser(
     await page.get_by_role("main").get_by_role("link", name="Public page").last.click()
     await page.get_by_role("img", name="A red wool scarf folded on a table").wait_for()
 
+    # an official announcement, posted as the community itself
+    await page.goto(inst.base + WRITE)
+    await page.get_by_label("The community itself").check()
+    await page.get_by_label("Title").fill("Closed on 25 December")
+    await page.get_by_label("Text", exact=True).fill("The team wishes you a happy holiday.")
+    await page.get_by_role("button", name="Publish").click()
+    await page.get_by_role("status").filter(has_text="Published “Closed on 25 December”").wait_for()
+    await screenshot(page, "staff-community-post")
+    official = await Post.get(title="Closed on 25 December")
+    assert official.author == scene.group and official.document["attributedTo"] == scene.group
+    await page.get_by_role("main").get_by_role("link", name="Public page").last.click()
+    await page.get_by_role("heading", name="Closed on 25 December").wait_for()
+    await screenshot(page, "public-community-post")
+
     # reply to a member's question: alice's server hears of it directly
     await page.goto(f"{inst.base}/staff/c/news/p/{member_post.id}")
     await page.get_by_label("Your reply").fill("Yes, everywhere in the EU.")

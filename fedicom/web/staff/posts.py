@@ -23,6 +23,7 @@ from fedicom.moderation.models import Report
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.rules import rules_list
 from fedicom.moderation.threads import lock_post, pin_post
+from fedicom.publishing.compose import changeable_by
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import MAX_ID, done, form_text, staff_form, staff_page
 
@@ -114,7 +115,7 @@ async def post_page(request: Request, acting: Acting) -> Response:
         "label": label,
         "rules": rules_list(group.rules),
         "reports": [r for r in open_reports if post.object_id in r.targets],
-        "mine": post.author == acting.actor,
+        "mine": changeable_by(acting.ctx, post, acting.actor),
         "addons": await acting.ctx.addons.for_posts(group, [post]),
         "authors": await describe([post.author], acting.ctx.site),
     }

@@ -18,7 +18,7 @@ from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
 from fedicom.groups.models import Group, Post
 from fedicom.media.uploads import PICTURE
 from fedicom.moderation.acting import Acting
-from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
+from fedicom.publishing.compose import Author, changeable_by, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, create_poll, parse_duration
 from fedicom.publishing.scheduling import cancel, list_scheduled, schedule
@@ -57,6 +57,7 @@ def _draft(form: FormData, uploads: tuple[Upload, ...] = ()) -> Draft:
         uploads=uploads,
         warning=warning or ("" if form.get("sensitive") == "on" else None),
         language=form_text(form, "language", 8, label="language") or None,
+        as_community=form.get("voice") == "community",
     )
 
 
@@ -218,7 +219,7 @@ async def reply(request: Request, acting: Acting) -> Response:
 
 async def _mine(acting: Acting, request: Request) -> Post:
     post = await community_post(acting, request.path_params["name"], request.path_params["post_id"])
-    if post.author != acting.actor:
+    if not changeable_by(acting.ctx, post, acting.actor):
         raise BadRequest("only its author may edit or delete a post: moderators remove it instead")
     return post
 
