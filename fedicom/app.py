@@ -114,6 +114,7 @@ def build_federation(settings: Settings) -> Runtime:
     Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)
     jobs.register(Courier(settings, site, session).handlers())
     jobs.register(scheduling.handlers(groups, settings.data_dir))
+    jobs.register(polls.handlers(groups))
     return Runtime(fed, groups, defed, jobs)
 
 

@@ -5,6 +5,10 @@ A vote arrives as `Create{Note}` whose `name` is the option and whose `inReplyTo
 is counted once per voter (per option in a multiple-choice poll), refused after the poll closes, and
 never shown as a reply. The counts reach members' servers as the author's `Update{Question}`: sent
 directly (Mastodon refreshes results only from the author) and announced by the group.
+
+Results are sent at most once a minute per poll, whatever the number of votes (a job per poll and
+minute, queued by the first vote in it: Mastodon itself waits 3 minutes), and once more when the poll
+closes, so members' servers show it closed with its final counts. Our own pages read the counts at once.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
+from fedicom.jobs.queue import enqueue
+from fedicom.jobs.runner import JobHandler, RunningJob, mark_job_done
 from fedicom.moderation import gate
 from fedicom.moderation.content import require_active_moderator
 from fedicom.publishing import wire
@@ -40,6 +46,8 @@ _ALREADY = {
     "anyOf": "this voter has already chosen this option",
 }
 _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+RESULTS_KIND = "publishing.poll_results"
+RESULTS_EVERY = 60  # seconds: one Update per poll at most this often
 
 
 def parse_duration(text: str) -> timedelta:
@@ -118,6 +126,8 @@ async def create_poll(
         await ctx.fed.send(create, actor=author.actor, inboxes=[], public=not group.private, conn=conn)
         await group_posts.publish(ctx, group, post, create, author_inbox=None, conn=conn)
         await ctx.events.post_stored.send(post, conn)
+        closing = (now + duration).timestamp() + 1
+        await enqueue(RESULTS_KIND, {"id": post.id}, run_at=closing, key=f"poll:{post.id}:closed", conn=conn)
     return post
 
 
@@ -169,12 +179,20 @@ async def record_vote(
     slot = choice if key == "anyOf" else "*"
     if await PollVote.exists(post_id=poll.id, voter=voter, slot=slot):
         raise Forbidden(_ALREADY[key])
+    window = int(now.timestamp()) // RESULTS_EVERY
     try:
         async with ctx.fed.transaction() as conn:
             await PollVote.create(
                 post=poll, voter=voter, choice=choice, slot=slot, activity_id=vote_id, using_db=conn
             )
-            await send_results(ctx, poll, conn, now=now)
+            await _count(poll, conn, now=now)
+            await enqueue(
+                RESULTS_KIND,
+                {"id": poll.id},
+                run_at=(window + 1) * RESULTS_EVERY,
+                key=f"poll:{poll.id}:{window}",
+                conn=conn,
+            )
     except IntegrityError:
         raise Forbidden(_ALREADY[key]) from None
 
@@ -192,13 +210,19 @@ async def results(poll: Post, conn: BaseDBAsyncClient | None = None) -> tuple[di
     return {str(c): int(n) for c, n in rows}, len(voters)
 
 
-async def send_results(ctx: Groups, poll: Post, conn: BaseDBAsyncClient, *, now: datetime) -> dict[str, Any]:
-    """Store the current counts in the poll's document and send them as the author's Update."""
+async def _count(poll: Post, conn: BaseDBAsyncClient, *, now: datetime) -> dict[str, Any]:
+    """Store the current counts in the poll's document (what its page and its id serve)."""
     counts, voters = await results(poll, conn)
     end = closes_at(poll.document)
     doc = wire.with_counts(poll.document, counts, voters, updated=now, closed=end is not None and now >= end)
     poll.document, poll.updated = doc, now
     await poll.save(using_db=conn, update_fields=["document", "updated"])
+    return doc
+
+
+async def send_results(ctx: Groups, poll: Post, conn: BaseDBAsyncClient, *, now: datetime) -> dict[str, Any]:
+    """The current counts, stored and sent as the author's Update (directly and announced)."""
+    doc = await _count(poll, conn, now=now)
     update = wire.build_activity(
         "Update", activity_id=new_activity_uri(ctx.fed.base_url), obj=doc, published=now
     )
@@ -206,3 +230,17 @@ async def send_results(ctx: Groups, poll: Post, conn: BaseDBAsyncClient, *, now:
     await ctx.fed.send(update, actor=poll.author, inboxes=inboxes, public=not poll.group.private, conn=conn)
     await announce(ctx, poll.group, update, conn=conn)
     return update
+
+
+def handlers(ctx: Groups) -> dict[str, JobHandler]:
+    """The results job: send a poll's counts (after a minute of votes, or at its close)."""
+
+    async def run(job: RunningJob) -> None:
+        poll = await Post.get_or_none(id=int(job.payload["id"]), type="Question").prefetch_related("group")
+        if poll is None or poll.deleted or poll.state != "visible":
+            return  # deleted or removed since: its members' servers were told already
+        async with ctx.fed.transaction() as conn:
+            await send_results(ctx, poll, conn, now=datetime.now(UTC))
+            await mark_job_done(conn)
+
+    return {RESULTS_KIND: run}

@@ -160,12 +160,6 @@ async def staff_post_scene(inst: Instance, peer: Peer) -> Scene:
     return Scene(inst, inst.site.uri("news"), bob, post)
 
 
-async def due_now(inst: Instance, kind: str) -> None:
-    """Time passes: the pending jobs of `kind` are due now, and the runner is told."""
-    await Job.filter(kind=kind, state="pending").update(next_try_at=time.time())
-    inst.app.state.jobs.wake()
-
-
 async def job_of(kind: str, **where: Any) -> Job | None:
     return await Job.filter(kind=kind, **where).order_by("-id").first()
 

@@ -20,9 +20,9 @@ from fedicom.notifications.channels import DIGEST_JOB, EMAIL_JOB, WEBHOOK_JOB, n
 from fedicom.notifications.models import Channel, Notification
 from fedicom.notifications.preferences import check_webhook_url, choose, set_email
 from tests.moderation.helpers import PASSWORD
-from tests.notifications.conftest import SECRET, Receiver, Smtp, due_now, job_of, staff_post_scene
+from tests.notifications.conftest import SECRET, Receiver, Smtp, job_of, staff_post_scene
 from tests.support.peer import Peer
-from tests.support.steps import announced, reply, thread, until
+from tests.support.steps import announced, due_now, reply, thread, until
 
 
 async def mia_by(channel: Channel, **kw: object) -> Staff:

@@ -11,12 +11,13 @@ import pytest
 
 from fedicom.errors import BadRequest
 from fedicom.groups.models import Post
+from fedicom.jobs.models import Job
 from fedicom.publishing.compose import Author
 from fedicom.publishing.models import PollVote
-from fedicom.publishing.polls import create_poll, parse_duration
+from fedicom.publishing.polls import RESULTS_EVERY, RESULTS_KIND, create_poll, parse_duration
 from tests.moderation.helpers import community_with_moderator
 from tests.support.peer import Peer, Person
-from tests.support.steps import announced, boosts, join, processed
+from tests.support.steps import announced, boosts, due_now, join, processed
 
 
 async def vote(p: Peer, voter: Person, poll: dict[str, Any], choice: str) -> str | None:
@@ -69,24 +70,37 @@ async def test_a_poll_is_voted_on_from_two_servers_once_each_and_closes(
     assert await vote(peer, alice, question, "Purple") == "the poll has no option 'Purple'"
     assert await PollVote.filter(post_id=post.id).count() == 2
 
-    # the author's Update carries the counts, to both members (Mastodon directly, Lemmy announced)
-    def latest(p: Peer) -> list[dict[str, Any]]:
+    # our page counts at once; members' servers get one Update for the minute's votes, not one each
+    assert counts((await Post.get(id=post.id)).document) == {"Red": 0, "Blue": 2, "Green": 0}
+    [window] = await Job.filter(kind=RESULTS_KIND, key__not=f"poll:{post.id}:closed")
+    assert window.next_try_at - datetime.now(UTC).timestamp() <= RESULTS_EVERY
+    assert far_peer.received_of("Update") == []
+
+    def latest(p: Peer, closed: bool = False) -> list[dict[str, Any]]:
         return [
             a["object"]
             for a in p.received_of("Update")
-            if a["actor"] == mia and a["object"].get("votersCount") == 2
+            if a["actor"] == mia
+            and a["object"].get("votersCount") == 2
+            and ("closed" in a["object"]) == closed
         ]
 
+    # the minute passes: the author's Update carries the counts (Mastodon directly, Lemmy announced)
+    await Job.filter(id=window.id).update(next_try_at=datetime.now(UTC).timestamp())
+    inst.app.state.jobs.wake()
     [update] = await far_peer.wait_for(lambda: latest(far_peer))
     assert counts(update) == {"Red": 0, "Blue": 2, "Green": 0}
     await peer.wait_for(lambda: announced(peer, "Update", post.object_id))
 
-    # once closed, a vote is refused
+    # once closed, a vote is refused, and the closing Update tells members' servers it is over
     stored = await Post.get(id=post.id)
     past = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     await Post.filter(id=post.id).update(document={**stored.document, "endTime": past})
     assert await vote(peer, peer.person("bob"), question, "Red") == "the poll is closed"
     assert await PollVote.filter(post_id=post.id).count() == 2
+    await due_now(inst, RESULTS_KIND)
+    [final] = await far_peer.wait_for(lambda: latest(far_peer, closed=True))
+    assert final["closed"] == past and counts(final) == {"Red": 0, "Blue": 2, "Green": 0}
 
 
 async def test_a_multiple_choice_poll_counts_each_option_once_per_voter(instance, peer: Peer) -> None:

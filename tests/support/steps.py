@@ -6,12 +6,15 @@ group sends back. Waits poll briefly (20 ms) so a test takes as long as the serv
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups.models import Post
+from fedicom.jobs.models import Job
 from tests.support.peer import PUBLIC, Peer, Person
+from tests.support.servers import Instance
 
 T = TypeVar("T")
 POLL = 0.02
@@ -100,3 +103,9 @@ def announced(p: Peer, inner_type: str, object_id: str | None = None) -> list[di
 def boosts(p: Peer, object_id: str) -> list[dict[str, Any]]:
     """The group's Mastodon-style boosts (Announce of the object's URI) the peer received."""
     return [a for a in p.received_of("Announce", inner="uri") if a["object"] == object_id]
+
+
+async def due_now(inst: Instance, kind: str) -> None:
+    """Time passes: the pending jobs of `kind` are due now, and the instance's job runner is told."""
+    await Job.filter(kind=kind, state="pending").update(next_try_at=time.time())
+    inst.app.state.jobs.wake()
