@@ -34,6 +34,7 @@ from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import routes as moderation_routes
+from fedicom.moderation import setup as moderation_setup
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Staff
 from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
@@ -107,6 +108,7 @@ def build_federation(settings: Settings) -> Runtime:
         max_links=settings.max_links,
         defed=defed,
     )
+    moderation_setup.install(groups)
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))

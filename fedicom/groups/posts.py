@@ -33,10 +33,10 @@ from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
 from fedicom.groups.events import PostRefused
+from fedicom.groups.hooks import Verdict, admit
 from fedicom.groups.models import Group, Membership, Post
 from fedicom.groups.reasons import Kind, Reason, Refused
 from fedicom.groups.text import plain_text, sanitize
-from fedicom.moderation import gate, screening
 
 log = logging.getLogger("fedicom.posts")
 MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
@@ -251,9 +251,9 @@ async def _admit(
     obj: dict[str, Any],
     author: str,
     addressed: set[str],
-) -> screening.Verdict:
+) -> Verdict:
     """Whether the post may go into `group`, and whether it is held there (FedicomError: refused)."""
-    await gate.admit(ctx.defed, group, author)  # Refused: banned, or the server blocked here
+    await admit(ctx.hooks, group, author)  # Refused: banned, or the server blocked here
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
     if not public and not {group_uri, f"{group_uri}/followers"} & addressed:
@@ -277,7 +277,7 @@ async def _admit(
         if closed:
             raise closed
     content = content_of(obj)
-    verdict = await screening.screen(ctx, group, author, obj, content, exempt=author in roster.moderators)
+    verdict = await ctx.hooks.screen(group, author, obj, content, exempt=author in roster.moderators)
     if verdict.rejected:
         raise Refused(verdict.code or Reason.FILTERED, verdict.reason)
     return verdict
@@ -290,7 +290,7 @@ async def _store(
     activity: dict[str, Any],
     obj: dict[str, Any],
     author: str,
-    verdict: screening.Verdict,
+    verdict: Verdict,
     author_inbox: str | None,
     conn: BaseDBAsyncClient,
 ) -> Post:
@@ -391,9 +391,7 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
             raise Forbidden("only the author may edit a post")
         content = content_of(obj)
         roster = await ctx.rosters.of(post.group)
-        verdict = await screening.screen_edit(
-            ctx, post.group, obj, content, exempt=author in roster.moderators
-        )
+        verdict = await ctx.hooks.screen_edit(post.group, obj, content, exempt=author in roster.moderators)
         if verdict.rejected:
             raise Forbidden(verdict.reason)
         async with ctx.fed.transaction() as conn:

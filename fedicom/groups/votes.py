@@ -16,9 +16,9 @@ from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.events import PostRefused
+from fedicom.groups.hooks import admit
 from fedicom.groups.models import Post, Vote
 from fedicom.groups.reasons import Kind, Refused
-from fedicom.moderation import gate
 
 log = logging.getLogger("fedicom.votes")
 
@@ -44,7 +44,7 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     for post in posts:
         group = post.group
         try:
-            await gate.admit(ctx.defed, group, actor)
+            await admit(ctx.hooks, group, actor)
             roster = await ctx.rosters.of(group)
             decision = policy.may_vote(
                 policy=group.posting_policy,

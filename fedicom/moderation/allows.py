@@ -11,10 +11,11 @@ from __future__ import annotations
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Post
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin
-from fedicom.moderation.defederation import QUARANTINE_HOLD, Defederation
+from fedicom.moderation.defederation import QUARANTINE_HOLD
 from fedicom.moderation.domains import covering, normalize
 from fedicom.moderation.held import approve_post
 from fedicom.moderation.models import DomainAllow
@@ -22,7 +23,7 @@ from fedicom.moderation.models import DomainAllow
 
 async def allow_domain(
     ctx: Groups,
-    defed: Defederation,
+    defed: ServerPolicy,
     domain: str,
     *,
     moderator: str,
@@ -54,7 +55,7 @@ async def release_held(ctx: Groups, domain: str, moderator: str) -> int:
     return len(theirs)
 
 
-async def disallow_domain(ctx: Groups, defed: Defederation, domain: str, *, moderator: str) -> None:
+async def disallow_domain(ctx: Groups, defed: ServerPolicy, domain: str, *, moderator: str) -> None:
     """Withdraw an approval: from now on the server is unknown again (refused, or quarantined)."""
     name = normalize(domain)
     await require_admin(ctx.site, moderator)

@@ -115,7 +115,7 @@ async def test_filters_hold_or_refuse_and_moderators_are_not_screened(instance, 
 
     # When the filter is removed, the same words pass
     await remove_filter(held_filter.id, community=news, site=inst.site, moderator=mod)
-    inst.groups.filters.forget()
+    inst.groups.hooks.filters.forget()
     later, _ = await thread(peer, alice, group, "<p>Casino night was fun</p>")
     assert (await post_of(later["id"])).state == "visible"
     actions = set(await ModlogEntry.all().values_list("action", flat=True))
