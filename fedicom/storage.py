@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "fedicom.activitypub.models",
     "fedicom.groups.models",
     "fedicom.moderation.models",
+    "fedicom.staff.models",
     "fedicom.publishing.models",
     "fedicom.branding.models",
     "fedicom.jobs.models",

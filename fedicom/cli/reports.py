@@ -9,7 +9,8 @@ from rich.table import Table
 from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, load
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report
+from fedicom.staff.models import Staff
 
 reason_option = click.option("--reason", required=True, help="Why (recorded in the modlog).")
 

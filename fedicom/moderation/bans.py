@@ -29,7 +29,8 @@ from fedicom.moderation.ban_wire import BanOrder, build_block, parse_block
 from fedicom.moderation.content import take_back_boost
 from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import wire_time
-from fedicom.moderation.models import Ban, Staff
+from fedicom.moderation.models import Ban
+from fedicom.staff.models import Staff
 
 
 async def resolve_actor(ctx: Groups, value: str) -> str:

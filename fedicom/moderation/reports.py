@@ -25,7 +25,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.events import ReportFiled
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation import authority, gate, modlog
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report
 from fedicom.moderation.report_wire import (
     MAX_REASON,
     FlagReceived,
@@ -36,6 +36,7 @@ from fedicom.moderation.report_wire import (
     parse_flag,
     report_of_flag,
 )
+from fedicom.staff.models import Staff
 
 log = logging.getLogger("fedicom.reports")
 STATES = ("open", "resolved", "dismissed")

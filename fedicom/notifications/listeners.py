@@ -16,10 +16,10 @@ from fedicom.groups.communities import Site
 from fedicom.groups.events import GroupEvents, ReportFiled
 from fedicom.groups.models import Group, Membership, Moderator, Post
 from fedicom.groups.text import plain_text
-from fedicom.moderation.models import Staff
 from fedicom.notifications.channels import schedule
 from fedicom.notifications.models import Channel, Notification, NotificationKind, NotificationSettings
 from fedicom.notifications.recipients import PostFacts, post_recipients
+from fedicom.staff.models import Staff
 
 EXCERPT = 280
 

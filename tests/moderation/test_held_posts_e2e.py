@@ -12,7 +12,7 @@ from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.filters import add_filter, remove_filter
 from fedicom.moderation.held import approve_post, list_held, reject_post
 from fedicom.moderation.models import DomainBlock, Filter, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts, join, post_of, reply, send, thread

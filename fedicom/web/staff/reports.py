@@ -21,9 +21,10 @@ from fedicom.groups.models import Post
 from fedicom.http import page_number
 from fedicom.moderation import reports
 from fedicom.moderation.acting import Acting
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report
 from fedicom.moderation.removals import remove_post
 from fedicom.moderation.rules import rules_list
+from fedicom.staff.models import Staff
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.dashboard import moderated
 from fedicom.web.staff.layout import MAX_ID, done, staff_form, staff_page
