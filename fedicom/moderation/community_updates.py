@@ -20,11 +20,11 @@ from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Moderator
 from fedicom.groups.text import plain_text
+from fedicom.groups.timezones import check_zone
 from fedicom.moderation import modlog
 from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
 from fedicom.moderation.screening import PREMODERATION
-from fedicom.publishing.recurrence import check_zone
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
 
