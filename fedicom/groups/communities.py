@@ -11,7 +11,7 @@ from fedicom.activitypub.columns import fits
 from fedicom.activitypub.keys import KeyStore
 from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.actor import build_group_actor, group_uri
-from fedicom.groups.models import Group, Membership, Moderator, Post
+from fedicom.groups.models import Group, Membership, MembershipState, Moderator, Post, PostState
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 POSTING_POLICIES = ("open", "members", "moderators")
@@ -102,7 +102,7 @@ async def list_communities() -> list[Group]:
 
 
 async def member_count(group: Group) -> int:
-    return await Membership.filter(group=group, state="accepted").count()
+    return await Membership.filter(group=group, state=MembershipState.ACCEPTED).count()
 
 
 async def moderators_of(group: Group) -> list[str]:
@@ -132,12 +132,16 @@ async def actor_document(keys: KeyStore, site: Site, group: Group) -> dict[str, 
 
 async def usage() -> dict[str, int]:
     """Counts for NodeInfo: communities, distinct members, threads and replies."""
-    members = len(set(await Membership.filter(state="accepted").values_list("actor", flat=True)))
+    members = len(
+        set(await Membership.filter(state=MembershipState.ACCEPTED).values_list("actor", flat=True))
+    )
     return {
         "communities": await Group.all().count(),
         "users": members,
         "active_month": members,
         "active_halfyear": members,
-        "posts": await Post.filter(parent_id=None, deleted=False, state="visible").count(),
-        "comments": await Post.filter(parent_id__not_isnull=True, deleted=False, state="visible").count(),
+        "posts": await Post.filter(parent_id=None, deleted=False, state=PostState.VISIBLE).count(),
+        "comments": await Post.filter(
+            parent_id__not_isnull=True, deleted=False, state=PostState.VISIBLE
+        ).count(),
     }

@@ -17,7 +17,7 @@ from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.events import PostRefused
 from fedicom.groups.hooks import admit
-from fedicom.groups.models import Post, Vote
+from fedicom.groups.models import Post, PostState, Vote
 from fedicom.groups.reasons import Kind, Refused
 
 log = logging.getLogger("fedicom.votes")
@@ -37,7 +37,7 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     target = id_of(activity.get("object"))
     value = VALUES[activity["type"]]
     posts = (
-        await Post.filter(object_id=target, deleted=False, state="visible").prefetch_related("group")
+        await Post.filter(object_id=target, deleted=False, state=PostState.VISIBLE).prefetch_related("group")
         if target
         else []
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -81,6 +82,12 @@ class Ban(Model):
         unique_together = (("community", "actor"),)
 
 
+class ReportState(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
 class Report(Model):
     """A report (Flag) about posts or an actor: open until a moderator resolves or dismisses it."""
 
@@ -93,7 +100,7 @@ class Report(Model):
     targets: list[str] = fields.JSONField(default=list)  # reported objects and actors
     author = fields.CharField(max_length=1024, null=True)
     reason = fields.TextField(default="")
-    state = fields.CharField(max_length=12, default="open")  # "open", "resolved" or "dismissed"
+    state = fields.CharEnumField(ReportState, max_length=12, default=ReportState.OPEN)
     resolution = fields.TextField(default="")
     resolved_by = fields.CharField(max_length=1024, null=True)
     resolved_at = fields.DatetimeField(null=True)

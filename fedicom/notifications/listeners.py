@@ -14,7 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from fedicom.activitypub.vocab import mentions_of
 from fedicom.groups.communities import Site
 from fedicom.groups.events import GroupEvents, ReportFiled
-from fedicom.groups.models import Group, Membership, Moderator, Post
+from fedicom.groups.models import Group, Membership, Moderator, Post, PostState
 from fedicom.groups.text import plain_text
 from fedicom.notifications.channels import schedule
 from fedicom.notifications.models import Channel, Notification, NotificationKind, NotificationSettings
@@ -54,7 +54,7 @@ class Notifier:
             parent_author=parent_author,
             mentions=tuple(mentions_of(post.document if isinstance(post.document, dict) else {})),
             text=plain_text(post.content, 100_000),
-            held=post.state == "held",
+            held=post.state == PostState.HELD,
         )
         staff_named = facts.held or any(
             self.site.staff_from_uri(u) or u == self.site.uri(group.name)

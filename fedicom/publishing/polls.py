@@ -23,7 +23,7 @@ from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.moderation import gate
 from fedicom.moderation.content import require_active_moderator
 from fedicom.publishing import wire
@@ -158,7 +158,7 @@ async def record_vote(
     ctx: Groups, poll: Post, voter: str, choice: str, vote_id: str, *, now: datetime
 ) -> None:
     """Count one vote (Forbidden with the reason when it cannot count), then send the new results."""
-    if poll.deleted or poll.state != "visible":
+    if poll.deleted or poll.state != PostState.VISIBLE:
         raise Forbidden("the poll is no longer shown")
     end = closes_at(poll.document)
     if end is not None and now >= end:
