@@ -94,7 +94,7 @@ def placeholder(settings_or_dialect: str, index: int) -> str:
 
 
 def dialect() -> str:
-    return connections.get("default").capabilities.dialect
+    return str(connections.get("default").capabilities.dialect)
 
 
 def run(coro: Any) -> Any:

@@ -88,7 +88,7 @@ class Post(Model):
     root: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "fedicom.Post", related_name="thread_items", null=True, on_delete=fields.SET_NULL
     )
-    title: str | None = fields.TextField(null=True)  # type: ignore[assignment]
+    title: str | None = fields.TextField(null=True)
     content = fields.TextField(default="")
     url = fields.CharField(max_length=1024, null=True)
     document: dict[str, Any] = fields.JSONField()
@@ -102,7 +102,7 @@ class Post(Model):
     state = fields.CharEnumField(PostState, max_length=12, default=PostState.VISIBLE)
     state_reason = fields.TextField(default="")
     # the Create as received, kept while the post is held so that approval announces it unchanged
-    activity: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    activity: dict[str, Any] | None = fields.JSONField(null=True)
     locked = fields.BooleanField(default=False)
     pinned_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

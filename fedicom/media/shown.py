@@ -129,7 +129,7 @@ async def _documents(posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
     if missing:
         for post_id, document in await Post.filter(id__in=missing).values_list("id", "document"):
             if isinstance(document, dict):
-                found[int(post_id)] = document  # type: ignore[call-overload]
+                found[int(post_id)] = document
     return found
 
 

@@ -135,7 +135,7 @@ async def _group_of(post: Post, conn: BaseDBAsyncClient | None) -> Group:
     cached = getattr(post, "_group", None)  # set when the post was created with its group
     if isinstance(cached, Group):
         return cached
-    return await Group.get(id=post.group_id).using_db(conn)  # type: ignore[attr-defined]
+    return await Group.get(id=post.group_id).using_db(conn)  # type: ignore[attr-defined,no-any-return]
 
 
 async def _parent_author(post: Post, conn: BaseDBAsyncClient | None) -> str | None:
