@@ -36,6 +36,7 @@ test-tools:
 lint: $(STAMP)
 	$(BIN)/ruff check fedicom tests bench
 	$(BIN)/mypy fedicom
+	$(BIN)/lint-imports --no-logo
 
 # The documentation's pictures: the browser tests take them, this keeps the ones docs/ shows.
 screenshots: $(STAMP) test-tools

@@ -30,7 +30,7 @@ _ELAPSED = re.compile(r"in ([0-9.]+) s\.")
 _SEED_ADMIN = (
     "import asyncio\n"
     "from fedicom import storage\n"
-    "from fedicom.moderation.staff import create_staff\n"
+    "from fedicom.staff.accounts import create_staff\n"
     "from fedicom.settings import load_settings\n"
     "async def main():\n"
     "    await storage.open_db(load_settings())\n"

@@ -35,6 +35,7 @@ from fedicom.media.proxy import FULL_BOX, MAX_PIXELS, MAX_SIDE
 from fedicom.media.shown import PostMedia
 from fedicom.moderation.defederation import Defederation
 from fedicom.settings import load_settings
+from fedicom.staff.accounts import name_reserved
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "interop" / "fixtures"
@@ -82,7 +83,9 @@ async def page_addon(folder: Path) -> tuple[float, float]:
     await storage.migrate(settings)
     await storage.open_db(settings)
     try:
-        group = await create_community(KeyStore(), Site(settings.base_url, settings.domain), "bench")
+        group = await create_community(
+            KeyStore(), Site(settings.base_url, settings.domain), "bench", reserved=name_reserved
+        )
         now = datetime.now(UTC)
         root = await Post.create(
             group=group,

@@ -27,6 +27,7 @@ from fedicom.groups.events import GroupEvents
 from fedicom.groups.models import Group
 from fedicom.refusals.models import Refusal
 from fedicom.settings import load_settings
+from fedicom.staff.accounts import name_reserved
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 PEER = "https://social.example"
@@ -52,7 +53,7 @@ async def measure(posts_n: int, database_url: str) -> list[tuple[str, float, int
         await storage.open_db(settings)
         runtime = build_federation(settings)
         ctx = runtime.groups
-        await create_community(ctx.fed.keys, ctx.site, "news")
+        await create_community(ctx.fed.keys, ctx.site, "news", reserved=name_reserved)
         group_uri = ctx.site.uri("news")
         authors = [f"{PEER}/users/u{i}" for i in range(posts_n)]
         await RemoteActor.bulk_create(

@@ -20,11 +20,12 @@ from fedicom.activitypub.models import RemoteActor
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership
 from fedicom.settings import load_settings
+from fedicom.staff.accounts import name_reserved
 
 
 async def seed_community(site: Site, name: str) -> Group:
     """The community (open, members post), created with its signing key."""
-    return await create_community(KeyStore(), site, name)
+    return await create_community(KeyStore(), site, name, reserved=name_reserved)
 
 
 async def seed_members(group: Group, documents: list[dict[str, Any]]) -> None:

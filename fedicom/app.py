@@ -33,9 +33,8 @@ from fedicom.media import setup as media_setup
 from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
-from fedicom.moderation import routes as moderation_routes
+from fedicom.moderation import setup as moderation_setup
 from fedicom.moderation.defederation import Defederation
-from fedicom.moderation.models import Staff
 from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
@@ -44,6 +43,9 @@ from fedicom.publishing import polls, scheduling
 from fedicom.refusals import api as refusals_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.refusals.record import Recorder
 from fedicom.settings import Settings
+from fedicom.staff import routes as staff_routes
+from fedicom.staff.accounts import name_reserved
+from fedicom.staff.models import Staff
 from fedicom.web import about, brand, media, media_proxy, setup, staff
 from fedicom.web.errors import error_answer
 
@@ -107,6 +109,7 @@ def build_federation(settings: Settings) -> Runtime:
         max_links=settings.max_links,
         defed=defed,
     )
+    moderation_setup.install(groups)
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
@@ -142,6 +145,7 @@ async def ensure_demo(keys: KeyStore, site: Site) -> Group | None:
         title="Demo community",
         summary="A first community created by fedicom. Edit or remove it with `fedicom community`.",
         rules="1. Be kind.\n2. Stay on topic.",
+        reserved=name_reserved,
     )
     log.warning("created the demo community @%s@%s at %s", DEMO, site.domain, site.uri(DEMO))
     return group
@@ -186,7 +190,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *health.routes,
             *ap_routes.routes,
             *group_routes.routes,
-            *moderation_routes.routes,
+            *staff_routes.routes,
             *blocklist_routes.routes,
             *modlog_routes.routes,
             *admin_api.routes(),

@@ -57,7 +57,7 @@ def describe(model: type[Model]) -> Table:
     columns = list(meta.fields_db_projection.values())
     kinds = {column: _kind(meta.fields_map[name]) for name, column in meta.fields_db_projection.items()}
     self_refs: list[str] = [
-        meta.fields_map[name].source_field  # type: ignore[attr-defined, misc]
+        meta.fields_map[name].source_field  # type: ignore[misc]
         for name in sorted(meta.fk_fields)
         if meta.fields_map[name].related_model is model  # type: ignore[attr-defined]
     ]

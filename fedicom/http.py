@@ -1,4 +1,5 @@
-"""HTTP helpers shared by every route: bounded bodies, page numbers, AS2 responses, content negotiation."""
+"""HTTP helpers shared by every route: bounded bodies and forms, page numbers, AS2 responses,
+content negotiation."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -15,6 +17,7 @@ AS2_MEDIA = "application/activity+json"
 MAX_PAGE = 10_000  # pages a person clicks through; a crawler's collections pass a larger maximum
 _DIGITS = re.compile(r"[0-9]{1,7}")  # ASCII only: str.isdigit also takes "²", which int() refuses
 _AS2_ACCEPTS = ("application/activity+json", "application/ld+json", "application/json")
+SMALL_FORM = 16 * 1024
 
 
 def page_number(request: Request, maximum: int = MAX_PAGE) -> int:
@@ -41,6 +44,19 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise PayloadTooLarge(f"the body is larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_form(
+    request: Request, *, limit: int = SMALL_FORM, max_fields: int = 20, max_files: int = 0
+) -> FormData:
+    """The form of a POST, its size bounded before a byte of it is parsed: browsers always announce
+    its length, and the server never reads past it."""
+    declared = request.headers.get("content-length")
+    if declared is None or not (declared.isascii() and declared.isdigit()):
+        raise BadRequest("the form was sent without its length (Content-Length)", status=411)
+    if int(declared) > limit:
+        raise PayloadTooLarge(f"the form is larger than {limit} bytes")
+    return await request.form(max_files=max_files, max_fields=max_fields, max_part_size=limit)
 
 
 def wants_activity_json(request: Request) -> bool:

@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "fedicom.activitypub.models",
     "fedicom.groups.models",
     "fedicom.moderation.models",
+    "fedicom.staff.models",
     "fedicom.publishing.models",
     "fedicom.branding.models",
     "fedicom.jobs.models",
@@ -93,7 +94,7 @@ def placeholder(settings_or_dialect: str, index: int) -> str:
 
 
 def dialect() -> str:
-    return connections.get("default").capabilities.dialect
+    return str(connections.get("default").capabilities.dialect)
 
 
 def run(coro: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
-from fedicom.moderation import staff
+from fedicom.staff import accounts as staff
 from tests.support.peer import Peer, serving
 from tests.support.servers import Instance, start_instance
 

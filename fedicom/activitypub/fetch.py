@@ -186,5 +186,6 @@ def actor_link(jrd: dict[str, Any]) -> str | None:
             and _media_type(str(link.get("type", ""))) in _AS2_LINK_TYPES
             and isinstance(link.get("href"), str)
         ):
-            return link["href"]
+            href: str = link["href"]
+            return href
     return None

@@ -44,7 +44,7 @@ async def claim(
         f"ORDER BY d.{order} LIMIT {m[4]}{lock}) RETURNING {columns}"
     )
     # execute_query_dict fetches rows for UPDATE … RETURNING on both backends
-    result = await conn.execute_query_dict(sql, [now + lease, holder, now, now, limit])
+    result: list[dict[str, Any]] = await conn.execute_query_dict(sql, [now + lease, holder, now, now, limit])
     result.sort(key=lambda r: r["id"])
     return result
 

@@ -13,8 +13,8 @@ import click
 
 from fedicom.cli.base import run
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
+from fedicom.staff.models import Staff
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ def as_staff(settings: Settings, acting_as: str | None, work: Callable[[Groups, 
     """Run `work(groups, staff)` with the database open, the runtime started and the staff resolved;
     what it queues is delivered by the server's (or `fedicom worker`'s) delivery loop."""
     from fedicom.app import build_federation
-    from fedicom.moderation.staff import acting
+    from fedicom.staff.accounts import acting
 
     async def wrapped() -> T:
         runtime = build_federation(settings)

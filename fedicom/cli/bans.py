@@ -11,7 +11,8 @@ from rich.table import Table
 from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, load, run
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Ban, Staff
+from fedicom.moderation.models import Ban
+from fedicom.staff.models import Staff
 
 community_option = click.option(
     "--community", default=None, metavar="NAME", help="Ban in this community only (default: instance-wide)."

@@ -12,7 +12,7 @@ from rich.table import Table
 from fedicom.cli.acting import as_actor, as_option, as_staff
 from fedicom.cli.base import console, load, run
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Staff
+from fedicom.staff.models import Staff
 
 
 @click.group()
@@ -50,6 +50,7 @@ def community_create(
     """Create the community NAME (a-z, 0-9, _)."""
     from fedicom.activitypub.keys import KeyStore
     from fedicom.groups.communities import Site, create_community
+    from fedicom.staff.accounts import name_reserved
 
     settings = load()
     site = Site(settings.base_url, settings.domain)
@@ -67,6 +68,7 @@ def community_create(
             privacy_policy=privacy,
             private=private,
             posting_policy=posting,
+            reserved=name_reserved,
         ),
     )
     console.print(f"Created [bold]@{group.name}@{settings.domain}[/bold] at {site.uri(group.name)}")

@@ -39,8 +39,8 @@ def notifications_list(
     acting_as: str | None, unread: bool, kind: str | None, community: str | None, limit: int, as_json: bool
 ) -> None:
     """List your notifications, newest first."""
-    from fedicom.moderation.staff import acting
     from fedicom.notifications.inbox import InboxFilter, list_notifications
+    from fedicom.staff.accounts import acting
 
     settings = load()
 
@@ -87,8 +87,8 @@ def _notification(n: Any) -> dict[str, Any]:
 @as_option
 def notifications_read(notification_id: int | None, every: bool, acting_as: str | None) -> None:
     """Mark notification NOTIFICATION_ID read, or all of them with --all."""
-    from fedicom.moderation.staff import acting
     from fedicom.notifications.inbox import mark_all_read, mark_read
+    from fedicom.staff.accounts import acting
 
     if every == (notification_id is not None):
         raise click.UsageError("give a notification's id, or --all")

@@ -18,9 +18,9 @@ from fedicom.cli.base import console, load
 from fedicom.cli.content import post
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Staff
 from fedicom.publishing.compose import Author
 from fedicom.publishing.drafts import Draft, Upload
+from fedicom.staff.models import Staff
 
 T = TypeVar("T")
 ISO_FORMATS = [

@@ -9,7 +9,8 @@ from rich.table import Table
 from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, load
 from fedicom.groups.context import Groups
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report, ReportState
+from fedicom.staff.models import Staff
 
 reason_option = click.option("--reason", required=True, help="Why (recorded in the modlog).")
 
@@ -75,7 +76,7 @@ def reports_show(report_id: int, acting_as: str | None) -> None:
         "reported:",
         *[f"  {escape(t)}" for t in r.targets],
     ]
-    if r.state != "open":
+    if r.state != ReportState.OPEN:
         when = f"{r.resolved_at:%Y-%m-%d %H:%M}" if r.resolved_at else ""
         lines.append(f"{r.state} by {escape(r.resolved_by or '')} on {when}: {escape(r.resolution)}")
     console.print("\n".join(lines))

@@ -16,7 +16,7 @@ from fedicom.errors import Forbidden
 
 def read_password(prompt: str, *, from_stdin: bool) -> str:
     """The first line of stdin (for scripts), or typed twice at a hidden prompt."""
-    from fedicom.moderation.staff import MIN_PASSWORD
+    from fedicom.staff.accounts import MIN_PASSWORD
 
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -40,7 +40,7 @@ def staff() -> None:
 def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool) -> None:
     """Create the staff account NAME (a-z, 0-9, _; not a community's name)."""
     from fedicom.moderation import modlog
-    from fedicom.moderation.staff import create_staff
+    from fedicom.staff.accounts import create_staff
 
     settings = load()
     password = read_password("Password", from_stdin=password_stdin)
@@ -64,7 +64,7 @@ def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool
 def staff_password(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME and sign out every browser signed in as NAME."""
     from fedicom.moderation import modlog
-    from fedicom.moderation.staff import set_password
+    from fedicom.staff.accounts import set_password
 
     settings = load()
     password = read_password("New password", from_stdin=password_stdin)
@@ -82,7 +82,7 @@ def staff_password(name: str, password_stdin: bool) -> None:
 @staff.command("list")
 def staff_list() -> None:
     """List staff accounts."""
-    from fedicom.moderation.staff import list_staff
+    from fedicom.staff.accounts import list_staff
 
     settings = load()
     table = Table("name", "role", "state", "display name", "since")
@@ -102,8 +102,8 @@ def staff_list() -> None:
 @click.option("--email", help='Where notification emails go ("" removes the address).')
 def staff_edit(name: str, email: str | None) -> None:
     """Change the account NAME: its email address."""
-    from fedicom.moderation.staff import get_staff
     from fedicom.notifications.preferences import set_email
+    from fedicom.staff.accounts import get_staff
 
     if email is None:
         raise click.UsageError("say what to change, e.g. --email alice@example.org")
@@ -123,7 +123,8 @@ def staff_edit(name: str, email: str | None) -> None:
 def staff_remove(name: str, acting_as: str | None) -> None:
     """Disable the account NAME and revoke its tokens (its modlog entries stay)."""
     from fedicom.groups.communities import Site
-    from fedicom.moderation.staff import acting, remove_staff
+    from fedicom.moderation import modlog
+    from fedicom.staff.accounts import acting, remove_staff
 
     settings = load()
     site = Site(settings.base_url, settings.domain)
@@ -132,7 +133,8 @@ def staff_remove(name: str, acting_as: str | None) -> None:
         by = await acting(acting_as)
         if not by.is_admin:
             raise Forbidden(f"{by.username} is not an instance admin")
-        await remove_staff(name, by=site.staff_uri(by.username), by_username=by.username)
+        removal = modlog.staff_removed(site.staff_uri(by.username))
+        await remove_staff(name, record=removal, by_username=by.username)
 
     run(settings, work)
     console.print(f"Disabled {escape(name)} and revoked its API tokens.")
@@ -158,8 +160,8 @@ def token() -> None:
 @click.option("--expires", help="Lifetime like 12h, 30d or 8w (default: never).")
 def token_create(acting_as: str | None, label: str, scopes: tuple[str, ...], expires: str | None) -> None:
     """Create an API token and print its secret (once)."""
-    from fedicom.moderation.staff import acting
-    from fedicom.moderation.tokens import create_token, parse_duration
+    from fedicom.staff.accounts import acting
+    from fedicom.staff.tokens import create_token, parse_duration
 
     settings = load()
 
@@ -181,8 +183,8 @@ def token_create(acting_as: str | None, label: str, scopes: tuple[str, ...], exp
 @click.option("--as", "whose", envvar="FEDICOM_STAFF", help="Whose tokens (default: everyone's).")
 def token_list(whose: str | None) -> None:
     """List API tokens (never their secrets)."""
-    from fedicom.moderation.staff import get_staff
-    from fedicom.moderation.tokens import list_tokens, token_state
+    from fedicom.staff.accounts import get_staff
+    from fedicom.staff.tokens import list_tokens, token_state
 
     settings = load()
 
@@ -208,8 +210,8 @@ def token_list(whose: str | None) -> None:
 @as_option
 def token_revoke(token_id: int, acting_as: str | None) -> None:
     """Revoke token TOKEN_ID: it stops working at once."""
-    from fedicom.moderation.staff import acting
-    from fedicom.moderation.tokens import revoke_token
+    from fedicom.staff.accounts import acting
+    from fedicom.staff.tokens import revoke_token
 
     settings = load()
 

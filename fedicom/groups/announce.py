@@ -17,7 +17,7 @@ from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import PUBLIC, new_activity_uri, now_iso
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 
 
 def build_announce(
@@ -136,7 +136,7 @@ async def backfill(
     """
     if ctx.backfill_posts <= 0:
         return 0
-    shown = Post.filter(group=group, deleted=False, state="visible").using_db(conn)
+    shown = Post.filter(group=group, deleted=False, state=PostState.VISIBLE).using_db(conn)
     threads = (
         await shown.filter(parent_id=None)
         .order_by("-id")

@@ -16,7 +16,7 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 
 from fedicom.errors import Forbidden, NotFound
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.groups.ranking import Candidate, rank_hot
 
 PAGE_SIZE = 20
@@ -89,11 +89,11 @@ class Thread:
 
 
 def is_shown(post: Post) -> bool:
-    return post.state == "visible" and not post.deleted
+    return post.state == PostState.VISIBLE and not post.deleted
 
 
 def _threads(group: Group) -> QuerySet[Post]:
-    return Post.filter(group=group, parent_id=None, deleted=False, state="visible")
+    return Post.filter(group=group, parent_id=None, deleted=False, state=PostState.VISIBLE)
 
 
 def _unpinned(group: Group) -> QuerySet[Post]:
@@ -204,7 +204,7 @@ def _nodes(children: dict[int, list[Post]], parent_id: int, depth: int) -> list[
     """The replies under one post: best first (score, then oldest), placeholders kept only with answers."""
     nodes = []
     for post in sorted(children.get(parent_id, []), key=lambda p: (-p.score, p.id)):
-        if post.state == "held":
+        if post.state == PostState.HELD:
             continue
         node = Node(post)
         if depth >= MAX_DEPTH:

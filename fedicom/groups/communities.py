@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,11 +11,11 @@ from fedicom.activitypub.columns import fits
 from fedicom.activitypub.keys import KeyStore
 from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.actor import build_group_actor, group_uri
-from fedicom.groups.models import Group, Membership, Moderator, Post
-from fedicom.moderation.models import Staff
+from fedicom.groups.models import Group, Membership, MembershipState, Moderator, Post, PostState
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 POSTING_POLICIES = ("open", "members", "moderators")
+Reserved = Callable[[str], Awaitable[str | None]]  # why a name is taken by something else than a community
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,13 @@ async def create_community(
     privacy_policy: str = "",
     private: bool = False,
     posting_policy: str = "members",
+    reserved: Reserved,
 ) -> Group:
-    """A new community with its signing key; names are lower-case letters, digits and underscores."""
+    """A new community with its signing key; names are lower-case letters, digits and underscores.
+
+    `reserved` says why a name is already someone else's: communities share the handle namespace
+    with staff accounts (staff.accounts.name_reserved), which groups does not know.
+    """
     name = name.strip().lower()
     if not NAME_RE.match(name):
         raise BadRequest("a community name is 1-64 characters of a-z, 0-9 and _")
@@ -66,8 +72,9 @@ async def create_community(
         raise BadRequest(f"the posting policy must be one of {', '.join(POSTING_POLICIES)}")
     if await Group.exists(name=name):
         raise BadRequest(f"a community named {name} already exists")
-    if await Staff.exists(username=name):  # one WebFinger namespace: acct:NAME@DOMAIN is one actor
-        raise BadRequest(f"{name} is already a staff member's name")
+    taken = await reserved(name)  # one WebFinger namespace: acct:NAME@DOMAIN is one actor
+    if taken:
+        raise BadRequest(taken)
     group = await Group.create(
         name=name,
         title=title or name,
@@ -95,7 +102,7 @@ async def list_communities() -> list[Group]:
 
 
 async def member_count(group: Group) -> int:
-    return await Membership.filter(group=group, state="accepted").count()
+    return await Membership.filter(group=group, state=MembershipState.ACCEPTED).count()
 
 
 async def moderators_of(group: Group) -> list[str]:
@@ -125,12 +132,16 @@ async def actor_document(keys: KeyStore, site: Site, group: Group) -> dict[str, 
 
 async def usage() -> dict[str, int]:
     """Counts for NodeInfo: communities, distinct members, threads and replies."""
-    members = len(set(await Membership.filter(state="accepted").values_list("actor", flat=True)))
+    members = len(
+        set(await Membership.filter(state=MembershipState.ACCEPTED).values_list("actor", flat=True))
+    )
     return {
         "communities": await Group.all().count(),
         "users": members,
         "active_month": members,
         "active_halfyear": members,
-        "posts": await Post.filter(parent_id=None, deleted=False, state="visible").count(),
-        "comments": await Post.filter(parent_id__not_isnull=True, deleted=False, state="visible").count(),
+        "posts": await Post.filter(parent_id=None, deleted=False, state=PostState.VISIBLE).count(),
+        "comments": await Post.filter(
+            parent_id__not_isnull=True, deleted=False, state=PostState.VISIBLE
+        ).count(),
     }

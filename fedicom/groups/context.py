@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from fedicom.activitypub.federation import Federation
 from fedicom.groups.communities import Site, get_community
 from fedicom.groups.events import GroupEvents
+from fedicom.groups.hooks import CommunityHooks, InboundHandlers, OpenHooks, OpenServers, ServerPolicy
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.groups.showing import PageAddOns
-from fedicom.moderation.defederation import Defederation
-from fedicom.moderation.filters import FilterCache
 
 
 @dataclass
@@ -26,8 +25,9 @@ class Groups:
     rate_limit_server: int = 0
     max_links: int = 25
     rosters: Rosters = field(default_factory=Rosters)
-    defed: Defederation = field(default_factory=Defederation)
-    filters: FilterCache = field(default_factory=FilterCache)
+    defed: ServerPolicy = field(default_factory=OpenServers)  # moderation's Defederation, when plugged in
+    hooks: CommunityHooks = field(default_factory=OpenHooks)  # who takes part, what is held
+    inbound: InboundHandlers = field(default_factory=InboundHandlers)  # activities other areas handle
     events: GroupEvents = field(default_factory=GroupEvents)
     addons: PageAddOns = field(default_factory=PageAddOns)  # what other areas add to pages' posts
 

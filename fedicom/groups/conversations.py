@@ -14,7 +14,7 @@ from enum import StrEnum
 from fedicom.errors import BadRequest, FedicomError, NotFound, shown
 from fedicom.groups.communities import Site
 from fedicom.groups.conversation_wire import post_uri
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 
 _NUMBER = re.compile(r"[0-9]{1,18}")  # a BIGINT: longer numbers name no post
 
@@ -48,16 +48,18 @@ async def read_post(site: Site, group: Group, post_id: int) -> PostReading:
         # members receive its posts from the group itself; unsigned and signed readers alike get nothing
         raise NotFound(f"the posts of {group.name}, a private community, reach its members only")
     post = await Post.get_or_none(id=post_id, group=group)
-    if post is None or post.state == "held":
+    if post is None or post.state == PostState.HELD:
         raise NotFound(f"there is no post {post_id} in {group.name}")
     root_id: int = post.root_id or post.id  # type: ignore[attr-defined]
     uri = post_uri(site.base_url, group.name, post.id)
     thread_uri = post_uri(site.base_url, group.name, root_id)
     if post.deleted:
         return PostReading(post, uri, thread_uri, Reading.GONE)
-    if post.state != "visible":
+    if post.state != PostState.VISIBLE:
         raise NotFound(f"post {post_id} was removed by a moderator of {group.name}")
-    if not post.is_thread and not await Post.exists(id=root_id, group=group, state="visible", deleted=False):
+    if not post.is_thread and not await Post.exists(
+        id=root_id, group=group, state=PostState.VISIBLE, deleted=False
+    ):
         raise NotFound(f"the thread of post {post_id} is no longer shown")
     local = post.object_id == uri
     return PostReading(post, uri, thread_uri, Reading.OBJECT if local else Reading.ELSEWHERE)
@@ -73,7 +75,7 @@ async def shown_post(site: Site, group: Group, post_id: int) -> PostReading:
 
 async def replies_of(post: Post, page: int, size: int) -> tuple[list[str], int]:
     """One page of a post's direct replies (their ids) and how many there are."""
-    replies = Post.filter(parent_id=post.id, state="visible", deleted=False)
+    replies = Post.filter(parent_id=post.id, state=PostState.VISIBLE, deleted=False)
     total = await replies.count()
     ids = (
         await replies.order_by("id").offset((page - 1) * size).limit(size).values_list("object_id", flat=True)
@@ -86,7 +88,7 @@ async def context_of(thread: Post, page: int, size: int) -> tuple[list[str], int
 
     Arrival order is chronological here: a reply is only ever stored after what it answers.
     """
-    replies = Post.filter(root_id=thread.id, state="visible", deleted=False)
+    replies = Post.filter(root_id=thread.id, state=PostState.VISIBLE, deleted=False)
     total = 1 + await replies.count()
     start = (page - 1) * size  # position in [thread, *replies]
     head = [thread.object_id] if start == 0 else []

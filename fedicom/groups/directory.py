@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.models import Group, Membership, MembershipState, Post, PostState
 
 CACHE_SECONDS = 60.0
 LANGUAGE_SAMPLE = 50  # recent posts per community whose declared language is counted
@@ -137,7 +137,7 @@ class Directory:
 async def _build() -> list[Listing]:
     groups = await Group.filter(discoverable=True).order_by("name")
     counts = dict(
-        await Membership.filter(state="accepted")
+        await Membership.filter(state=MembershipState.ACCEPTED)
         .annotate(n=Count("id"))
         .group_by("group_id")
         .values_list("group_id", "n")
@@ -147,7 +147,7 @@ async def _build() -> list[Listing]:
         languages: Counter[str] = Counter()
         if not group.private:  # a private community's posts are its members' business
             docs = (
-                await Post.filter(group=group, deleted=False, state="visible")
+                await Post.filter(group=group, deleted=False, state=PostState.VISIBLE)
                 .order_by("-id")
                 .limit(LANGUAGE_SAMPLE)
                 .values_list("document", flat=True)

@@ -3,59 +3,60 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from fedicom.activitypub.actors import parse_actor
-from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, host_of, id_of
+from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, id_of
 from fedicom.errors import Forbidden
 from fedicom.groups import membership, posts, votes
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Vote
-from fedicom.moderation import bans, community_updates, gate, media, moderators, removals, reports, threads
 
 log = logging.getLogger("fedicom.groups")
+Handle = Callable[[dict[str, Any]], Awaitable[object]]
 
 
 @dataclass
 class GroupInbox:
-    """Dispatches activities by type; anything a community has no use for is ignored."""
+    """Dispatches activities by type: first to the handlers other areas registered (`Groups.inbound`:
+    a moderator's removal, ban, lock, report...), then to the community's own; anything a community
+    has no use for is ignored."""
 
     ctx: Groups
+    own: dict[str, Handle] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.own = {
+            "Follow": self.follow,
+            "Undo": self.undo,
+            "Create": self.create,
+            "Update": self.update,
+            "Delete": self.delete,
+            **dict.fromkeys(votes.VALUES, self.vote),
+        }
 
     async def __call__(self, activity: dict[str, Any], recipient: str | None) -> None:
+        if await self.ctx.inbound.take(activity):
+            return
         kind = activity.get("type")
-        if kind == "Follow":
-            await self.follow(activity)
-        elif kind == "Undo":
-            await self.undo(activity)
-        elif kind == "Create":
-            if not await self.ctx.events.create_claimed.take(activity):
-                await posts.handle_create(self.ctx, activity)
-            await media.drop_rejected_media(self.ctx.defed, activity)
-        elif kind == "Update":
-            await self.update(activity)
-            await media.drop_rejected_media(self.ctx.defed, activity)
-        elif kind == "Delete" and activity.get("summary"):
-            await removals.handle_remove(self.ctx, activity)  # a moderator's removal (Lemmy's shape)
-        elif kind == "Delete":
-            await posts.handle_delete(self.ctx, activity)
-        elif kind == "Lock":
-            await threads.handle_lock(self.ctx, activity, locked=True)
-        elif kind in ("Add", "Remove") and (id_of(activity.get("target")) or "").endswith("/featured"):
-            await threads.handle_featured(self.ctx, activity, pinned=kind == "Add")
-        elif kind in ("Add", "Remove") and (id_of(activity.get("target")) or "").endswith("/moderators"):
-            await moderators.handle_moderator_change(self.ctx, activity)
-        elif kind in votes.VALUES:
-            await votes.handle_vote(self.ctx, activity)
-        elif kind == "Block":
-            await bans.handle_block(self.ctx, activity)
-        elif kind == "Flag":
-            await reports.handle_flag(self.ctx, activity)
-        elif kind == "Resolve":
-            await reports.handle_resolve(self.ctx, activity)
-        else:
+        handle = self.own.get(kind) if isinstance(kind, str) else None
+        if handle is None:
             log.debug("ignored %s %s", kind, activity.get("id"))
+            return
+        await handle(activity)
+
+    async def create(self, activity: dict[str, Any]) -> None:
+        if not await self.ctx.events.create_claimed.take(activity):
+            await posts.handle_create(self.ctx, activity)
+        await self.ctx.hooks.after_store(activity)
+
+    async def delete(self, activity: dict[str, Any]) -> None:
+        await posts.handle_delete(self.ctx, activity)
+
+    async def vote(self, activity: dict[str, Any]) -> None:
+        await votes.handle_vote(self.ctx, activity)
 
     async def _group(self, uri: str | None) -> Group | None:
         name = self.ctx.site.name_from_uri(uri or "")
@@ -66,19 +67,15 @@ class GroupInbox:
         if group is None:
             return
         actor = id_of(activity.get("actor")) or ""
-        refused = await gate.refusal(self.ctx.defed, group, actor)
-        limited = await self.ctx.defed.limits(host_of(actor), group.id)
+        refused = await self.ctx.hooks.barrier(group, actor)
+        limited = await self.ctx.hooks.follow_needs_approval(group, actor)
         await membership.handle_follow(
             self.ctx, group, activity, banned=refused is not None, needs_approval=limited
         )
 
     async def update(self, activity: dict[str, Any]) -> None:
         obj = activity.get("object")
-        is_group = isinstance(obj, dict) and obj.get("type") == "Group"
-        community = await self._group(id_of(obj)) if is_group else None
-        if community is not None:
-            await community_updates.handle_update(self.ctx, activity, community)  # by a moderator
-        elif isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
+        if isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
             if id_of(obj) != id_of(activity.get("actor")):
                 raise Forbidden("an actor may only update itself")
             fields = parse_actor(obj)
@@ -88,21 +85,13 @@ class GroupInbox:
             )
         elif isinstance(obj, dict) and obj.get("type") in POST_TYPES:
             await posts.handle_update(self.ctx, activity)
+        await self.ctx.hooks.after_store(activity)
 
     async def undo(self, activity: dict[str, Any]) -> None:
         actor = id_of(activity.get("actor"))
         inner = activity.get("object")
         inner_id = id_of(inner)
         inner_type = inner.get("type") if isinstance(inner, dict) else None
-        if inner_type == "Block" or (inner_type is None and await bans.is_ban_activity(inner_id)):
-            await bans.handle_undo_block(self.ctx, activity)  # any moderator may lift a ban
-            return
-        if inner_type == "Delete" and isinstance(inner, dict) and inner.get("summary"):
-            await removals.handle_restore(self.ctx, activity)  # any moderator may take a removal back
-            return
-        if inner_type == "Lock":
-            await threads.handle_lock(self.ctx, activity, locked=False)
-            return
         if isinstance(inner, dict) and id_of(inner.get("actor")) not in (None, actor):
             raise Forbidden("an actor may only undo its own activities")
         if inner_type == "Follow" or (inner_type is None and await Membership.exists(follow_id=inner_id)):

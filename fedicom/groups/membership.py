@@ -12,7 +12,7 @@ from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.announce import backfill
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Membership
+from fedicom.groups.models import Group, Membership, MembershipState
 
 
 def build_follow_response(
@@ -46,8 +46,14 @@ async def handle_follow(
         return None
     existing = await Membership.get_or_none(group=group, actor=actor_uri)
     welcome = not group.private and not needs_approval
-    state = "accepted" if welcome or (existing and existing.state == "accepted") else "pending"
-    asked_before = existing is not None and existing.state == "pending"  # a repeated Follow: told once
+    state = (
+        MembershipState.ACCEPTED
+        if welcome or (existing and existing.state == MembershipState.ACCEPTED)
+        else MembershipState.PENDING
+    )
+    asked_before = (
+        existing is not None and existing.state == MembershipState.PENDING
+    )  # a repeated Follow: told once
     async with fed.transaction() as conn:
         if existing:
             existing.follow_id = str(follow["id"])
@@ -66,7 +72,7 @@ async def handle_follow(
                 follow_activity=json.dumps(follow),
                 using_db=conn,
             )
-        if state == "accepted":
+        if state == MembershipState.ACCEPTED:
             await _accept(ctx, group, membership, conn)
         elif not asked_before:
             membership.group = group
@@ -96,7 +102,7 @@ async def approve(ctx: Groups, group: Group, actor_uri: str) -> Membership:
     if membership is None:
         raise NotFound(f"{actor_uri} has not asked to join {group.name}")
     async with ctx.fed.transaction() as conn:
-        membership.state = "accepted"
+        membership.state = MembershipState.ACCEPTED
         await membership.save(using_db=conn)
         await _accept(ctx, group, membership, conn)
     ctx.rosters.forget(group.id)
@@ -124,12 +130,12 @@ async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
 
 async def pending_requests(group: Group, *, limit: int | None = None) -> list[Membership]:
     """Requests to join, oldest first (the order they should be answered in)."""
-    query = Membership.filter(group=group, state="pending").order_by("id")
+    query = Membership.filter(group=group, state=MembershipState.PENDING).order_by("id")
     return await (query.limit(limit) if limit is not None else query)
 
 
 async def pending_count(group: Group) -> int:
-    return await Membership.filter(group=group, state="pending").count()
+    return await Membership.filter(group=group, state=MembershipState.PENDING).count()
 
 
 async def pending_request(group: Group, actor_uri: str) -> Membership:
@@ -138,7 +144,7 @@ async def pending_request(group: Group, actor_uri: str) -> Membership:
     membership = await Membership.get_or_none(group=group, actor=actor_uri)
     if membership is None:
         raise NotFound(f"there is no request from {actor_uri} to join {group.name}: answered or withdrawn")
-    if membership.state != "pending":
+    if membership.state != MembershipState.PENDING:
         raise BadRequest(
             f"the request from {actor_uri} was already approved: they are a member of {group.name}"
         )
@@ -147,5 +153,5 @@ async def pending_request(group: Group, actor_uri: str) -> Membership:
 
 async def recent_members(group: Group, *, offset: int = 0, limit: int = 100) -> list[Membership]:
     """Members, the most recent followers first."""
-    query = Membership.filter(group=group, state="accepted").order_by("-id")
+    query = Membership.filter(group=group, state=MembershipState.ACCEPTED).order_by("-id")
     return await query.offset(offset).limit(limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -40,6 +41,17 @@ class Group(Model):
         table = "community"
 
 
+class MembershipState(StrEnum):
+    PENDING = "pending"  # a follow of a private community (or from a limited server), awaiting approval
+    ACCEPTED = "accepted"
+
+
+class PostState(StrEnum):
+    VISIBLE = "visible"
+    HELD = "held"  # waiting for a moderator
+    REMOVED = "removed"  # by a moderator, restorable
+
+
 class Membership(Model):
     """A remote actor following a group: pending until approved in a private group."""
 
@@ -49,7 +61,7 @@ class Membership(Model):
     )
     actor = fields.CharField(max_length=1024)
     inbox = fields.CharField(max_length=1024)
-    state = fields.CharField(max_length=12, default="pending")
+    state = fields.CharEnumField(MembershipState, max_length=12, default=MembershipState.PENDING)
     follow_id = fields.CharField(max_length=1024)
     follow_activity = fields.TextField()
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -76,7 +88,7 @@ class Post(Model):
     root: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
         "fedicom.Post", related_name="thread_items", null=True, on_delete=fields.SET_NULL
     )
-    title: str | None = fields.TextField(null=True)  # type: ignore[assignment]
+    title: str | None = fields.TextField(null=True)
     content = fields.TextField(default="")
     url = fields.CharField(max_length=1024, null=True)
     document: dict[str, Any] = fields.JSONField()
@@ -87,11 +99,10 @@ class Post(Model):
     downvotes = fields.IntField(default=0)
     reply_count = fields.IntField(default=0)
     announce_id = fields.CharField(max_length=1024, null=True)
-    # "visible", "held" (waiting for a moderator) or "removed" (by a moderator, restorable)
-    state = fields.CharField(max_length=12, default="visible")
+    state = fields.CharEnumField(PostState, max_length=12, default=PostState.VISIBLE)
     state_reason = fields.TextField(default="")
     # the Create as received, kept while the post is held so that approval announces it unchanged
-    activity: dict[str, Any] | None = fields.JSONField(null=True)  # type: ignore[assignment]
+    activity: dict[str, Any] | None = fields.JSONField(null=True)
     locked = fields.BooleanField(default=False)
     pinned_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -33,10 +33,10 @@ from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
 from fedicom.groups.events import PostRefused
-from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.hooks import Verdict, admit
+from fedicom.groups.models import Group, Membership, Post, PostState
 from fedicom.groups.reasons import Kind, Reason, Refused
 from fedicom.groups.text import plain_text, sanitize
-from fedicom.moderation import gate, screening
 
 log = logging.getLogger("fedicom.posts")
 MAX_REPLY_DEPTH = 8  # how far up an unknown reply chain we fetch to find the thread
@@ -251,9 +251,9 @@ async def _admit(
     obj: dict[str, Any],
     author: str,
     addressed: set[str],
-) -> screening.Verdict:
+) -> Verdict:
     """Whether the post may go into `group`, and whether it is held there (FedicomError: refused)."""
-    await gate.admit(ctx.defed, group, author)  # Refused: banned, or the server blocked here
+    await admit(ctx.hooks, group, author)  # Refused: banned, or the server blocked here
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
     if not public and not {group_uri, f"{group_uri}/followers"} & addressed:
@@ -277,7 +277,7 @@ async def _admit(
         if closed:
             raise closed
     content = content_of(obj)
-    verdict = await screening.screen(ctx, group, author, obj, content, exempt=author in roster.moderators)
+    verdict = await ctx.hooks.screen(group, author, obj, content, exempt=author in roster.moderators)
     if verdict.rejected:
         raise Refused(verdict.code or Reason.FILTERED, verdict.reason)
     return verdict
@@ -290,7 +290,7 @@ async def _store(
     activity: dict[str, Any],
     obj: dict[str, Any],
     author: str,
-    verdict: screening.Verdict,
+    verdict: Verdict,
     author_inbox: str | None,
     conn: BaseDBAsyncClient,
 ) -> Post:
@@ -309,7 +309,7 @@ async def _store(
         document=obj,
         published=parse_time(obj.get("published")),
         announce_id=None if verdict.held else new_activity_uri(ctx.fed.base_url),
-        state="held" if verdict.held else "visible",
+        state=PostState.HELD if verdict.held else PostState.VISIBLE,
         state_reason=verdict.reason,
         activity=activity if verdict.held else None,
         using_db=conn,
@@ -361,9 +361,9 @@ async def thread_refusal(parent: Post) -> Refused | None:
         what = "thread" if current.is_thread else "comment"
         if current.deleted:
             return Refused(Reason.THREAD_DELETED, f"the {what} it replies to was deleted")
-        if current.state == "removed":
+        if current.state == PostState.REMOVED:
             return Refused(Reason.THREAD_REMOVED, f"the {what} it replies to was removed by a moderator")
-        if current.state == "held":
+        if current.state == PostState.HELD:
             return Refused(Reason.THREAD_HELD, f"the {what} it replies to is waiting for a moderator")
         if current.locked:
             return Refused(Reason.THREAD_LOCKED, f"the {what} is locked: no new replies")
@@ -374,7 +374,7 @@ async def thread_refusal(parent: Post) -> Refused | None:
 
 async def recount_replies(root_id: int, conn: BaseDBAsyncClient | None) -> None:
     """A thread's reply count: its replies that are shown (not deleted, held or removed)."""
-    count = await Post.filter(root_id=root_id, deleted=False, state="visible").using_db(conn).count()
+    count = await Post.filter(root_id=root_id, deleted=False, state=PostState.VISIBLE).using_db(conn).count()
     await Post.filter(id=root_id).using_db(conn).update(reply_count=count)
 
 
@@ -391,9 +391,7 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
             raise Forbidden("only the author may edit a post")
         content = content_of(obj)
         roster = await ctx.rosters.of(post.group)
-        verdict = await screening.screen_edit(
-            ctx, post.group, obj, content, exempt=author in roster.moderators
-        )
+        verdict = await ctx.hooks.screen_edit(post.group, obj, content, exempt=author in roster.moderators)
         if verdict.rejected:
             raise Forbidden(verdict.reason)
         async with ctx.fed.transaction() as conn:
@@ -402,10 +400,10 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
             if post.parent_id is None:  # type: ignore[attr-defined]
                 post.title = title_of(obj, content)
             post.updated = parse_time(obj.get("updated"))
-            if post.state == "held":
+            if post.state == PostState.HELD:
                 post.activity = activity  # approval announces what the moderator reviewed: this edit
             await post.save(using_db=conn)
-            if post.state == "visible":
+            if post.state == PostState.VISIBLE:
                 await announce(ctx, post.group, activity, conn=conn)
         count += 1
     return count

@@ -21,7 +21,7 @@ def hot_rank(score: int, published: datetime, now: datetime) -> float:
     hours = max(0.0, (now - published).total_seconds() / 3600)
     if hours >= HOT_HORIZON_HOURS:
         return 0.0
-    return 10000 * math.log10(max(1, 3 + score)) / (hours + 2) ** HOT_GRAVITY
+    return float(10000 * math.log10(max(1, 3 + score)) / (hours + 2) ** HOT_GRAVITY)
 
 
 @dataclass(frozen=True)

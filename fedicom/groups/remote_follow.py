@@ -15,7 +15,7 @@ from fedicom.activitypub.remote_interaction import discover
 from fedicom.errors import FedicomError
 from fedicom.groups.context import Groups
 from fedicom.groups.pages import community_context, render
-from fedicom.web.forms import read_form
+from fedicom.http import read_form
 
 HANDLE_FIELD = "handle"
 MAX_HANDLE = 300

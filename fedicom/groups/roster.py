@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from fedicom.groups.models import Group, Membership, Moderator
+from fedicom.groups.models import Group, Membership, MembershipState, Moderator
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ class Rosters:
         now = time.monotonic()
         if cached and now - cached[0] < self.ttl:
             return cached[1]
-        rows = await Membership.filter(group_id=group.id, state="accepted").values_list("actor", "inbox")
+        rows = await Membership.filter(group_id=group.id, state=MembershipState.ACCEPTED).values_list(
+            "actor", "inbox"
+        )
         mods = await Moderator.filter(group_id=group.id).values_list("actor", flat=True)
         roster = Roster(
             members=frozenset(actor for actor, _ in rows),

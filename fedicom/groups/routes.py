@@ -38,7 +38,7 @@ from fedicom.groups.conversations import (
     replies_of,
     shown_post,
 )
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.groups.pages import community_page, post_page, privacy_page
 from fedicom.http import ActivityResponse, page_number, wants_activity_json, wants_page
 
@@ -110,7 +110,7 @@ async def featured(request: Request) -> Response:
     group = await group_of(request)
     uri = site_of(request).uri(group.name) + "/featured"
     pinned = Post.filter(
-        group=group, parent_id=None, deleted=False, state="visible", pinned_at__not_isnull=True
+        group=group, parent_id=None, deleted=False, state=PostState.VISIBLE, pinned_at__not_isnull=True
     )
     if group.private:
         return ActivityResponse(wire.build_ordered(uri, [], await pinned.count()))
@@ -123,7 +123,7 @@ async def outbox(request: Request) -> Response:
     group = await group_of(request)
     group_uri = site_of(request).uri(group.name)
     uri = group_uri + "/outbox"
-    hidden = Post.filter(Q(deleted=True) | ~Q(state="visible"), group=group).values("object_id")
+    hidden = Post.filter(Q(deleted=True) | ~Q(state=PostState.VISIBLE), group=group).values("object_id")
     shown = Q(object_id__isnull=True) | ~Q(object_id__in=Subquery(hidden))
     query = OutgoingActivity.filter(shown, actor=group_uri, type="Announce")
     total = await query.count()

@@ -16,9 +16,9 @@ from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.events import PostRefused
-from fedicom.groups.models import Post, Vote
+from fedicom.groups.hooks import admit
+from fedicom.groups.models import Post, PostState, Vote
 from fedicom.groups.reasons import Kind, Refused
-from fedicom.moderation import gate
 
 log = logging.getLogger("fedicom.votes")
 
@@ -37,14 +37,14 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     target = id_of(activity.get("object"))
     value = VALUES[activity["type"]]
     posts = (
-        await Post.filter(object_id=target, deleted=False, state="visible").prefetch_related("group")
+        await Post.filter(object_id=target, deleted=False, state=PostState.VISIBLE).prefetch_related("group")
         if target
         else []
     )
     for post in posts:
         group = post.group
         try:
-            await gate.admit(ctx.defed, group, actor)
+            await admit(ctx.hooks, group, actor)
             roster = await ctx.rosters.of(group)
             decision = policy.may_vote(
                 policy=group.posting_policy,

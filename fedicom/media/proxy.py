@@ -20,12 +20,12 @@ from fedicom.activitypub.fetch import Fetcher
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import FedicomError, FetchError, Forbidden, Gone, MalformedUrl, NotFound, PayloadTooLarge
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.images import Kind, prepare
 from fedicom.groups.models import Post
 from fedicom.media.attachments import images_of
 from fedicom.media.cache import Cached, Failures, MediaCache, cache_key
 from fedicom.media.links import MAC_RE, MediaLinks, Variant
-from fedicom.moderation.defederation import Defederation
 
 FULL_BOX = (1600, 1600)  # wider than the page's column on any screen, twice over on a phone
 THUMB_BOX = (320, 320)
@@ -46,7 +46,7 @@ class MediaProxy:
         self,
         fetcher: Fetcher,
         cache: MediaCache,
-        defed: Defederation,
+        defed: ServerPolicy,
         links: MediaLinks,
         limits: MediaLimits,
         *,

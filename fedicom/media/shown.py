@@ -14,12 +14,12 @@ from typing import Any
 
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import MalformedUrl
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Group, Post
 from fedicom.media.attachments import Attachment, Kind, attachments_of, content_warning
 from fedicom.media.links import MediaLinks, Variant
 from fedicom.media.polls import Poll, poll_of
 from fedicom.media.proxy import FULL_BOX
-from fedicom.moderation.defederation import Defederation
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Shown:
 class PostMedia:
     """The page add-on: media and poll of the posts on a page, by post id."""
 
-    def __init__(self, links: MediaLinks, defed: Defederation) -> None:
+    def __init__(self, links: MediaLinks, defed: ServerPolicy) -> None:
         self.links = links
         self.defed = defed
 
@@ -129,7 +129,7 @@ async def _documents(posts: Sequence[Post]) -> dict[int, dict[str, Any]]:
     if missing:
         for post_id, document in await Post.filter(id__in=missing).values_list("id", "document"):
             if isinstance(document, dict):
-                found[int(post_id)] = document  # type: ignore[call-overload]
+                found[int(post_id)] = document
     return found
 
 

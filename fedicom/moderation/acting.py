@@ -10,8 +10,8 @@ from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
 from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.defederation import Defederation
-from fedicom.moderation.models import Staff
 from fedicom.settings import Settings
+from fedicom.staff.models import Staff
 
 
 @dataclass

@@ -11,10 +11,11 @@ from __future__ import annotations
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Post
+from fedicom.groups.hooks import ServerPolicy
+from fedicom.groups.models import Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin
-from fedicom.moderation.defederation import QUARANTINE_HOLD, Defederation
+from fedicom.moderation.defederation import QUARANTINE_HOLD
 from fedicom.moderation.domains import covering, normalize
 from fedicom.moderation.held import approve_post
 from fedicom.moderation.models import DomainAllow
@@ -22,7 +23,7 @@ from fedicom.moderation.models import DomainAllow
 
 async def allow_domain(
     ctx: Groups,
-    defed: Defederation,
+    defed: ServerPolicy,
     domain: str,
     *,
     moderator: str,
@@ -46,7 +47,7 @@ async def allow_domain(
 
 async def release_held(ctx: Groups, domain: str, moderator: str) -> int:
     """Approve and announce the posts of `domain` held only because it was not yet approved."""
-    held = await Post.filter(state="held", deleted=False, state_reason__endswith=QUARANTINE_HOLD)
+    held = await Post.filter(state=PostState.HELD, deleted=False, state_reason__endswith=QUARANTINE_HOLD)
     theirs = [p for p in held if covering(host_of(p.author), {domain: "allow"})]
     for post in sorted(theirs, key=lambda p: p.id):  # threads before their replies
         await post.fetch_related("group")
@@ -54,7 +55,7 @@ async def release_held(ctx: Groups, domain: str, moderator: str) -> int:
     return len(theirs)
 
 
-async def disallow_domain(ctx: Groups, defed: Defederation, domain: str, *, moderator: str) -> None:
+async def disallow_domain(ctx: Groups, defed: ServerPolicy, domain: str, *, moderator: str) -> None:
     """Withdraw an approval: from now on the server is unknown again (refused, or quarantined)."""
     name = normalize(domain)
     await require_admin(ctx.site, moderator)

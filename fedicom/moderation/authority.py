@@ -5,7 +5,7 @@ from __future__ import annotations
 from fedicom.errors import Forbidden
 from fedicom.groups.communities import Site
 from fedicom.groups.models import Group, Moderator
-from fedicom.moderation.models import Staff
+from fedicom.staff.models import Staff
 
 
 async def is_admin(site: Site, actor: str) -> bool:

@@ -23,13 +23,14 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, Gone, NotFound
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import get_community
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.models import Group, Membership, MembershipState, Post, PostState
 from fedicom.moderation import authority, modlog
 from fedicom.moderation.ban_wire import BanOrder, build_block, parse_block
 from fedicom.moderation.content import take_back_boost
 from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import wire_time
-from fedicom.moderation.models import Ban, Staff
+from fedicom.moderation.models import Ban
+from fedicom.staff.models import Staff
 
 
 async def resolve_actor(ctx: Groups, value: str) -> str:
@@ -275,7 +276,8 @@ async def _remove_posts(ctx: Groups, groups: list[Group], order: BanOrder, conn:
     Undo{Announce} so Mastodon followers stop seeing it (Lemmy followers act on `removeData`)."""
     posts = (
         await Post.filter(
-            Q(author=order.banned, deleted=False, group_id__in=[g.id for g in groups]) & ~Q(state="removed")
+            Q(author=order.banned, deleted=False, group_id__in=[g.id for g in groups])
+            & ~Q(state=PostState.REMOVED)
         )
         .using_db(conn)
         .order_by("id")
@@ -285,7 +287,9 @@ async def _remove_posts(ctx: Groups, groups: list[Group], order: BanOrder, conn:
     by_id = {g.id: g for g in groups}
     reason = f"author banned: {order.reason}" if order.reason else "author banned"
     await (
-        Post.filter(id__in=[p.id for p in posts]).using_db(conn).update(state="removed", state_reason=reason)
+        Post.filter(id__in=[p.id for p in posts])
+        .using_db(conn)
+        .update(state=PostState.REMOVED, state_reason=reason)
     )
     for post in posts:
         await take_back_boost(ctx, by_id[post.group_id], post, inbox=None, conn=conn)  # type: ignore[attr-defined]
@@ -312,5 +316,5 @@ async def _block_of(ctx: Groups, item: Ban, group: Group | None) -> dict[str, An
 
 async def _every_member_inbox() -> list[str]:
     """Every server with members here: where an instance-wide ban must be known."""
-    rows = await Membership.filter(state="accepted").distinct().values_list("inbox", flat=True)
+    rows = await Membership.filter(state=MembershipState.ACCEPTED).distinct().values_list("inbox", flat=True)
     return sorted(set(rows))  # type: ignore[arg-type]

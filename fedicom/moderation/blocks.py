@@ -11,10 +11,10 @@ from typing import Any
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Group
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
-from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.domains import covering, hostname, normalize, rank
 from fedicom.moderation.models import DomainBlock
 from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
@@ -36,7 +36,7 @@ async def require_authority(ctx: Groups, moderator: str, community: Group | None
 
 async def block_domain(
     ctx: Groups,
-    defed: Defederation,
+    defed: ServerPolicy,
     domain: str,
     *,
     severity: str = "suspend",
@@ -87,7 +87,7 @@ async def block_domain(
 
 
 async def unblock_domain(
-    ctx: Groups, defed: Defederation, domain: str, *, moderator: str, community: Group | None = None
+    ctx: Groups, defed: ServerPolicy, domain: str, *, moderator: str, community: Group | None = None
 ) -> None:
     """Lift a block: federation resumes from now on (what was removed stays removed)."""
     name = normalize(domain)

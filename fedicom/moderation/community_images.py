@@ -15,7 +15,7 @@ from fedicom.groups.images import BANNER, ICON, Kind, Picture, media_url, prepar
 from fedicom.groups.models import Group
 from fedicom.moderation.community_updates import edit_community
 from fedicom.moderation.content import require_active_moderator
-from fedicom.moderation.models import Staff
+from fedicom.staff.models import Staff
 
 FIELDS = {ICON.label: "icon_url", BANNER.label: "image_url"}
 

@@ -20,12 +20,13 @@ from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Moderator
 from fedicom.groups.text import plain_text
+from fedicom.groups.timezones import check_zone
 from fedicom.moderation import modlog
 from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
-from fedicom.moderation.models import Staff
 from fedicom.moderation.screening import PREMODERATION
-from fedicom.publishing.recurrence import check_zone
+from fedicom.staff.accounts import name_reserved
+from fedicom.staff.models import Staff
 
 RULES_HEADING = "\n\n## Rules\n\n"  # how the actor document joins summary and rules (groups/actor.py)
 # fields that appear in the Group actor document: changing them is federated
@@ -96,7 +97,7 @@ async def create_owned_community(
 ) -> Group:
     """A new community created by a staff member (`owner`, their Person actor), who owns it; logged."""
     local = validate_changes({"premoderation": premoderation, "max_links": max_links})
-    group = await create_community(ctx.fed.keys, ctx.site, name, **settings)
+    group = await create_community(ctx.fed.keys, ctx.site, name, reserved=name_reserved, **settings)
     async with ctx.fed.transaction() as conn:
         group.premoderation, group.max_links = local["premoderation"], local["max_links"]
         await group.save(update_fields=["premoderation", "max_links"], using_db=conn)

@@ -45,7 +45,7 @@ class Defederation:
             )
             for community_id, domain, severity, media, reports in rows:
                 block = Block(str(severity), bool(media), bool(reports))
-                scoped.setdefault(community_id, {})[str(domain)] = block  # type: ignore[index]
+                scoped.setdefault(community_id, {})[str(domain)] = block
             allowed = await DomainAllow.all().values_list("domain", flat=True)
             self._blocks = scoped
             self._allowed = {str(d): "allow" for d in allowed}

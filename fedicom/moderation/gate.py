@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from tortoise.expressions import Q
 
 from fedicom.activitypub.vocab import host_of
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Group
 from fedicom.groups.reasons import Reason, Refused
-from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import Ban
 
 
@@ -24,7 +24,7 @@ async def active_ban(group: Group | None, actor: str) -> Ban | None:
     return await Ban.filter(scope, live, actor=actor).first()
 
 
-async def barrier(defed: Defederation, group: Group, actor: str) -> Refused | None:
+async def barrier(defed: ServerPolicy, group: Group, actor: str) -> Refused | None:
     """Why `actor` may not take part in `group` (banned, or its server suspended there), if so."""
     ban = await active_ban(group, actor)
     if ban is not None:
@@ -35,12 +35,12 @@ async def barrier(defed: Defederation, group: Group, actor: str) -> Refused | No
     return None
 
 
-async def refusal(defed: Defederation, group: Group, actor: str) -> str | None:
+async def refusal(defed: ServerPolicy, group: Group, actor: str) -> str | None:
     found = await barrier(defed, group, actor)
     return found.reason if found else None
 
 
-async def admit(defed: Defederation, group: Group, actor: str) -> None:
+async def admit(defed: ServerPolicy, group: Group, actor: str) -> None:
     found = await barrier(defed, group, actor)
     if found:
         raise found

@@ -10,29 +10,29 @@ from fedicom.activitypub.vocab import new_activity_uri
 from fedicom.errors import BadRequest
 from fedicom.groups import posts as group_posts
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.content import author_inbox, require_active_moderator
 
 
 async def list_held(community: Group | None = None, *, limit: int = 100, offset: int = 0) -> list[Post]:
     """Held posts, oldest first (the order they should be reviewed in)."""
-    query = Post.filter(state="held", deleted=False)
+    query = Post.filter(state=PostState.HELD, deleted=False)
     if community is not None:
         query = query.filter(group_id=community.id)
     return await query.order_by("id").offset(offset).limit(limit).prefetch_related("group")
 
 
 async def held_count(community: Group) -> int:
-    return await Post.filter(group_id=community.id, state="held", deleted=False).count()
+    return await Post.filter(group_id=community.id, state=PostState.HELD, deleted=False).count()
 
 
 async def list_posts(
-    community: Group, state: str = "visible", *, limit: int = 50, offset: int = 0
+    community: Group, state: str = PostState.VISIBLE, *, limit: int = 50, offset: int = 0
 ) -> list[Post]:
     """A community's posts in `state` (or `all`) for moderators: the held queue in review order,
     the others newest first; `offset` and `limit` page them."""
-    if state == "held":
+    if state == PostState.HELD:
         return await list_held(community, limit=limit, offset=offset)
     query = Post.filter(group_id=community.id, deleted=False)
     if state != "all":
@@ -50,7 +50,7 @@ async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
         raise BadRequest(f"post {post.id} has no stored activity to announce")
     inbox = await author_inbox(ctx, post.author) if post.is_thread else None
     async with ctx.fed.transaction() as conn:
-        post.state, post.state_reason, post.activity = "visible", "", None
+        post.state, post.state_reason, post.activity = PostState.VISIBLE, "", None
         post.announce_id = new_activity_uri(ctx.fed.base_url)
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity", "announce_id"])
         if post.root_id is not None:  # type: ignore[attr-defined]
@@ -76,7 +76,7 @@ async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Po
         raise BadRequest("say why the post is rejected: a reason is required")
     held_because = post.state_reason
     async with ctx.fed.transaction() as conn:
-        post.state, post.state_reason, post.activity = "removed", reason.strip(), None
+        post.state, post.state_reason, post.activity = PostState.REMOVED, reason.strip(), None
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
         await modlog.record(
             actor,
@@ -93,5 +93,5 @@ async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Po
 def _check_held(post: Post) -> None:
     if post.deleted:
         raise BadRequest(f"post {post.id} was deleted by its author")
-    if post.state != "held":
+    if post.state != PostState.HELD:
         raise BadRequest(f"post {post.id} is not held (it is {post.state})")

@@ -13,10 +13,10 @@ from tortoise.transactions import in_transaction
 
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.moderation.authority import require_admin
 from fedicom.moderation.blocklists import Diff, Entry, diff, parse, to_csv, to_plain
 from fedicom.moderation.blocks import refuse_own_domain
-from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import DomainBlock, ModlogEntry
 from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
 
@@ -67,7 +67,7 @@ def refusal(changes: Diff) -> BadRequest:
 
 async def import_blocklist(
     ctx: Groups,
-    defed: Defederation,
+    defed: ServerPolicy,
     text: str,
     *,
     moderator: str,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from fedicom.activitypub.vocab import host_of, id_of
+from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Post
-from fedicom.moderation.defederation import Defederation
 
 MEDIA_FIELDS = ("attachment", "image", "icon")
 
@@ -22,7 +22,7 @@ def without_media(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k not in MEDIA_FIELDS}
 
 
-async def drop_rejected_media(defed: Defederation, activity: dict[str, Any]) -> int:
+async def drop_rejected_media(defed: ServerPolicy, activity: dict[str, Any]) -> int:
     """After a Create or Update is stored: strip media from the posts of a reject_media server."""
     obj = activity.get("object")
     object_id = id_of(obj)

@@ -1,7 +1,8 @@
-"""Storage of moderation: staff, domain blocks and allows, bans, reports, filters, the modlog."""
+"""Storage of moderation: domain blocks and allows, bans, reports, filters, the modlog."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -61,60 +62,6 @@ class DomainAllow(Model):
         table = "domain_allow"
 
 
-class Staff(Model):
-    """A local staff account: an instance admin, or a moderator of some communities."""
-
-    id = fields.IntField(primary_key=True)
-    username = fields.CharField(max_length=64, unique=True)
-    display_name = fields.CharField(max_length=200, default="")
-    password_hash = fields.CharField(max_length=255)  # argon2id
-    is_admin = fields.BooleanField(default=False)
-    disabled = fields.BooleanField(default=False)
-    email = fields.CharField(max_length=254, default="")  # where notifications are mailed, if chosen
-    created_at = fields.DatetimeField(auto_now_add=True)
-    last_login_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "staff"
-
-
-class ApiToken(Model):
-    """A scoped, revocable API token (only a hash of the secret is kept)."""
-
-    id = fields.IntField(primary_key=True)
-    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
-        "fedicom.Staff", related_name="tokens", on_delete=fields.CASCADE
-    )
-    name = fields.CharField(max_length=100)
-    token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the secret
-    scopes: list[str] = fields.JSONField(default=list)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    expires_at = fields.DatetimeField(null=True)
-    last_used_at = fields.DatetimeField(null=True)
-    revoked_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "api_token"
-
-
-class StaffSession(Model):
-    """A signed-in browser of a staff member (only a hash of the cookie's secret is kept)."""
-
-    id = fields.IntField(primary_key=True)
-    staff: fields.ForeignKeyRelation[Staff] = fields.ForeignKeyField(
-        "fedicom.Staff", related_name="sessions", on_delete=fields.CASCADE
-    )
-    token_hash = fields.CharField(max_length=64, unique=True)  # sha256 hex of the cookie secret
-    created_at = fields.DatetimeField(auto_now_add=True)
-    last_seen_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField()
-    address = fields.CharField(max_length=64, default="")
-    user_agent = fields.CharField(max_length=255, default="")
-
-    class Meta:
-        table = "staff_session"
-
-
 class Ban(Model):
     """An actor banned from one community, or from the whole instance when community is None."""
 
@@ -135,6 +82,12 @@ class Ban(Model):
         unique_together = (("community", "actor"),)
 
 
+class ReportState(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
 class Report(Model):
     """A report (Flag) about posts or an actor: open until a moderator resolves or dismisses it."""
 
@@ -147,7 +100,7 @@ class Report(Model):
     targets: list[str] = fields.JSONField(default=list)  # reported objects and actors
     author = fields.CharField(max_length=1024, null=True)
     reason = fields.TextField(default="")
-    state = fields.CharField(max_length=12, default="open")  # "open", "resolved" or "dismissed"
+    state = fields.CharEnumField(ReportState, max_length=12, default=ReportState.OPEN)
     resolution = fields.TextField(default="")
     resolved_by = fields.CharField(max_length=1024, null=True)
     resolved_at = fields.DatetimeField(null=True)

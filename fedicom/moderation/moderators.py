@@ -28,7 +28,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Moderator
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import is_admin
-from fedicom.moderation.models import Staff
+from fedicom.staff.models import Staff
 
 ROLES = ("owner", "moderator")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.moderation.models import ModlogEntry
+from fedicom.staff.models import Staff
 
 
 async def record(
@@ -28,6 +30,16 @@ async def record(
         details=details or {},
         using_db=conn,
     )
+
+
+def staff_removed(moderator: str) -> Callable[[Staff, int, BaseDBAsyncClient], Awaitable[ModlogEntry]]:
+    """The entry of `moderator` removing a staff account, written in the removal's transaction."""
+
+    async def entry(staff: Staff, tokens_revoked: int, conn: BaseDBAsyncClient) -> ModlogEntry:
+        details = {"tokens_revoked": tokens_revoked}
+        return await record(moderator, "remove_staff", staff.username, details=details, conn=conn)
+
+    return entry
 
 
 async def entries(

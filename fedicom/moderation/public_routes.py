@@ -10,9 +10,10 @@ from fedicom.moderation.public_list import public_blocks
 
 
 async def blocked_page(request: Request) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    page: Response = request.app.state.templates.TemplateResponse(
         request, "blocked.html", {"blocks": await public_blocks()}
     )
+    return page
 
 
 async def domain_blocks_json(_request: Request) -> Response:

@@ -17,7 +17,7 @@ from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest
 from fedicom.groups import posts as group_posts
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Post
+from fedicom.groups.models import Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.content import (
@@ -59,7 +59,7 @@ async def restore_post(ctx: Groups, post: Post, actor: str, *, reason: str = "")
     """A moderator takes a removal back: `Undo{Delete}` announced, the thread boosted again."""
     group = post.group
     await require_active_moderator(ctx, group, actor)
-    if post.state != "removed":
+    if post.state != PostState.REMOVED:
         raise BadRequest(f"post {post.id} is not removed (it is {post.state})")
     if post.announce_id is None:
         raise BadRequest(f"post {post.id} was rejected while held and never shown; nothing to restore")
@@ -88,7 +88,7 @@ async def handle_remove(ctx: Groups, activity: dict[str, Any]) -> int:
         return await group_posts.handle_delete(ctx, activity)
     removed = 0
     for post in await moderated_by(ctx, posts, actor):
-        if post.deleted or post.state == "removed":
+        if post.deleted or post.state == PostState.REMOVED:
             continue  # already gone: removing twice changes nothing
         await _apply(ctx, post, activity, actor, str(activity.get("summary") or ""), rule=None, ours=False)
         removed += 1
@@ -103,7 +103,7 @@ async def handle_restore(ctx: Groups, activity: dict[str, Any]) -> int:
     posts = await Post.filter(object_id=target).prefetch_related("group") if target else []
     restored = 0
     for post in await moderated_by(ctx, posts, actor):
-        if post.state != "removed" or post.deleted or post.announce_id is None:
+        if post.state != PostState.REMOVED or post.deleted or post.announce_id is None:
             continue
         await _undo(ctx, post, activity, actor, str(activity.get("summary") or ""), ours=False)
         restored += 1
@@ -113,9 +113,9 @@ async def handle_restore(ctx: Groups, activity: dict[str, Any]) -> int:
 def _check_removable(post: Post) -> None:
     if post.deleted:
         raise BadRequest(f"post {post.id} was deleted by its author")
-    if post.state == "removed":
+    if post.state == PostState.REMOVED:
         raise BadRequest(f"post {post.id} is already removed")
-    if post.state == "held":
+    if post.state == PostState.HELD:
         raise BadRequest(f"post {post.id} is held for review: reject it with `fedicom held reject {post.id}`")
 
 
@@ -123,10 +123,10 @@ async def _apply(
     ctx: Groups, post: Post, delete: dict[str, Any], actor: str, reason: str, *, rule: int | None, ours: bool
 ) -> None:
     group = post.group
-    was_announced = post.state == "visible" and post.announce_id is not None
+    was_announced = post.state == PostState.VISIBLE and post.announce_id is not None
     inbox = await author_inbox(ctx, post.author) if post.is_thread and was_announced else None
     async with ctx.fed.transaction() as conn:
-        post.state, post.state_reason, post.activity = "removed", reason, None
+        post.state, post.state_reason, post.activity = PostState.REMOVED, reason, None
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
@@ -150,7 +150,7 @@ async def _undo(
     group = post.group
     inbox = await author_inbox(ctx, post.author) if post.is_thread else None
     async with ctx.fed.transaction() as conn:
-        post.state, post.state_reason = "visible", ""
+        post.state, post.state_reason = PostState.VISIBLE, ""
         await post.save(using_db=conn, update_fields=["state", "state_reason"])
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]

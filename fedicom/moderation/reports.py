@@ -25,7 +25,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.events import ReportFiled
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation import authority, gate, modlog
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report, ReportState
 from fedicom.moderation.report_wire import (
     MAX_REASON,
     FlagReceived,
@@ -36,9 +36,10 @@ from fedicom.moderation.report_wire import (
     parse_flag,
     report_of_flag,
 )
+from fedicom.staff.models import Staff
 
 log = logging.getLogger("fedicom.reports")
-STATES = ("open", "resolved", "dismissed")
+STATES = tuple(s.value for s in ReportState)
 TARGET_PATTERN = r"^https?://[^\s\x00]+$"  # what staff report: the URL of a post or an account
 
 
@@ -242,7 +243,7 @@ async def list_reports(
     staff: Staff,
     *,
     community: str | None = None,
-    state: str = "open",
+    state: str = ReportState.OPEN,
     offset: int = 0,
     limit: int | None = None,
 ) -> list[Report]:
@@ -254,7 +255,7 @@ async def list_reports(
 
 
 async def count_reports(
-    ctx: Groups, staff: Staff, *, community: str | None = None, state: str = "open"
+    ctx: Groups, staff: Staff, *, community: str | None = None, state: str = ReportState.OPEN
 ) -> int:
     return await (await _queue(ctx, staff, community, state)).count()
 
@@ -273,19 +274,19 @@ async def get_report(ctx: Groups, staff: Staff, report_id: int) -> Report:
 
 async def resolve_report(ctx: Groups, staff: Staff, report_id: int, *, reason: str) -> Report:
     """Action was taken (or none was needed after all): closed, with the reason in the modlog."""
-    return await _close(ctx, staff, report_id, "resolved", reason)
+    return await _close(ctx, staff, report_id, ReportState.RESOLVED, reason)
 
 
 async def dismiss_report(ctx: Groups, staff: Staff, report_id: int, *, reason: str) -> Report:
     """The report was unfounded: closed, with the reason in the modlog."""
-    return await _close(ctx, staff, report_id, "dismissed", reason)
+    return await _close(ctx, staff, report_id, ReportState.DISMISSED, reason)
 
 
-async def _close(ctx: Groups, staff: Staff, report_id: int, state: str, reason: str) -> Report:
+async def _close(ctx: Groups, staff: Staff, report_id: int, state: ReportState, reason: str) -> Report:
     if not reason.strip():
         raise BadRequest("say why the report is closed: a reason is required")
     report = await get_report(ctx, staff, report_id)
-    if report.state != "open":
+    if report.state != ReportState.OPEN:
         raise BadRequest(f"report #{report.id} is already {report.state}")
     moderator = ctx.site.staff_uri(staff.username)
     group: Group | None = report.community
@@ -298,12 +299,12 @@ async def _close(ctx: Groups, staff: Staff, report_id: int, state: str, reason: 
     return report
 
 
-async def _mark(report: Report, state: str, reason: str, by: str, conn: BaseDBAsyncClient) -> None:
+async def _mark(report: Report, state: ReportState, reason: str, by: str, conn: BaseDBAsyncClient) -> None:
     report.state, report.resolution, report.resolved_by = state, reason, by
     report.resolved_at = datetime.now(UTC)
     await report.save(using_db=conn, update_fields=["state", "resolution", "resolved_by", "resolved_at"])
     community = report.community.name if report.community else None
-    action = "resolve_report" if state == "resolved" else "dismiss_report"
+    action = "resolve_report" if state == ReportState.RESOLVED else "dismiss_report"
     await modlog.record(by, action, f"report #{report.id}", reason=reason, community=community, conn=conn)
 
 
@@ -339,9 +340,9 @@ async def handle_resolve(ctx: Groups, activity: dict[str, Any]) -> list[Report]:
         if community is None:
             continue
         await authority.require_moderator(ctx.site, community, actor)
-        if report.state != "open":
+        if report.state != ReportState.OPEN:
             continue
         async with ctx.fed.transaction() as conn:
-            await _mark(report, "resolved", f"resolved on {host_of(actor)}", actor, conn)
+            await _mark(report, ReportState.RESOLVED, f"resolved on {host_of(actor)}", actor, conn)
         closed.append(report)
     return closed

@@ -10,15 +10,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fedicom.activitypub.vocab import as_list, host_of, origin_of
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import ACCEPT, Action, Verdict
 from fedicom.groups.models import Group, Post
 from fedicom.groups.reasons import Reason
-from fedicom.moderation.filters import ActiveFilter
+from fedicom.moderation.filters import ActiveFilter, FilterCache
 
 MAX_SCANNED = 50_000  # characters of a post that filters look at (RE2 is linear; this bounds the cost)
 RATE_WINDOW = timedelta(hours=1)
@@ -30,24 +30,6 @@ _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th
 _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r'\shref="([^"]*)"', re.IGNORECASE)
 _CLASS = re.compile(r'\sclass="([^"]*)"', re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    action: str  # "accept", "hold" or "reject"
-    reason: str = ""
-    code: Reason | None = None  # what the author is told (groups/reasons.py); None when accepted
-
-    @property
-    def held(self) -> bool:
-        return self.action == "hold"
-
-    @property
-    def rejected(self) -> bool:
-        return self.action == "reject"
-
-
-ACCEPT = Verdict("accept")
 
 
 def links_of(obj: dict[str, Any], content_html: str) -> set[str]:
@@ -83,7 +65,7 @@ def link_decision(count: int, limit: int) -> Verdict:
     """Over the cap, a moderator decides: link spam is caught, a long article is not lost."""
     if count > limit:
         reason = f"the post has {count} links; more than {limit} need a moderator's approval"
-        return Verdict("hold", reason, Reason.HELD_LINKS)
+        return Verdict(Action.HOLD, reason, Reason.HELD_LINKS)
     return ACCEPT
 
 
@@ -93,7 +75,7 @@ def filter_decision(text: str, filters: Sequence[ActiveFilter]) -> Verdict:
         found = f.match(text)
         if found is not None:
             code = Reason.FILTERED if f.action == "reject" else Reason.HELD_FILTER
-            return Verdict(f.action, f"matches {f.describe()}: {found[:80]!r}", code)
+            return Verdict(Action(f.action), f"matches {f.describe()}: {found[:80]!r}", code)
     return ACCEPT
 
 
@@ -101,16 +83,20 @@ def rate_decision(recent: int, limit: int, who: str) -> Verdict:
     """`recent` posts already made in the last hour; 0 as the limit means none."""
     if limit and recent >= limit:
         reason = f"{who} has made {recent} posts in the last hour; the limit is {limit}"
-        return Verdict("reject", reason, Reason.RATE_LIMITED)
+        return Verdict(Action.REJECT, reason, Reason.RATE_LIMITED)
     return ACCEPT
 
 
 def premoderation_decision(mode: str, *, established: bool) -> Verdict:
     """`all`: every post waits; `new_members`: until the author has had a post approved here."""
     if mode == "all":
-        return Verdict("hold", "every post in this community is reviewed by a moderator", Reason.HELD_ALL)
+        return Verdict(
+            Action.HOLD, "every post in this community is reviewed by a moderator", Reason.HELD_ALL
+        )
     if mode == "new_members" and not established:
-        return Verdict("hold", "a new member's first post is reviewed by a moderator", Reason.HELD_NEW_MEMBER)
+        return Verdict(
+            Action.HOLD, "a new member's first post is reviewed by a moderator", Reason.HELD_NEW_MEMBER
+        )
     return ACCEPT
 
 
@@ -121,12 +107,19 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
 
 
 async def screen(
-    ctx: Groups, group: Group, author: str, obj: dict[str, Any], content_html: str, *, exempt: bool
+    ctx: Groups,
+    filters: FilterCache,
+    group: Group,
+    author: str,
+    obj: dict[str, Any],
+    content_html: str,
+    *,
+    exempt: bool,
 ) -> Verdict:
     """The verdict on a post by `author` in `group` (exempt: the author moderates the community)."""
     if exempt:
         return ACCEPT
-    verdict = await _content_verdict(ctx, group, obj, content_html)
+    verdict = await _content_verdict(ctx, filters, group, obj, content_html)
     if verdict.rejected:
         return verdict
     since = datetime.now(UTC) - RATE_WINDOW
@@ -137,11 +130,11 @@ async def screen(
         query = Post.filter(author__startswith=f"{origin_of(author)}/", created_at__gte=since)
         recent = await _recent(query, ctx.rate_limit_server)
         verdict = combine([rate_decision(recent, ctx.rate_limit_server, host_of(author)), verdict])
-    if verdict.action != "accept":
+    if verdict.action != Action.ACCEPT:
         return verdict
     reason = await ctx.defed.hold_reason(host_of(author), group.id)
     if reason:
-        return Verdict("hold", reason, Reason.HELD_SERVER)
+        return Verdict(Action.HOLD, reason, Reason.HELD_SERVER)
     established = group.premoderation == "new_members" and await Post.exists(
         group_id=group.id,
         author=author,
@@ -151,25 +144,27 @@ async def screen(
 
 
 async def screen_edit(
-    ctx: Groups, group: Group, obj: dict[str, Any], content_html: str, *, exempt: bool
+    ctx: Groups, filters: FilterCache, group: Group, obj: dict[str, Any], content_html: str, *, exempt: bool
 ) -> Verdict:
     """An edit is checked against the link cap and the filters; one they would hold is refused too
     (the version already shown stays), so an edit can never slip past review."""
     if exempt:
         return ACCEPT
-    verdict = await _content_verdict(ctx, group, obj, content_html)
-    if verdict.action == "accept":
+    verdict = await _content_verdict(ctx, filters, group, obj, content_html)
+    if verdict.action == Action.ACCEPT:
         return verdict
-    return Verdict("reject", f"the edit is refused, the earlier version stays: {verdict.reason}")
+    return Verdict(Action.REJECT, f"the edit is refused, the earlier version stays: {verdict.reason}")
 
 
-async def _content_verdict(ctx: Groups, group: Group, obj: dict[str, Any], content_html: str) -> Verdict:
+async def _content_verdict(
+    ctx: Groups, filters: FilterCache, group: Group, obj: dict[str, Any], content_html: str
+) -> Verdict:
     """What the post itself says: too many links, or a filter matching."""
     limit = group.max_links if group.max_links is not None else ctx.max_links
     return combine(
         [
             link_decision(len(links_of(obj, content_html)), limit),
-            filter_decision(scanned_text(obj, content_html), await ctx.filters.applying_to(group.id)),
+            filter_decision(scanned_text(obj, content_html), await filters.applying_to(group.id)),
         ]
     )
 

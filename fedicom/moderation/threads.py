@@ -13,7 +13,7 @@ from typing import Any
 from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Post
+from fedicom.groups.models import Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.content import moderated_by, publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_featured, build_lock, build_undo
@@ -103,7 +103,7 @@ async def handle_featured(ctx: Groups, activity: dict[str, Any], *, pinned: bool
 
 
 def _check_shown(post: Post) -> None:
-    if post.deleted or post.state != "visible":
+    if post.deleted or post.state != PostState.VISIBLE:
         state = "deleted" if post.deleted else post.state
         raise BadRequest(f"post {post.id} is {state}; only shown posts are locked or pinned")
 

@@ -16,11 +16,11 @@ from tortoise.transactions import in_transaction
 from fedicom.groups.communities import Site
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import FinalFailure, JobHandler, RunningJob, mark_job_done
-from fedicom.moderation.models import Staff
 from fedicom.notifications import mail, webhooks
 from fedicom.notifications.models import Channel, Notification, NotificationSettings
 from fedicom.notifications.told import told
 from fedicom.settings import Settings
+from fedicom.staff.models import Staff
 
 EMAIL_JOB = "notify.email"
 DIGEST_JOB = "notify.digest"

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from tortoise.queryset import QuerySet
 
 from fedicom.errors import BadRequest, NotFound
-from fedicom.moderation.models import Staff
 from fedicom.notifications.models import Notification, NotificationKind
+from fedicom.staff.models import Staff
 
 MAX_SHOWN = 500
 MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)

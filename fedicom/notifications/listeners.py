@@ -14,12 +14,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from fedicom.activitypub.vocab import mentions_of
 from fedicom.groups.communities import Site
 from fedicom.groups.events import GroupEvents, ReportFiled
-from fedicom.groups.models import Group, Membership, Moderator, Post
+from fedicom.groups.models import Group, Membership, Moderator, Post, PostState
 from fedicom.groups.text import plain_text
-from fedicom.moderation.models import Staff
 from fedicom.notifications.channels import schedule
 from fedicom.notifications.models import Channel, Notification, NotificationKind, NotificationSettings
 from fedicom.notifications.recipients import PostFacts, post_recipients
+from fedicom.staff.models import Staff
 
 EXCERPT = 280
 
@@ -54,7 +54,7 @@ class Notifier:
             parent_author=parent_author,
             mentions=tuple(mentions_of(post.document if isinstance(post.document, dict) else {})),
             text=plain_text(post.content, 100_000),
-            held=post.state == "held",
+            held=post.state == PostState.HELD,
         )
         staff_named = facts.held or any(
             self.site.staff_from_uri(u) or u == self.site.uri(group.name)
@@ -135,7 +135,7 @@ async def _group_of(post: Post, conn: BaseDBAsyncClient | None) -> Group:
     cached = getattr(post, "_group", None)  # set when the post was created with its group
     if isinstance(cached, Group):
         return cached
-    return await Group.get(id=post.group_id).using_db(conn)  # type: ignore[attr-defined]
+    return await Group.get(id=post.group_id).using_db(conn)  # type: ignore[attr-defined,no-any-return]
 
 
 async def _parent_author(post: Post, conn: BaseDBAsyncClient | None) -> str | None:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.urls import parse_url
 from fedicom.errors import BadRequest, FetchError
-from fedicom.moderation.models import Staff
 from fedicom.notifications.models import Channel, NotificationSettings
+from fedicom.staff.models import Staff
 
 EMAIL = re.compile(r"^[^@\s\x00]{1,64}@[^@\s\x00]+\.[^@\s\x00.]+$")
 MAX_EMAIL = 254

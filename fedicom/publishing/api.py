@@ -15,12 +15,13 @@ from pydantic import BaseModel, Field
 
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.models import Post
+from fedicom.media.attachments import MAX_ALT
 from fedicom.moderation.api.content import PostPath, post_of
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, CommunityPath, Strict
 from fedicom.moderation.api.registry import api
 from fedicom.publishing.compose import Author, delete, edit, publish, revised
-from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
+from fedicom.publishing.drafts import MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.models import ScheduledPost
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MIN_OPTIONS, create_poll
 from fedicom.publishing.scheduling import cancel, list_scheduled, schedule

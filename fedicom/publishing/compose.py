@@ -30,7 +30,7 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.media.uploads import store_picture
 from fedicom.moderation.content import get_post, require_active_moderator
 from fedicom.publishing import wire
@@ -92,7 +92,7 @@ def _check_parent(group: Group, parent: Post) -> None:
         raise BadRequest(f"post {parent.id} is in another community, not in {group.name}")
     if parent.deleted:
         raise BadRequest(f"post {parent.id} was deleted: there is nothing to reply to")
-    if parent.state != "visible":
+    if parent.state != PostState.VISIBLE:
         raise BadRequest(f"post {parent.id} is {parent.state}: approve or restore it before replying")
 
 

@@ -27,7 +27,7 @@ from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import JobHandler, RunningJob, mark_job_done
 from fedicom.moderation import gate
@@ -168,7 +168,7 @@ async def record_vote(
     ctx: Groups, poll: Post, voter: str, choice: str, vote_id: str, *, now: datetime
 ) -> None:
     """Count one vote (Forbidden with the reason when it cannot count), then send the new results."""
-    if poll.deleted or poll.state != "visible":
+    if poll.deleted or poll.state != PostState.VISIBLE:
         raise Forbidden("the poll is no longer shown")
     end = closes_at(poll.document)
     if end is not None and now >= end:
@@ -237,7 +237,7 @@ def handlers(ctx: Groups) -> dict[str, JobHandler]:
 
     async def run(job: RunningJob) -> None:
         poll = await Post.get_or_none(id=int(job.payload["id"]), type="Question").prefetch_related("group")
-        if poll is None or poll.deleted or poll.state != "visible":
+        if poll is None or poll.deleted or poll.state != PostState.VISIBLE:
             return  # deleted or removed since: its members' servers were told already
         async with ctx.fed.transaction() as conn:
             await send_results(ctx, poll, conn, now=datetime.now(UTC))

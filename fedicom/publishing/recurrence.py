@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from fedicom.errors import BadRequest
 
@@ -68,19 +68,6 @@ def parse_rule(spec: str) -> Recurrence:
         return Recurrence(at, day_of_month=number)
     names = [d for word in days for d in word.split(",") if d]
     return Recurrence(at, frozenset(_day(name) for name in names))
-
-
-def check_zone(name: str) -> str:
-    """The name of a time zone (as stored for a community), or BadRequest."""
-    zone(name)
-    return name
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadRequest(f"{name[:60]!r} is not a time zone such as Europe/Paris or UTC") from None
 
 
 def next_run(rule: Recurrence, after: datetime, tz: ZoneInfo) -> datetime:

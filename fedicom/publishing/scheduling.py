@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post
+from fedicom.groups.timezones import zone
 from fedicom.jobs.queue import cancel as cancel_job
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import FinalFailure, JobHandler, RunningJob, mark_job_done
@@ -24,7 +25,7 @@ from fedicom.publishing import wire
 from fedicom.publishing.compose import Author, publish, ready
 from fedicom.publishing.drafts import Draft
 from fedicom.publishing.models import ScheduledPost, ScheduleState
-from fedicom.publishing.recurrence import next_run, parse_rule, zone
+from fedicom.publishing.recurrence import next_run, parse_rule
 
 KIND = "publishing.scheduled"
 EARLIEST = timedelta(seconds=1)  # sooner is "now": publish at once instead

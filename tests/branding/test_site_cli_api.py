@@ -14,8 +14,8 @@ from fedicom.branding.look import REFRESH_SECONDS
 from fedicom.branding.models import SiteLook
 from fedicom.groups.models import Group
 from fedicom.moderation.moderators import add_moderator
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.tokens import create_token
 from tests.branding.helpers import ico, visible_text
 from tests.support.cli import Run, in_db, one_line
 from tests.support.pictures import picture

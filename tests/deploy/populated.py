@@ -18,9 +18,10 @@ from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, Re
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Membership, Moderator, Post, Vote
 from fedicom.moderation import modlog
-from fedicom.moderation.models import ApiToken, Ban, DomainAllow, DomainBlock, Filter, Report
-from fedicom.moderation.staff import create_staff
+from fedicom.moderation.models import Ban, DomainAllow, DomainBlock, Filter, Report
 from fedicom.settings import Settings
+from fedicom.staff.accounts import create_staff, name_reserved
+from fedicom.staff.models import ApiToken
 
 HOST = "127.0.0.3"
 POSTGRES = (
@@ -54,8 +55,10 @@ def at(day: int) -> datetime.datetime:
 async def populate(site: Site) -> None:
     """One of everything an instance stores, through the services where they exist."""
     keys = KeyStore()
-    news = await create_community(keys, site, "news", title="News ✓", rules="1. Be kind.")
-    quiet = await create_community(keys, site, "quiet", title="Quiet", private=True)
+    news = await create_community(
+        keys, site, "news", title="News ✓", rules="1. Be kind.", reserved=name_reserved
+    )
+    quiet = await create_community(keys, site, "quiet", title="Quiet", private=True, reserved=name_reserved)
     admin = await create_staff("alice", "a long password", is_admin=True)
     await create_staff("bob", "another long password")
     await ApiToken.create(staff=admin, name="ci", token_hash="ab" * 32, scopes=["modlog:read"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fedicom.groups.models import Group, Moderator
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
 from tests.support.servers import Instance
 
 PASSWORD = "a long password"

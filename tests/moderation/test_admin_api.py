@@ -13,10 +13,11 @@ import pytest
 from fedicom.groups.models import Group, Moderator
 from fedicom.moderation.api import openapi_document
 from fedicom.moderation.api.registry import api
-from fedicom.moderation.models import ApiToken, DomainBlock, ModlogEntry, Staff
+from fedicom.moderation.models import DomainBlock, ModlogEntry
 from fedicom.moderation.moderators import add_moderator
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import ApiToken, Staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
 from tests.support.servers import Instance
 

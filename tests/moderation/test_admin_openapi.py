@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from fedicom.moderation.moderators import add_moderator
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
 from tests.support.servers import Instance
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fedicom.activitypub.vocab import id_of
 from fedicom.groups.models import Membership, Moderator, Post
 from fedicom.moderation.models import Ban, ModlogEntry, Report
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.interop.stage import Sent, Stage, hold, snapshot, stage
 from tests.interop.test_fixture_replay import ALPHA, BETA, LEMMY, LEMMY_POST_1, LEMMY_SEEDS, OUTCOMES, plant
 from tests.moderation.helpers import PASSWORD

@@ -15,7 +15,7 @@ from fedicom.errors import BadRequest, Forbidden, NotFound
 from fedicom.groups.models import Membership, Moderator, Post, Vote
 from fedicom.moderation import bans
 from fedicom.moderation.models import Ban, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.replay import FIXTURES

@@ -10,9 +10,10 @@ import pytest
 
 from fedicom.errors import BadRequest
 from fedicom.moderation import reports
-from fedicom.moderation.models import Ban, ModlogEntry, Report, Staff
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.moderation.models import Ban, ModlogEntry, Report
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD, moderator
 from tests.support.peer import Peer
 from tests.support.servers import Instance

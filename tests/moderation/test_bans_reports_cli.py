@@ -6,7 +6,7 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Moderator
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff, name_reserved
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
 from tests.support.peer import Peer
@@ -17,8 +17,8 @@ def given_staff(env: dict[str, str]) -> None:
 
     async def work() -> None:
         site = Site(f"http://{DOMAIN}", DOMAIN)
-        news = await create_community(KeyStore(), site, "news")
-        await create_community(KeyStore(), site, "pets")
+        news = await create_community(KeyStore(), site, "news", reserved=name_reserved)
+        await create_community(KeyStore(), site, "pets", reserved=name_reserved)
         await create_staff("admin", PASSWORD, is_admin=True)
         await create_staff("mod", PASSWORD)
         await Moderator.create(group=news, actor=site.staff_uri("mod"))

@@ -13,7 +13,7 @@ from fedicom.moderation.blocklists import Entry, diff, parse, to_csv, to_plain
 from fedicom.moderation.domains import obfuscated
 from fedicom.moderation.imports import export_blocklist, import_blocklist
 from fedicom.moderation.models import DomainBlock, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, admin
 from tests.support.peer import Peer
 from tests.support.servers import Instance

@@ -10,7 +10,7 @@ from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups.models import Group
 from fedicom.moderation.community_updates import edit_community
 from fedicom.moderation.models import ModlogEntry
-from fedicom.moderation.staff import create_staff, get_staff
+from fedicom.staff.accounts import create_staff, get_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, join

@@ -8,8 +8,8 @@ import httpx
 
 from fedicom.groups.models import Post
 from fedicom.moderation.models import Filter, ModlogEntry
-from fedicom.moderation.staff import create_staff, get_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff, get_staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import Peer
 from tests.support.steps import announced, join, post_of, thread

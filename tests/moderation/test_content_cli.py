@@ -12,7 +12,7 @@ from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership, Moderator, Post
 from fedicom.moderation.models import Filter
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff, name_reserved
 from tests.moderation.helpers import PASSWORD, RULES
 from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
 from tests.support.peer import PUBLIC, Peer
@@ -27,7 +27,7 @@ def given(env: dict[str, str], peer: Peer) -> str:
 
     async def work() -> None:
         site = Site(f"http://{DOMAIN}", DOMAIN)
-        news = await create_community(KeyStore(), site, "news", rules=RULES)
+        news = await create_community(KeyStore(), site, "news", rules=RULES, reserved=name_reserved)
         for name, admin in (("root", True), ("mia", False), ("olga", False)):
             await create_staff(name, PASSWORD, is_admin=admin)
         await Moderator.create(group=news, actor=site.staff_uri("mia"))

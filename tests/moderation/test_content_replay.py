@@ -12,7 +12,7 @@ import pytest
 from fedicom.activitypub.vocab import id_of
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.models import ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.interop.stage import Stage, assert_announced, assert_quiet, snapshot, stage
 from tests.interop.test_fixture_replay import LEMMY, LEMMY_SEEDS, OUTCOMES, Seed, plant
 from tests.moderation.helpers import PASSWORD

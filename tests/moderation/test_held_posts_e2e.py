@@ -12,7 +12,7 @@ from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.filters import add_filter, remove_filter
 from fedicom.moderation.held import approve_post, list_held, reject_post
 from fedicom.moderation.models import DomainBlock, Filter, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts, join, post_of, reply, send, thread
@@ -115,7 +115,7 @@ async def test_filters_hold_or_refuse_and_moderators_are_not_screened(instance, 
 
     # When the filter is removed, the same words pass
     await remove_filter(held_filter.id, community=news, site=inst.site, moderator=mod)
-    inst.groups.filters.forget()
+    inst.groups.hooks.filters.forget()
     later, _ = await thread(peer, alice, group, "<p>Casino night was fun</p>")
     assert (await post_of(later["id"])).state == "visible"
     actions = set(await ModlogEntry.all().values_list("action", flat=True))

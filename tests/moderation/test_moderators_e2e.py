@@ -14,10 +14,11 @@ import pytest
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups.models import Group, Moderator
-from fedicom.moderation.models import ApiToken, ModlogEntry
+from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.moderators import add_moderator, remove_moderator, resolve_moderator
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import ApiToken
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
 from tests.support.peer import PUBLIC, Peer
 from tests.support.servers import Instance

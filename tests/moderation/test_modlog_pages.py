@@ -13,7 +13,7 @@ from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.domains import obfuscated
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.modlog_public import PAGE_SIZE
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD
 from tests.support.peer import Peer
 from tests.support.servers import Instance

@@ -11,7 +11,7 @@ from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups.models import Moderator, Post
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.removals import remove_post, restore_post
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts, join, post_of, reply, thread

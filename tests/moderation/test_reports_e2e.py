@@ -13,8 +13,9 @@ from fedicom.activitypub.models import InboxItem
 from fedicom.errors import BadRequest, Forbidden, NotFound
 from fedicom.groups.models import Moderator, Post
 from fedicom.moderation import reports
-from fedicom.moderation.models import DomainBlock, ModlogEntry, Report, Staff
-from fedicom.moderation.staff import create_staff
+from fedicom.moderation.models import DomainBlock, ModlogEntry, Report
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
 from tests.moderation.helpers import PASSWORD, moderator
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance

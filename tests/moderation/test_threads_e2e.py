@@ -9,8 +9,8 @@ import pytest
 from fedicom.errors import BadRequest, Forbidden
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.removals import remove_post
-from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import lock_post, pin_post
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, join, post_of, reply, thread

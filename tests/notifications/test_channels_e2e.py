@@ -13,12 +13,12 @@ import pytest
 from fedicom.errors import BadRequest
 from fedicom.jobs.models import Job
 from fedicom.jobs.runner import FinalFailure
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import create_staff
 from fedicom.notifications import webhooks
 from fedicom.notifications.channels import DIGEST_JOB, EMAIL_JOB, WEBHOOK_JOB, next_digest
 from fedicom.notifications.models import Channel, Notification
 from fedicom.notifications.preferences import check_webhook_url, choose, set_email
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
 from tests.moderation.helpers import PASSWORD
 from tests.notifications.conftest import SECRET, Receiver, Smtp, job_of, staff_post_scene
 from tests.support.peer import Peer

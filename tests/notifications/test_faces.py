@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 
 from fedicom.jobs.queue import enqueue
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import create_staff
-from fedicom.moderation.tokens import create_token
 from fedicom.notifications.models import Notification
+from fedicom.staff.accounts import create_staff, name_reserved
+from fedicom.staff.models import Staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
 from tests.notifications.conftest import staff_post_scene
 from tests.support.cli import Run, in_db
@@ -79,7 +79,9 @@ def test_notifications_from_the_command_line(migrated: Run, env: dict[str, str])
 
         mia = await create_staff("mia", PASSWORD, is_admin=True)
         await create_staff("otto", PASSWORD)
-        group = await create_community(KeyStore(), Site("http://groups.example", "groups.example"), "news")
+        group = await create_community(
+            KeyStore(), Site("http://groups.example", "groups.example"), "news", reserved=name_reserved
+        )
         for n in range(3):
             await Notification.create(
                 staff=mia,

@@ -7,8 +7,6 @@ import pytest
 
 from fedicom.errors import NotFound
 from fedicom.groups.models import Group, Post
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import create_staff
 from fedicom.notifications.inbox import (
     InboxFilter,
     list_notifications,
@@ -17,6 +15,8 @@ from fedicom.notifications.inbox import (
     unread_count,
 )
 from fedicom.notifications.models import Notification
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
 from tests.moderation.helpers import PASSWORD, moderator
 from tests.notifications.conftest import staff_post_scene
 from tests.support.peer import Peer

@@ -9,11 +9,11 @@ import asyncio
 import pytest
 
 from fedicom.errors import BadRequest, Forbidden
-from fedicom.moderation.staff import create_staff
 from fedicom.notifications.models import Notification
 from fedicom.publishing.compose import Author, delete, draft_of, edit, publish
 from fedicom.publishing.drafts import Draft
 from fedicom.publishing.scheduling import draft_from, to_stored
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator, moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts, join, post_of, reply

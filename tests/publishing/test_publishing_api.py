@@ -10,8 +10,8 @@ import httpx
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.models import Moderator, Post
-from fedicom.moderation.staff import create_staff, get_staff
-from fedicom.moderation.tokens import create_token
+from fedicom.staff.accounts import create_staff, get_staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import Peer
 from tests.support.pictures import picture

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from fedicom.groups.models import Post
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
 from tests.support.pictures import picture

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time
 import pytest
 
 from fedicom.errors import BadRequest
-from fedicom.publishing.recurrence import Recurrence, describe, next_run, parse_rule, zone
+from fedicom.groups.timezones import zone
+from fedicom.publishing.recurrence import Recurrence, describe, next_run, parse_rule
 
 PARIS = zone("Europe/Paris")
 

@@ -14,9 +14,9 @@ from fedicom.activitypub.models import OutgoingActivity
 from fedicom.errors import BadRequest, Forbidden, PayloadTooLarge
 from fedicom.groups.images import media_dir
 from fedicom.groups.models import Post
-from fedicom.moderation.staff import create_staff
 from fedicom.publishing.compose import Author, delete, draft_of, edit, find_post, publish
 from fedicom.publishing.drafts import Draft, Upload
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.pictures import picture

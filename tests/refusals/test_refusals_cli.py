@@ -10,8 +10,8 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Moderator
-from fedicom.moderation.staff import create_staff
 from fedicom.refusals.models import Refusal
+from fedicom.staff.accounts import create_staff, name_reserved
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
 
@@ -23,8 +23,8 @@ def given(env: dict[str, str]) -> None:
 
     async def work() -> None:
         site = Site(f"http://{DOMAIN}", DOMAIN)
-        news = await create_community(KeyStore(), site, "news")
-        other = await create_community(KeyStore(), site, "other")
+        news = await create_community(KeyStore(), site, "news", reserved=name_reserved)
+        other = await create_community(KeyStore(), site, "other", reserved=name_reserved)
         await create_staff("mia", PASSWORD)
         await Moderator.create(group=news, actor=site.staff_uri("mia"))
         rows = [

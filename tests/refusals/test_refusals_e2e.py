@@ -13,9 +13,9 @@ from fedicom.activitypub.models import Delivery, OutgoingActivity
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.bans import ban
 from fedicom.moderation.filters import add_filter
-from fedicom.moderation.staff import create_staff, get_staff
-from fedicom.moderation.tokens import create_token
 from fedicom.refusals.models import Refusal, RefusalNotice
+from fedicom.staff.accounts import create_staff, get_staff
+from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD, community_with_moderator
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.steps import join, post_of, send, thread, until

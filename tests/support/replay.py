@@ -29,6 +29,7 @@ from fedicom.activitypub.signatures import load_private_key, sign_request
 from fedicom.app import create_app
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership
+from fedicom.staff.accounts import name_reserved
 from tests.support.db import make_settings
 from tests.support.peer import test_key
 
@@ -64,7 +65,7 @@ class Replay:
         return self.app.state.site  # type: ignore[no-any-return]
 
     async def community(self, name: str, **kw: Any) -> Group:
-        return await create_community(self.fed.keys, self.site, name, **kw)
+        return await create_community(self.fed.keys, self.site, name, **kw, reserved=name_reserved)
 
     async def seed_actor(self, uri: str, *, kind: str = "Person") -> str:
         """Put a remote actor with a test key into the cache; returns its private key PEM."""

@@ -19,6 +19,7 @@ from fedicom.groups.communities import Site, create_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
 from fedicom.settings import Settings
+from fedicom.staff.accounts import name_reserved
 from tests.support.db import make_settings
 
 
@@ -46,7 +47,7 @@ class Instance:
         return self.app.state.site  # type: ignore[no-any-return]
 
     async def community(self, name: str, **kw: Any) -> Group:
-        return await create_community(self.fed.keys, self.site, name, **kw)
+        return await create_community(self.fed.keys, self.site, name, **kw, reserved=name_reserved)
 
     async def stop(self) -> None:
         self.server.should_exit = True

@@ -11,7 +11,7 @@ from typing import Any
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.removals import remove_post
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 from playwright.async_api import Browser, Page
 
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD
 

@@ -11,8 +11,8 @@ import httpx
 from fedicom.groups.browse import PAGE_SIZE
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.blocks import block_domain
-from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import pin_post
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, PRIVACY, community, discussion, join, thread

@@ -14,7 +14,7 @@ from playwright.async_api import Browser
 from fedicom.groups.models import Membership, Moderator, Post
 from fedicom.moderation import bans
 from fedicom.moderation.models import Ban, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import Page, client, get

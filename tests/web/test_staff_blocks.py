@@ -16,7 +16,7 @@ from fedicom.groups.models import Membership, Post
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.imports import export_blocklist
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer, serving
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.scene import PASSWORD, community, join, thread

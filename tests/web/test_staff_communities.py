@@ -20,7 +20,7 @@ from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.images import MAX_BYTES
 from fedicom.groups.models import Group, Moderator
 from fedicom.moderation.models import ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
 from tests.support.pictures import CAMERA, SVG, picture, with_gps
 from tests.support.servers import Instance

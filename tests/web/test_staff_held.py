@@ -12,7 +12,7 @@ from playwright.async_api import Browser
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.models import ModlogEntry
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import PUBLIC, Peer
 from tests.support.steps import announced, boosts
 from tests.web.browser import assert_valid_html, check_axe, screenshot

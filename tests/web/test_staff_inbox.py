@@ -10,8 +10,8 @@ from pathlib import Path
 from playwright.async_api import Browser
 
 from fedicom.groups.models import Group
-from fedicom.moderation.models import Staff
 from fedicom.notifications.models import Notification, NotificationSettings
+from fedicom.staff.models import Staff
 from tests.notifications.conftest import SECRET, staff_post_scene
 from tests.support.peer import Peer
 from tests.support.steps import reply, send, thread

@@ -10,7 +10,7 @@ from playwright.async_api import Browser
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.groups.models import Group, Membership, Moderator
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer, Person
 from tests.web.browser import screenshot
 from tests.web.http import client, get

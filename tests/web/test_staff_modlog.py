@@ -8,8 +8,8 @@ import json
 import re
 
 from fedicom.moderation import modlog, reports
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
 from tests.support.peer import Peer
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, community, community_with_moderator, thread

@@ -16,7 +16,7 @@ from playwright.async_api import Browser
 from fedicom.groups.models import Moderator, Post
 from fedicom.moderation.models import ModlogEntry
 from fedicom.moderation.removals import remove_post
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
 from tests.support.steps import announced, boosts
 from tests.web.browser import screenshot

@@ -23,8 +23,8 @@ from fedicom.moderation import reports
 from fedicom.moderation.held import reject_post
 from fedicom.moderation.models import ModlogEntry, Report
 from fedicom.moderation.removals import remove_post
-from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import lock_post, pin_post
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer, Person, serving
 from tests.support.steps import announced
 from tests.web.browser import assert_valid_html, check_axe, screenshot

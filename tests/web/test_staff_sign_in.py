@@ -7,9 +7,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from fedicom.groups.models import Group, Membership, Moderator, Post
-from fedicom.moderation import sessions
-from fedicom.moderation.models import Report, Staff, StaffSession
-from fedicom.moderation.staff import create_staff
+from fedicom.moderation.models import Report
+from fedicom.staff import sessions
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff, StaffSession
 from tests.support.peer import Peer
 from tests.web.browser import screenshot
 from tests.web.http import client, get

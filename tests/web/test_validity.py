@@ -9,8 +9,8 @@ from playwright.async_api import Browser
 
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.blocks import block_domain
-from fedicom.moderation.staff import create_staff
 from fedicom.moderation.threads import pin_post
+from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client

@@ -1,6 +1,6 @@
 """The admin JSON API, mounted at /api/v1/admin, and its OpenAPI 3.1 document (/api/v1/admin/openapi.json).
 
-Every request carries `Authorization: Bearer fdc_…` (an ApiToken, moderation/tokens.py). Scopes are
+Every request carries `Authorization: Bearer fdc_…` (an ApiToken, staff/tokens.py). Scopes are
 nested (`read` < `moderate` < `admin`); a moderator's token acts only on communities they moderate.
 Errors are `{"error": "one sentence"}` with 400, 401, 403, 404, 413 or 422. docs/staff-and-api.md.
 

@@ -21,8 +21,8 @@ from starlette.routing import Route
 from fedicom.errors import BadRequest, FedicomError, Forbidden, Unauthorized, Unprocessable
 from fedicom.http import read_body
 from fedicom.moderation.acting import Acting
-from fedicom.moderation.models import ApiToken
-from fedicom.moderation.tokens import authenticate
+from fedicom.staff.models import ApiToken
+from fedicom.staff.tokens import authenticate
 
 PREFIX = "/api/v1/admin"
 MAX_BODY = 65_536  # rules and privacy policies fit many times over

@@ -11,8 +11,8 @@ from fedicom.moderation import modlog
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, Name, NamePath, Strict
 from fedicom.moderation.api.registry import api
-from fedicom.moderation.models import Staff
-from fedicom.moderation.staff import MIN_PASSWORD, create_staff, list_staff, remove_staff
+from fedicom.staff.accounts import MIN_PASSWORD, create_staff, list_staff, remove_staff
+from fedicom.staff.models import Staff
 
 
 class StaffOut(BaseModel):
@@ -92,4 +92,4 @@ async def staff_create(call: Call, body: StaffCreate) -> StaffOut:
 )
 async def staff_remove(call: Call, path: NamePath) -> None:
     """Disable the account and revoke its tokens; its modlog entries stay."""
-    await remove_staff(path.name, by=call.actor, by_username=call.staff.username)
+    await remove_staff(path.name, record=modlog.staff_removed(call.actor), by_username=call.staff.username)

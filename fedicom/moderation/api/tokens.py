@@ -11,9 +11,9 @@ from fedicom.errors import Forbidden
 from fedicom.moderation.api.framework import COVERS, Call
 from fedicom.moderation.api.params import IdPath, Name, Strict
 from fedicom.moderation.api.registry import api
-from fedicom.moderation.models import ApiToken
-from fedicom.moderation.staff import get_staff
-from fedicom.moderation.tokens import create_token, list_tokens, parse_duration, revoke_token, token_state
+from fedicom.staff.accounts import get_staff
+from fedicom.staff.models import ApiToken
+from fedicom.staff.tokens import create_token, list_tokens, parse_duration, revoke_token, token_state
 
 Scope = Literal["read", "moderate", "admin"]
 

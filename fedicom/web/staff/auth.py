@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from fedicom.moderation import sessions
+from fedicom.http import read_form
 from fedicom.moderation.acting import Acting
-from fedicom.moderation.models import Staff
 from fedicom.notifications.inbox import unread_count
-from fedicom.web.forms import read_form
+from fedicom.staff import sessions
+from fedicom.staff.models import Staff
 from fedicom.web.staff.layout import staff_form, staff_page
 
 SIGN_IN = "/staff/sign-in"

@@ -12,10 +12,10 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from fedicom.groups.communities import list_communities
-from fedicom.groups.models import Group, Membership, Post
+from fedicom.groups.models import Group, Membership, MembershipState, Post, PostState
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.authority import is_moderator
-from fedicom.moderation.models import Report
+from fedicom.moderation.models import Report, ReportState
 from fedicom.refusals.listing import recent_counts
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import staff_page
@@ -54,10 +54,10 @@ async def waiting(groups: list[Group]) -> list[Waiting]:
     """Each community's row, in six queries whatever the number of communities."""
     if not groups:
         return []
-    members = await _counts(Membership, groups, "group_id", state="accepted")
-    requests = await _counts(Membership, groups, "group_id", state="pending")
-    held = await _counts(Post, groups, "group_id", state="held", deleted=False)
-    reports = await _counts(Report, groups, "community_id", state="open")
+    members = await _counts(Membership, groups, "group_id", state=MembershipState.ACCEPTED)
+    requests = await _counts(Membership, groups, "group_id", state=MembershipState.PENDING)
+    held = await _counts(Post, groups, "group_id", state=PostState.HELD, deleted=False)
+    reports = await _counts(Report, groups, "community_id", state=ReportState.OPEN)
     now = datetime.now(UTC)
     day = await recent_counts(groups, now - timedelta(hours=24))
     week = await recent_counts(groups, now - timedelta(days=7))
@@ -79,7 +79,7 @@ async def waiting(groups: list[Group]) -> list[Waiting]:
 async def dashboard(request: Request, acting: Acting) -> Response:
     rows = await waiting(await moderated(acting))
     instance_reports = (
-        await Report.filter(community_id=None, state="open").count() if acting.staff.is_admin else 0
+        await Report.filter(community_id=None, state=ReportState.OPEN).count() if acting.staff.is_admin else 0
     )
     return staff_page(
         request,

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from fedicom.errors import BadRequest, FedicomError
 from fedicom.groups.pages import render
-from fedicom.web.forms import SMALL_FORM, read_form
+from fedicom.http import SMALL_FORM, read_form
 from fedicom.web.signing import mac, purpose_key
 
 FLASH = "fedicom-flash"

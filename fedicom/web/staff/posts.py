@@ -19,7 +19,7 @@ from fedicom.groups.text import plain_text
 from fedicom.http import page_number
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.held import list_posts
-from fedicom.moderation.models import Report
+from fedicom.moderation.models import Report, ReportState
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.rules import rules_list
 from fedicom.moderation.threads import lock_post, pin_post
@@ -103,7 +103,7 @@ async def posts_list(request: Request, acting: Acting) -> Response:
 async def post_page(request: Request, acting: Acting) -> Response:
     post = await community_post(acting, request.path_params["name"], request.path_params["post_id"])
     group = post.group
-    open_reports = await Report.filter(community_id=group.id, state="open").order_by("-id")
+    open_reports = await Report.filter(community_id=group.id, state=ReportState.OPEN).order_by("-id")
     root = None if post.is_thread else await Post.get_or_none(id=post.root_id, group_id=group.id)  # type: ignore[attr-defined]
     context = {
         "group": group,

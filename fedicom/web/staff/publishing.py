@@ -16,10 +16,11 @@ from starlette.routing import BaseRoute, Route
 
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
 from fedicom.groups.models import Group, Post
+from fedicom.media.attachments import MAX_ALT
 from fedicom.media.uploads import PICTURE
 from fedicom.moderation.acting import Acting
 from fedicom.publishing.compose import Author, changeable_by, delete, draft_of, edit, publish
-from fedicom.publishing.drafts import MAX_ALT, MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
+from fedicom.publishing.drafts import MAX_BODY, MAX_PICTURES, MAX_TITLE, MAX_WARNING, Draft, Upload
 from fedicom.publishing.polls import MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, create_poll, parse_duration
 from fedicom.publishing.scheduling import cancel, list_scheduled, schedule
 from fedicom.web.staff.auth import staff_only

@@ -21,9 +21,10 @@ from fedicom.groups.models import Post
 from fedicom.http import page_number
 from fedicom.moderation import reports
 from fedicom.moderation.acting import Acting
-from fedicom.moderation.models import Report, Staff
+from fedicom.moderation.models import Report, ReportState
 from fedicom.moderation.removals import remove_post
 from fedicom.moderation.rules import rules_list
+from fedicom.staff.models import Staff
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.dashboard import moderated
 from fedicom.web.staff.layout import MAX_ID, done, staff_form, staff_page
@@ -170,7 +171,7 @@ async def remove_and_resolve(
 ) -> None:
     """The usual outcome of a report in one step: the post removed (federated as any removal), then
     the report resolved with the removal's reason."""
-    if report.state != "open":
+    if report.state != ReportState.OPEN:
         raise BadRequest(f"report #{report.id} is already {report.state}")
     await remove_post(ctx, post, actor, reason=reason, rule=rule)
     await reports.resolve_report(ctx, staff, report.id, reason=f"removed post {post.id}: {post.state_reason}")

@@ -12,9 +12,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from fedicom.moderation.models import Staff, StaffSession
-from fedicom.moderation.staff import hash_password, password_matches
-from fedicom.moderation.tokens import hash_secret
+from fedicom.staff.accounts import hash_password, password_matches
+from fedicom.staff.models import Staff, StaffSession
+from fedicom.staff.tokens import hash_secret
 
 IDLE = timedelta(days=1)
 LIFETIME = timedelta(days=14)

@@ -10,9 +10,9 @@ from click.testing import CliRunner, Result
 from fedicom.activitypub.signatures import IncomingRequest, sign_request, verify_request
 from fedicom.cli import main
 from fedicom.errors import BadRequest, NotFound
-from fedicom.moderation import sessions
-from fedicom.moderation.models import Staff, StaffSession
-from fedicom.moderation.staff import acting, create_staff, password_matches
+from fedicom.staff import sessions
+from fedicom.staff.accounts import acting, create_staff, password_matches
+from fedicom.staff.models import Staff, StaffSession
 from tests.support.cli import Run, in_db, one_line
 from tests.support.peer import Peer
 from tests.support.servers import Instance

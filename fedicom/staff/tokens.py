@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from fedicom.moderation.models import ApiToken, Staff
+from fedicom.staff.models import ApiToken, Staff
 
 PREFIX = "fdc_"
 # read: look at everything the staff member may see; moderate: act on the communities they moderate;

@@ -14,8 +14,8 @@ from fedicom.groups.actor import build_outbox, build_outbox_page
 from fedicom.groups.communities import Site
 from fedicom.groups.routes import OUTBOX_MAX_PAGE, PAGE_SIZE
 from fedicom.http import ActivityResponse, page_number
-from fedicom.moderation.people import build_person
-from fedicom.moderation.staff import get_staff
+from fedicom.staff.accounts import get_staff
+from fedicom.staff.person import build_person
 
 
 async def person(request: Request) -> Response:

@@ -8,18 +8,23 @@ domain is the community's (federation.md §2.7).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from fedicom.activitypub.columns import fits
 from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.communities import NAME_RE
 from fedicom.groups.models import Group
-from fedicom.moderation import modlog
-from fedicom.moderation.models import Staff, StaffSession
-from fedicom.moderation.tokens import revoke_all
+from fedicom.staff.models import Staff, StaffSession
+from fedicom.staff.tokens import revoke_all
+
+Recorded = Callable[
+    [Staff, int, BaseDBAsyncClient], Awaitable[object]
+]  # account, tokens revoked, transaction
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD = 10
@@ -53,6 +58,11 @@ async def create_staff(
     return await Staff.create(
         username=name, password_hash=password_hash, is_admin=is_admin, display_name=display_name
     )
+
+
+async def name_reserved(name: str) -> str | None:
+    """Why a new community may not be named `name`: a staff member is (acct:NAME@DOMAIN is one actor)."""
+    return f"{name} is already a staff member's name" if await Staff.exists(username=name) else None
 
 
 async def get_staff(username: str) -> Staff:
@@ -97,11 +107,12 @@ async def list_staff() -> list[Staff]:
     return await Staff.all().order_by("username")
 
 
-async def remove_staff(username: str, *, by: str, by_username: str | None = None) -> Staff:
+async def remove_staff(username: str, *, record: Recorded, by_username: str | None = None) -> Staff:
     """Disable an account and revoke its tokens; its modlog rows and moderator rows stay as history.
 
-    `by` is the acting moderator as the modlog names it; a staff member cannot remove themself, and
-    the last active admin cannot be removed (nobody could manage the instance any more).
+    `record` writes the removal down in the same transaction (the modlog, for moderation); a staff
+    member cannot remove themself, and the last active admin cannot be removed (nobody could manage
+    the instance any more).
     """
     staff = await get_staff(username)
     if by_username == staff.username:
@@ -115,7 +126,5 @@ async def remove_staff(username: str, *, by: str, by_username: str | None = None
         await Staff.filter(id=staff.id).using_db(conn).update(disabled=True)
         revoked = await revoke_all(staff, conn=conn)
         await StaffSession.filter(staff_id=staff.id).using_db(conn).delete()
-        await modlog.record(
-            by, "remove_staff", staff.username, details={"tokens_revoked": revoked}, conn=conn
-        )
+        await record(staff, revoked, conn)
     return staff

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from fedicom.cli import main
 from fedicom.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from fedicom.moderation.models import ApiToken, Staff
-from fedicom.moderation.staff import create_staff, remove_staff
-from fedicom.moderation.tokens import (
+from fedicom.moderation import modlog
+from fedicom.staff.accounts import create_staff, remove_staff
+from fedicom.staff.models import ApiToken, Staff
+from fedicom.staff.tokens import (
     authenticate,
     create_token,
     list_tokens,
@@ -116,14 +117,16 @@ async def test_removing_a_staff_member_revokes_their_tokens_and_keeps_the_last_a
     mia = await create_staff("max", PASSWORD)
     await create_token(mia, "a", ["read"])
     await create_token(mia, "b", ["moderate"])
-    await remove_staff("max", by="root", by_username="root")
+    await remove_staff("max", record=modlog.staff_removed("root"), by_username="root")
     assert {token_state(t) for t in await list_tokens(mia)} == {"revoked"}
+    logged = await modlog.entries(action="remove_staff")
+    assert [(e.moderator, e.target, e.details) for e in logged] == [("root", "max", {"tokens_revoked": 2})]
     with pytest.raises(BadRequest, match="your own account"):
-        await remove_staff("root", by="root", by_username="root")
+        await remove_staff("root", record=modlog.staff_removed("root"), by_username="root")
     with pytest.raises(BadRequest, match="last admin"):
-        await remove_staff("root", by="mia", by_username="mia")
+        await remove_staff("root", record=modlog.staff_removed("mia"), by_username="mia")
     with pytest.raises(BadRequest, match="already disabled"):
-        await remove_staff("max", by="root", by_username=root.username)
+        await remove_staff("max", record=modlog.staff_removed("root"), by_username=root.username)
 
 
 # --- the CLI -------------------------------------------------------------------------------------------
