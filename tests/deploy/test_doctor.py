@@ -109,8 +109,11 @@ async def test_a_healthy_instance_passes_every_check(instance: Any, tmp_path: Pa
         "webfinger",
         "nodeinfo",
         "clock",
+        "smtp",
+        "metrics",
     ):
         assert report.status(check) == "ok", report.output
+    assert report.says("metrics").startswith("off (set FEDICOM_METRICS_PORT")
     assert report.says("webfinger") == (
         f"{inst.base}/.well-known/webfinger resolves acct:news@{inst.settings.domain} to {inst.base}/c/news"
     )
@@ -228,6 +231,29 @@ async def test_stuck_queues_point_at_the_worker(tmp_path: Path) -> None:
     assert "`fedicom worker`" in report.fixes["deliveries"]
     assert report.status("inbox") == "fail"
     assert report.says("inbox").startswith("1 received activities waiting (the oldest due 1")
+
+
+async def test_the_metrics_of_a_running_instance_are_read(instance: Any, tmp_path: Path) -> None:
+    """With FEDICOM_METRICS_PORT set, doctor scrapes it: queue depths and the servers failing."""
+    port = free_port()
+    inst: Instance = await instance(metrics_port=port)
+    await RemoteServer.create(host="down.example", failing_since=time.time() - 600)
+    report = await doctor(
+        settings_env(inst.settings, FEDICOM_METRICS_PORT=str(port)), "--only", "metrics", cwd=tmp_path
+    )
+    assert report.code == 0, report.output
+    assert report.status("metrics") == "ok"
+    assert report.says("metrics") == (
+        f"http://127.0.0.1:{port}/metrics: 0 deliveries pending, 0 inbox pending, 0 jobs pending; "
+        "1 server(s) failing, 0 unreachable (down.example)"
+    )
+    elsewhere = free_port()
+    nobody = await doctor(
+        settings_env(inst.settings, FEDICOM_METRICS_PORT=str(elsewhere)), "--only", "metrics", cwd=tmp_path
+    )
+    assert nobody.code == 1 and nobody.status("metrics") == "fail"
+    assert nobody.says("metrics").startswith(f"http://127.0.0.1:{elsewhere}/metrics: cannot connect")
+    assert "FEDICOM_METRICS_PORT" in nobody.fixes["metrics"]
 
 
 @pytest.fixture
