@@ -25,11 +25,14 @@ from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, Re
 from fedicom.doctor import (
     BACKLOG_FAIL,
     Queue,
+    Result,
     judge_certificate,
     judge_deliveries,
+    judge_metrics,
     judge_migrations,
     judge_skew,
     judge_webfinger,
+    read_samples,
 )
 from fedicom.settings import Settings
 from tests.deploy.test_well_known import Brand, nginx_site
@@ -370,3 +373,27 @@ def test_webfinger_pointing_elsewhere_fails_and_a_redirect_is_named() -> None:
     wrong = judge_webfinger(url, 200, jrd, "https://other.example/c/news", url)
     assert wrong.status == "fail" and "points to https://c.brand.example/c/news" in wrong.summary
     assert judge_webfinger(url, 404, None, "https://c.brand.example/c/news", url).status == "fail"
+
+
+def test_metrics_reporting_the_database_down_fail_and_failing_servers_are_named() -> None:
+    url = "http://127.0.0.1:9464/metrics"
+    down = read_samples("fedicom_database_up 0\n")
+    assert judge_metrics(url, down).status == "fail"
+    exposition = "\n".join(
+        [
+            "fedicom_database_up 1",
+            'fedicom_queue_items{queue="deliveries",state="pending"} 12',
+            'fedicom_queue_items{queue="jobs",state="pending"} 2',
+            'fedicom_remote_servers{health="failing"} 4',
+            'fedicom_remote_servers{health="unreachable"} 1',
+            *(f'fedicom_remote_server_failing_seconds{{host="{h}.example"}} 60' for h in "dcba"),
+            "",
+        ]
+    )
+    found = judge_metrics(url, read_samples(exposition))
+    assert found == Result(
+        "metrics",
+        "ok",
+        f"{url}: 12 deliveries pending, 0 inbox pending, 2 jobs pending; 4 server(s) failing, 1 unreachable "
+        "(a.example, b.example, c.example, …)",
+    )
