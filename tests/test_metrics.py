@@ -64,7 +64,10 @@ async def test_a_scrape_counts_deliveries_inbox_and_jobs_and_reads_the_queues(
         tried = value(samples, "fedicom_deliveries_total", outcome="retry") >= 1
         failing = value(samples, "fedicom_remote_servers", health="failing") == 1
         jobs = value(samples, "fedicom_jobs_finished_total", kind="test.later", outcome="retry") == 1
-        return samples if tried and failing and jobs else None
+        jobs = jobs and value(samples, "fedicom_jobs_finished_total", kind="test.ok", outcome="done") == 1
+        done = value(samples, "fedicom_deliveries_total", outcome="done")
+        written = value(samples, "fedicom_queue_items", queue="deliveries", state="done") == done  # flushed
+        return samples if tried and failing and jobs and written else None
 
     samples = await until(settled)
     content_type, _ = await scrape(port)
