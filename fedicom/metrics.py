@@ -163,7 +163,7 @@ class Metrics:
             name = QUEUE_NAMES[table]
             _, rows = await conn.execute_query(f"SELECT state, COUNT(*) AS n FROM {table} GROUP BY state")
             counts = {str(row["state"]): int(row["n"]) for row in rows}
-            for state in {*states, *counts}:
+            for state in sorted({*states, *counts}):
                 self.queue_items.labels(name, state).set(counts.get(state, 0))
             skip = SKIPPED if table == "delivery" else ""
             _, due = await conn.execute_query(
