@@ -13,13 +13,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedicom import health, storage
+from fedicom import health, metrics, storage
 from fedicom.activitypub import routes as ap_routes
 from fedicom.activitypub.columns import fits
 from fedicom.activitypub.delivery import open_requests_bound
 from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
+from fedicom.activitypub.observe import Observers
 from fedicom.errors import FedicomError
 from fedicom.groups import pages, remote_follow
 from fedicom.groups import routes as group_routes
@@ -68,8 +69,9 @@ class Runtime:
     jobs: JobRunner
 
 
-def build_federation(settings: Settings) -> Runtime:
-    """The runtime both `serve` and `worker` use; must be called inside the event loop."""
+def build_federation(settings: Settings, meters: metrics.Metrics | None = None) -> Runtime:
+    """The runtime both `serve` and `worker` use; must be called inside the event loop. With `meters`,
+    what it does is counted there."""
     site = Site(settings.base_url, settings.domain)
     session = make_client_session(
         allow_private=settings.dev,
@@ -97,6 +99,7 @@ def build_federation(settings: Settings) -> Runtime:
         hang_after=settings.delivery_hang_seconds,
         max_body_bytes=settings.max_body_bytes,
         inbox_concurrency=settings.inbox_concurrency,
+        observers=meters.observers() if meters else Observers(),
     )
     groups = Groups(
         fed,
@@ -113,7 +116,12 @@ def build_federation(settings: Settings) -> Runtime:
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
-    jobs = JobRunner({}, holder=fed.holder, concurrency=settings.job_concurrency)
+    jobs = JobRunner(
+        {},
+        holder=fed.holder,
+        concurrency=settings.job_concurrency,
+        observe=meters.job_finished if meters else None,
+    )
     Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)
     jobs.register(Courier(settings, site, session).handlers())
     jobs.register(scheduling.handlers(groups, settings.data_dir))
@@ -157,26 +165,27 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.open_db(settings)
-        runtime = build_federation(settings)
-        fed = runtime.fed
-        await fed.start()
-        app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
-        app.state.defed, app.state.jobs = runtime.defed, runtime.jobs
-        app.state.media_proxy = media_setup.install(runtime.groups, settings)
-        stop = asyncio.Event()
-        runner = None
-        if workers:
-            runner = asyncio.create_task(
-                fed.run_workers(stop, deliveries=settings.delivery == "inline", also=[runtime.jobs.run])
-            )
-        try:
-            yield
-        finally:
-            stop.set()
-            if runner:
-                await runner
-            await fed.session.close()
-            await storage.close_db()
+        async with metrics.exposed(settings, "serve") as meters:
+            runtime = build_federation(settings, meters)
+            fed = runtime.fed
+            await fed.start()
+            app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
+            app.state.defed, app.state.jobs = runtime.defed, runtime.jobs
+            app.state.media_proxy = media_setup.install(runtime.groups, settings)
+            stop = asyncio.Event()
+            runner = None
+            if workers:
+                runner = asyncio.create_task(
+                    fed.run_workers(stop, deliveries=settings.delivery == "inline", also=[runtime.jobs.run])
+                )
+            try:
+                yield
+            finally:
+                stop.set()
+                if runner:
+                    await runner
+                await fed.session.close()
+        await storage.close_db()
 
     app = Starlette(
         routes=[

@@ -8,6 +8,7 @@ database, DNS and HTTP is kept in the small async functions below them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -21,6 +22,8 @@ from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 import aiohttp
+import aiosmtplib
+from prometheus_client.parser import text_string_to_metric_families
 from tortoise import connections
 from tortoise.migrations.executor import MigrationExecutor
 
@@ -34,7 +37,7 @@ Status = Literal["ok", "warn", "fail"]
 TIMEOUT = 10.0
 CHECKS = (
     "settings", "database", "migrations", "deliveries", "inbox",
-    "dns", "web", "tls", "webfinger", "nodeinfo", "clock",
+    "dns", "web", "tls", "webfinger", "nodeinfo", "clock", "smtp", "metrics",
 )  # fmt: skip
 DATABASE_CHECKS = {"database", "migrations", "deliveries", "inbox"}
 SKEW_WARN, SKEW_FAIL = 30.0, 300.0  # some servers refuse signatures dated 5 minutes off
@@ -170,6 +173,46 @@ def judge_settings(settings: Settings) -> Result:
             "unset FEDICOM_DEV in production",
         )
     return ok("settings", found)
+
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def read_samples(text: str) -> Samples:
+    """A Prometheus text exposition as {(name, sorted labels): value}."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def _sample(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def judge_metrics(url: str, samples: Samples) -> Result:
+    """What a scrape of fedicom's own metrics says about its queues and the servers it delivers to."""
+    if _sample(samples, "fedicom_database_up") != 1:
+        return Result(
+            "metrics",
+            "fail",
+            f"{url} answers but reports the database down",
+            "see the database check, and the log of the process serving the metrics",
+        )
+    queues = ", ".join(
+        f"{int(_sample(samples, 'fedicom_queue_items', queue=q, state='pending'))} {q} pending"
+        for q in ("deliveries", "inbox", "jobs")
+    )
+    hosts = sorted(
+        dict(labels)["host"] for (name, labels) in samples if name == "fedicom_remote_server_failing_seconds"
+    )
+    failing = int(_sample(samples, "fedicom_remote_servers", health="failing"))
+    unreachable = int(_sample(samples, "fedicom_remote_servers", health="unreachable"))
+    found = f"{url}: {queues}; {failing} server(s) failing, {unreachable} unreachable"
+    if hosts:
+        found += f" ({', '.join(hosts[:3])}{', …' if len(hosts) > 3 else ''})"
+    return ok("metrics", found)
 
 
 # -- probes
@@ -392,6 +435,76 @@ async def check_nodeinfo(settings: Settings, session: aiohttp.ClientSession) -> 
     return ok("nodeinfo", f"{url} leads to this instance's NodeInfo")
 
 
+def metrics_url(settings: Settings) -> str:
+    """Where this machine's first fedicom process serves its metrics (any one has the database's figures)."""
+    listening = settings.metrics_host
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(listening, listening)
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.metrics_port}/metrics"
+
+
+async def check_metrics(settings: Settings, session: aiohttp.ClientSession) -> Result:
+    if not settings.metrics_port:
+        return ok("metrics", "off (set FEDICOM_METRICS_PORT to serve Prometheus metrics, docs/metrics.md)")
+    url = metrics_url(settings)
+    fix = "run `fedicom serve` or `fedicom worker` on this machine with the same FEDICOM_METRICS_PORT"
+    try:
+        answer = await fetch(session, url, "text/plain")
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return Result("metrics", "fail", f"{url}: {describe(exc)}", fix)
+    if answer.status != 200:
+        return Result("metrics", "fail", f"{url} answered {answer.status}: it is not fedicom's metrics", fix)
+    try:
+        samples = read_samples(answer.body.decode())
+    except ValueError:
+        return Result("metrics", "fail", f"{url} is not a Prometheus exposition", fix)
+    return judge_metrics(url, samples)
+
+
+async def check_smtp(settings: Settings) -> Result:
+    """Connect, EHLO, STARTTLS and log in as notification emails do; no email is sent."""
+    if not settings.smtp_host:
+        return ok("smtp", "no SMTP server set (FEDICOM_SMTP_HOST): staff get no notification emails")
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    security = settings.smtp_security
+    fix = "check FEDICOM_SMTP_HOST, FEDICOM_SMTP_PORT and FEDICOM_SMTP_SECURITY (587 starttls, 465 tls)"
+    client = aiosmtplib.SMTP(
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        use_tls=security == "tls",
+        start_tls=False,
+        timeout=TIMEOUT,
+    )
+    done = ["EHLO answered"]
+    try:
+        await client.connect()
+        await client.ehlo()
+        if security == "starttls":
+            if not client.supports_extension("starttls"):
+                return Result(
+                    "smtp", "fail", f"{where} does not offer STARTTLS", f"{fix}; port 465 wants tls"
+                )
+            await client.starttls()
+            done.append("STARTTLS")
+        if settings.smtp_username:
+            await client.login(settings.smtp_username, settings.smtp_password)
+            done.append(f"logged in as {settings.smtp_username}")
+    except aiosmtplib.SMTPAuthenticationError as exc:
+        return Result(
+            "smtp",
+            "fail",
+            f"{where} refused the login of {settings.smtp_username}: {exc.code} {exc.message}",
+            "check FEDICOM_SMTP_USERNAME and FEDICOM_SMTP_PASSWORD",
+        )
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        reason = describe(exc.__cause__ or exc) if isinstance(exc, aiosmtplib.SMTPConnectError) else str(exc)
+        return Result("smtp", "fail", f"cannot use the SMTP server {where}: {reason}", fix)
+    finally:
+        if client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+                await client.quit()
+    return ok("smtp", f"{where} ({security}): {', '.join(done)}; no email was sent")
+
+
 def skew_from(answer: Answer, received_at: float) -> float | None:
     date = answer.headers.get("Date")
     if not date:
@@ -480,6 +593,10 @@ async def run_checks(
                 await add(await check_nodeinfo(settings, session))
             if "clock" in wanted:
                 await add(await check_clock(session, web, web_at, time_server))
+            if "smtp" in wanted:
+                await add(await check_smtp(settings))
+            if "metrics" in wanted:
+                await add(await check_metrics(settings, session))
     finally:
         if opened:
             await storage.close_db()

@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     smtp_username: str = Field("", description="SMTP login (empty: send without logging in).")
     smtp_password: str = Field("", description="SMTP password.")
     smtp_from: str = Field("", description="Sender address of notification emails, e.g. fedicom@example.org.")
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Serve Prometheus metrics on this port (0: off); each further process takes the next "
+        "free one (docs/metrics.md).",
+    )
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address the metrics port listens on; keep it private (loopback or a VPN)."
+    )
     notify_digest_hour: int = Field(
         8, ge=0, le=23, description="Hour of the day (UTC) when daily notification digests are sent."
     )

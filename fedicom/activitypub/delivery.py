@@ -27,6 +27,7 @@ from fedicom.activitypub.hostgate import Deferral, HostGate
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.netguard import RefusedAddress, check_url
+from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
 from fedicom.errors import FetchError
@@ -166,8 +167,10 @@ class DeliveryWorker:
         hang_after: float = 2.0,
         sign_threads: int = 2,
         holder: LeaseHolder | None = None,
+        observers: Observers | None = None,
     ) -> None:
         self.session = session
+        self.observers = observers or Observers()
         self.holder = holder  # names this process in claims; None in tests that run one worker alone
         self.keys = keys
         self.allow_private = allow_private
@@ -277,6 +280,7 @@ class DeliveryWorker:
         if self.allow is not None and not await self.allow(host):
             self._results.append((row["id"], "cancelled", None, "the server is blocked", time.time()))
             self._inflight.discard(row["id"])
+            self.observers.delivered("cancelled", None)
             return
         sem = self._hosts.get(host)
         if sem is None:
@@ -286,11 +290,12 @@ class DeliveryWorker:
             async with sem:  # a server's own requests wait for each other, never for other servers
                 deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
                 if deferral is None:
+                    started = time.monotonic()
                     outcome = await self._attempt(row)
                     if outcome is None:  # this process stalled and its claim was given up on
                         self._inflight.discard(row["id"])
                     else:
-                        self._record(row, *outcome)
+                        self.observers.delivered(self._record(row, *outcome), time.monotonic() - started)
                     return
         self._defer(row, deferral)
 
@@ -360,6 +365,7 @@ class DeliveryWorker:
         """Put a delivery back untried (its tries unchanged) until its server may be tried again."""
         self._deferred.append((row["id"], deferral.until, deferral.reason))
         self._inflight.discard(row["id"])
+        self.observers.delivered("deferred", None)
         if len(self._deferred) >= 256:
             self._flushed.set()
 
@@ -370,7 +376,8 @@ class DeliveryWorker:
         error: str | None,
         retry_after: float | None,
         final: bool,
-    ) -> None:
+    ) -> str:
+        """Queue the attempt's outcome for writing; the delivery's new state."""
         now = time.time()
         tries = row["tries"] + 1
         if status is not None and 200 <= status < 300:
@@ -391,6 +398,7 @@ class DeliveryWorker:
             self._failed_hosts[row["host"]] = error or "failed"
         if len(self._results) >= 256:
             self._flushed.set()
+        return state
 
     async def _flush_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

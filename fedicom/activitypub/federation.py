@@ -36,6 +36,7 @@ from fedicom.activitypub.inbox import (
 )
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteServer
+from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import IncomingRequest
 from fedicom.activitypub.vocab import host_of, id_of
 from fedicom.errors import Forbidden
@@ -84,6 +85,7 @@ class Federation:
     max_body_bytes: int = 1_048_576
     inbox_concurrency: int = 8
     keys: KeyStore = field(default_factory=KeyStore)
+    observers: Observers = field(default_factory=Observers)
     unreachable: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -96,6 +98,7 @@ class Federation:
             lease=self.lease,
             concurrency=self.inbox_concurrency,
             holder=self.holder,
+            observers=self.observers,
         )
         self.writer.on_stored = self.processor.wake
         self.processor.intake_busy = self.writer.busy
@@ -110,6 +113,7 @@ class Federation:
             timeout=self.delivery_timeout,
             hang_after=self.hang_after,
             holder=self.holder,
+            observers=self.observers,
         )
 
     @property

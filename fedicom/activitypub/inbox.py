@@ -21,6 +21,7 @@ from fedicom.activitypub.actors import ActorStore
 from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.models import RemoteActor, RemoteServer
+from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 from fedicom.activitypub.urls import MAX_URI, parse_url
 from fedicom.activitypub.vocab import id_of, origin_of, overlong_reference
@@ -204,8 +205,10 @@ class InboxProcessor:
         batch: int = 100,
         concurrency: int = 8,
         holder: LeaseHolder | None = None,
+        observers: Observers | None = None,
     ) -> None:
         self.handler = handler
+        self.observers = observers or Observers()
         self.holder = holder  # names this process in claims (see holders)
         self.lease = lease
         self.batch = batch
@@ -307,6 +310,7 @@ class InboxProcessor:
                 state = "failed"
         finally:
             _current.reset(token)
+        self.observers.processed(payload.get("type"), "refused" if state == "done" and error else state)
         if current.marked and state == "done" and error is None:
             return None
         return [state, error, next_try, row["id"]]

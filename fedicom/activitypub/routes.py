@@ -13,7 +13,7 @@ from fedicom.activitypub import discovery
 from fedicom.activitypub.federation import Federation
 from fedicom.activitypub.jsonld import ACTOR_CONTEXT
 from fedicom.activitypub.signatures import IncomingRequest
-from fedicom.errors import BadRequest, NotFound
+from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.http import ActivityResponse, cors, read_body
 
 
@@ -128,11 +128,16 @@ async def shared_inbox(request: Request) -> Response:
 async def receive(request: Request, recipient: str | None) -> Response:
     """Verify and durably store one POSTed activity; 202 means it is on disk."""
     fed = fed_of(request)
-    body = await read_body(request, fed.max_body_bytes)
-    req = IncomingRequest(
-        method=request.method, url=public_url(fed, request), headers=request.headers, body=body
-    )
-    await fed.receive(req, recipient)
+    try:
+        body = await read_body(request, fed.max_body_bytes)
+        req = IncomingRequest(
+            method=request.method, url=public_url(fed, request), headers=request.headers, body=body
+        )
+        await fed.receive(req, recipient)
+    except FedicomError as exc:
+        fed.observers.received(exc.status)
+        raise
+    fed.observers.received(202)
     return Response(status_code=202)
 
 

@@ -6,10 +6,9 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_actor, as_option
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 
 
@@ -68,19 +67,24 @@ def allow_remove(domain: str, acting_as: str | None) -> None:
 
 
 @allow.command("list")
-def allow_list() -> None:
+@json_option
+def allow_list(as_json: bool) -> None:
     """List approved servers."""
     from fedicom.moderation.allows import list_allows
 
-    settings = load()
-    table = Table()
-    for column in ("domain", "comment", "source", "since"):
-        table.add_column(column, overflow="fold")
-    for a in run(settings, list_allows):
-        table.add_row(
-            escape(a.domain), escape(a.comment), escape(a.source), a.created_at.strftime("%Y-%m-%d")
+    rows: list[dict[str, Any]] = [
+        {"domain": a.domain, "comment": a.comment, "source": a.source, "since": a.created_at}
+        for a in run(load(), list_allows)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("domain", "comment", "source", "since")
+    for r in rows:
+        shown.add_row(
+            escape(r["domain"]), escape(r["comment"]), escape(r["source"]), r["since"].strftime("%Y-%m-%d")
         )
-    console.print(table)
+    console.print(shown)
 
 
 COMMANDS = [allow]

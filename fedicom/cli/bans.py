@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_option, as_staff
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 from fedicom.moderation.models import Ban
 from fedicom.staff.models import Staff
@@ -77,29 +77,42 @@ def ban_remove(actor: str, community: str | None, acting_as: str | None) -> None
 @ban_group.command("list")
 @click.option("--community", default=None, metavar="NAME", help="This community's bans.")
 @click.option("--all", "everywhere", is_flag=True, help="Every ban, instance-wide and in every community.")
-def ban_list(community: str | None, everywhere: bool) -> None:
+@json_option
+def ban_list(community: str | None, everywhere: bool, as_json: bool) -> None:
     """List bans (default: the instance-wide ones), newest first."""
     from fedicom.moderation.bans import is_active, list_bans
 
     settings = load()
-    table = Table("scope", "reason", "until", "since")
-    table.add_column("actor", overflow="fold")
-    table.add_column("by", overflow="fold")
-    for item in run(settings, lambda: list_bans(community, everywhere=everywhere)):
-        scope = item.community.name if item.community else "instance"
-        if item.expires_at is None:
+    rows: list[dict[str, Any]] = [
+        {
+            "actor": item.actor,
+            "community": item.community.name if item.community else None,
+            "reason": item.reason,
+            "moderator": item.moderator,
+            "expires_at": item.expires_at,
+            "active": is_active(item),
+            "since": item.created_at,
+        }
+        for item in run(settings, lambda: list_bans(community, everywhere=everywhere))
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("scope", "reason", "until", "since", "actor", "by")
+    for r in rows:
+        if r["expires_at"] is None:
             until = "permanent"
         else:
-            until = f"{item.expires_at:%Y-%m-%d %H:%M}" + ("" if is_active(item) else " (expired)")
-        table.add_row(
-            escape(scope),
-            escape(item.reason),
+            until = f"{r['expires_at']:%Y-%m-%d %H:%M}" + ("" if r["active"] else " (expired)")
+        shown.add_row(
+            escape(r["community"] or "instance"),
+            escape(r["reason"]),
             until,
-            f"{item.created_at:%Y-%m-%d}",
-            escape(item.actor),
-            escape(item.moderator),
+            f"{r['since']:%Y-%m-%d}",
+            escape(r["actor"]),
+            escape(r["moderator"]),
         )
-    console.print(table)
+    console.print(shown)
 
 
 COMMANDS = [ban_group]

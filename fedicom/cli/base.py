@@ -1,14 +1,19 @@
-"""What every `fedicom` subcommand shares: consoles, settings loading, running with the database open."""
+"""What every `fedicom` subcommand shares: consoles, settings loading, running with the database open,
+and the `--json` and table output of list and show commands."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+import click
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from fedicom import storage
 from fedicom.errors import FedicomError
@@ -43,3 +48,34 @@ def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     except FedicomError as exc:
         err_console.print(f"[red]Error:[/red] {escape(exc.reason)}")
         sys.exit(1)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts, not a table.")
+
+
+def print_json(value: Any) -> None:
+    """Stable JSON for scripts: dates as ISO 8601 strings (UTC), no markup, non-ASCII kept as is."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def iso(value: datetime | float | None) -> str | None:
+    """A stored moment (a datetime, or epoch seconds in the queue tables) as ISO 8601, UTC."""
+    if value is None:
+        return None
+    moment = datetime.fromtimestamp(value, UTC) if isinstance(value, float | int) else value
+    return moment.isoformat()
+
+
+def table(*columns: str) -> Table:
+    """A table whose long cells wrap (folded mid-word if need be): a URL or a domain is read in full,
+    never cut at the terminal's width."""
+    shown = Table()
+    for column in columns:
+        shown.add_column(column, overflow="fold")
+    return shown

@@ -12,10 +12,9 @@ from typing import Any
 import click
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from fedicom.cli.acting import as_actor, as_option
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 
 SEVERITY_HELP = (
@@ -138,7 +137,8 @@ def block_remove(domain: str, community: str | None, acting_as: str | None) -> N
 
 @block.command("list")
 @community_option
-def block_list(community: str | None) -> None:
+@json_option
+def block_list(community: str | None, as_json: bool) -> None:
     """List blocked servers with their severity, flags, reasons and source."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.blocks import list_blocks
@@ -148,23 +148,37 @@ def block_list(community: str | None) -> None:
     async def work() -> list[Any]:
         return await list_blocks(await get_community(community) if community else None)
 
-    table = Table()
-    for column in ("domain", "severity", "flags", "public reason", "private note", "source", "since"):
-        table.add_column(column, overflow="fold")  # folded, never cut: a domain is read in full
-    for b in run(settings, work):
-        flags = ", ".join(
-            f for f, on in (("reject media", b.reject_media), ("reject reports", b.reject_reports)) if on
-        )
-        table.add_row(
-            escape(b.domain),
-            b.severity,
+    rows: list[dict[str, Any]] = [
+        {
+            "domain": b.domain,
+            "severity": b.severity,
+            "reject_media": b.reject_media,
+            "reject_reports": b.reject_reports,
+            "public_comment": b.public_comment,
+            "private_comment": b.private_comment,
+            "obfuscate": b.obfuscate,
+            "source": b.source,
+            "community": community,
+            "since": b.created_at,
+        }
+        for b in run(settings, work)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("domain", "severity", "flags", "public reason", "private note", "source", "since")
+    for r in rows:
+        flags = ", ".join(f for f in ("reject media", "reject reports") if r[f.replace(" ", "_")])
+        shown.add_row(
+            escape(r["domain"]),
+            r["severity"],
             flags,
-            escape(b.public_comment),
-            escape(b.private_comment),
-            escape(b.source),
-            b.created_at.strftime("%Y-%m-%d"),
+            escape(r["public_comment"]),
+            escape(r["private_comment"]),
+            escape(r["source"]),
+            r["since"].strftime("%Y-%m-%d"),
         )
-    console.print(table)
+    console.print(shown)
 
 
 @block.command("import")

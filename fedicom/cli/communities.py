@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_actor, as_option, as_staff
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 from fedicom.staff.models import Staff
 
@@ -75,31 +74,49 @@ def community_create(
 
 
 @community.command("list")
-def community_list() -> None:
+@json_option
+def community_list(as_json: bool) -> None:
     """List the communities of this server."""
-    from fedicom.groups.communities import list_communities, member_count
+    from fedicom.groups.communities import Site, list_communities, member_count
 
     settings = load()
+    site = Site(settings.base_url, settings.domain)
 
-    async def work() -> list[tuple[Any, int]]:
-        return [(g, await member_count(g)) for g in await list_communities()]
+    async def work() -> list[dict[str, Any]]:
+        return [
+            {
+                "name": g.name,
+                "handle": f"@{g.name}@{settings.domain}",
+                "url": site.uri(g.name),
+                "title": g.title,
+                "members": await member_count(g),
+                "private": g.private,
+                "posting_policy": g.posting_policy,
+            }
+            for g in await list_communities()
+        ]
 
-    table = Table("name", "handle", "title", "members", "private", "posting")
-    for g, members in run(settings, work):
-        table.add_row(
-            g.name,
-            f"@{g.name}@{settings.domain}",
-            g.title,
-            str(members),
-            "yes" if g.private else "no",
-            g.posting_policy,
+    rows = run(settings, work)
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("name", "handle", "title", "members", "private", "posting")
+    for r in rows:
+        shown.add_row(
+            r["name"],
+            r["handle"],
+            escape(r["title"]),
+            str(r["members"]),
+            "yes" if r["private"] else "no",
+            r["posting_policy"],
         )
-    console.print(table)
+    console.print(shown)
 
 
 @community.command("show")
 @click.argument("name")
-def community_show(name: str) -> None:
+@json_option
+def community_show(name: str, as_json: bool) -> None:
     """Show one community: its addresses, settings, members and pending requests."""
     from fedicom.groups.communities import Site, get_community, member_count, moderators_of
     from fedicom.groups.membership import pending_requests
@@ -110,18 +127,25 @@ def community_show(name: str) -> None:
     async def work() -> dict[str, Any]:
         g = await get_community(name)
         return {
+            "name": g.name,
             "handle": f"@{g.name}@{settings.domain}",
             "url": site.uri(g.name),
             "title": g.title,
             "private": g.private,
-            "posting policy": g.posting_policy,
+            "posting_policy": g.posting_policy,
             "members": await member_count(g),
-            "moderators": ", ".join(await moderators_of(g)) or "-",
-            "pending requests": ", ".join(m.actor for m in await pending_requests(g)) or "-",
+            "moderators": list(await moderators_of(g)),
+            "pending_requests": [m.actor for m in await pending_requests(g)],
         }
 
-    for key, value in run(settings, work).items():
-        console.print(f"[bold]{key}:[/bold] {escape(str(value))}")
+    shown = run(settings, work)
+    if as_json:
+        print_json(shown)
+        return
+    for key, value in shown.items():
+        if isinstance(value, list):
+            value = ", ".join(value) or "-"
+        console.print(f"[bold]{key.replace('_', ' ')}:[/bold] {escape(str(value))}")
 
 
 def _decide(name: str, actor: str, *, approve: bool) -> None:
@@ -298,7 +322,8 @@ def mod_remove(name: str, moderator: str, acting_as: str | None) -> None:
 
 @community_mod.command("list")
 @click.argument("name")
-def mod_list(name: str) -> None:
+@json_option
+def mod_list(name: str, as_json: bool) -> None:
     """List the owners and moderators of NAME."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.moderators import list_moderators
@@ -308,10 +333,14 @@ def mod_list(name: str) -> None:
     async def work() -> list[Any]:
         return await list_moderators(await get_community(name))
 
-    table = Table("actor", "role", "since")
-    for m in run(settings, work):
-        table.add_row(escape(m.actor), m.role, m.created_at.strftime("%Y-%m-%d"))
-    console.print(table)
+    rows = [{"actor": m.actor, "role": m.role, "since": m.created_at} for m in run(settings, work)]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("actor", "role", "since")
+    for r in rows:
+        shown.add_row(escape(r["actor"]), r["role"], r["since"].strftime("%Y-%m-%d"))
+    console.print(shown)
 
 
 COMMANDS = [community]

@@ -10,10 +10,9 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_actor, as_option
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Post
 from fedicom.groups.text import plain_text
@@ -23,6 +22,30 @@ community_option = click.option("--community", help="The community (when the pos
 
 def _excerpt(post: Post) -> str:
     return escape(post.title or plain_text(post.content, 60) or "-")
+
+
+def _post(p: Post) -> dict[str, Any]:
+    """A post as `held list --json` and `post list --json` print it."""
+    return {
+        "id": p.id,
+        "community": p.group.name,
+        "object_id": p.object_id,
+        "kind": "thread" if p.is_thread else "reply",
+        "type": p.type,
+        "author": p.author,
+        "title": p.title,
+        "excerpt": plain_text(p.content, 200),
+        "url": p.url,
+        "state": p.state,
+        "state_reason": p.state_reason,
+        "locked": p.locked,
+        "pinned_at": p.pinned_at,
+        "published": p.published,
+        "received": p.created_at,
+        "upvotes": p.upvotes,
+        "downvotes": p.downvotes,
+        "replies": p.reply_count,
+    }
 
 
 def _act(acting_as: str | None, ref: str, community: str | None, action: Any) -> Post:
@@ -48,7 +71,8 @@ def held() -> None:
 @held.command("list")
 @click.option("--community", help="Only this community's queue (default: every community).")
 @click.option("--limit", default=50, show_default=True)
-def held_list(community: str | None, limit: int) -> None:
+@json_option
+def held_list(community: str | None, limit: int, as_json: bool) -> None:
     """List held posts, oldest first."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.held import list_held
@@ -57,9 +81,12 @@ def held_list(community: str | None, limit: int) -> None:
         return await list_held(await get_community(community) if community else None, limit=limit)
 
     posts = run(load(), work)
-    table = Table("id", "community", "author", "received", "held because", "post")
+    if as_json:
+        print_json([_post(p) for p in posts])
+        return
+    shown = table("id", "community", "author", "received", "held because", "post")
     for p in posts:
-        table.add_row(
+        shown.add_row(
             str(p.id),
             p.group.name,
             escape(p.author),
@@ -67,7 +94,7 @@ def held_list(community: str | None, limit: int) -> None:
             escape(p.state_reason),
             _excerpt(p),
         )
-    console.print(table if posts else "No held posts.")
+    console.print(shown if posts else "No held posts.")
 
 
 @held.command("approve")
@@ -112,20 +139,29 @@ def post() -> None:
     show_default=True,
 )
 @click.option("--limit", default=30, show_default=True)
-def post_list(community: str, state: str, limit: int) -> None:
+@json_option
+def post_list(community: str, state: str, limit: int, as_json: bool) -> None:
     """List the newest posts of COMMUNITY with their numbers (held ones: the oldest first)."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.held import list_posts
 
     async def work() -> list[Post]:
-        return await list_posts(await get_community(community), state, limit=limit)
+        group = await get_community(community)
+        posts = await list_posts(group, state, limit=limit)
+        for p in posts:
+            p.group = group  # what `_post` names, without a query per post
+        return posts
 
-    table = Table("id", "kind", "state", "author", "post", "flags", "object id")
-    for p in run(load(), work):
+    posts = run(load(), work)
+    if as_json:
+        print_json([_post(p) for p in posts])
+        return
+    shown = table("id", "kind", "state", "author", "post", "flags", "object id")
+    for p in posts:
         flags = " ".join(f for f, on in (("locked", p.locked), ("pinned", p.pinned_at)) if on)
         kind = "thread" if p.is_thread else "reply"
-        table.add_row(str(p.id), kind, p.state, escape(p.author), _excerpt(p), flags, escape(p.object_id))
-    console.print(table)
+        shown.add_row(str(p.id), kind, p.state, escape(p.author), _excerpt(p), flags, escape(p.object_id))
+    console.print(shown)
 
 
 @post.command("remove")
@@ -264,7 +300,8 @@ def filter_add(
 @filter_group.command("list")
 @click.option("--community", help="This community's filters (default: the instance-wide ones).")
 @click.option("--all", "everywhere", is_flag=True, help="Every filter, instance-wide and per community.")
-def filter_list(community: str | None, everywhere: bool) -> None:
+@json_option
+def filter_list(community: str | None, everywhere: bool, as_json: bool) -> None:
     """List filters."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.filters import list_filters
@@ -273,12 +310,26 @@ def filter_list(community: str | None, everywhere: bool) -> None:
         group = await get_community(community) if community else None
         return await list_filters(group, everywhere=everywhere)
 
-    table = Table("id", "where", "kind", "pattern", "action", "comment")
-    for f in run(load(), work):
-        where = f.community.name if f.community else "instance"
-        kind = "regex" if f.regex else "keyword"
-        table.add_row(str(f.id), where, kind, escape(f.pattern), f.action, escape(f.comment))
-    console.print(table)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": f.id,
+            "community": f.community.name if f.community else None,
+            "kind": "regex" if f.regex else "keyword",
+            "pattern": f.pattern,
+            "action": f.action,
+            "comment": f.comment,
+            "since": f.created_at,
+        }
+        for f in run(load(), work)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("id", "where", "kind", "pattern", "action", "comment")
+    for r in rows:
+        where = r["community"] or "instance"
+        shown.add_row(str(r["id"]), where, r["kind"], escape(r["pattern"]), r["action"], escape(r["comment"]))
+    console.print(shown)
 
 
 @filter_group.command("remove")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, iso, json_option, load, print_json, run, table
 from fedicom.cli.notifications import when
 
 STATES = ["pending", "done", "failed", "cancelled"]
@@ -24,7 +22,7 @@ def jobs() -> None:
 @click.option("--state", type=click.Choice(STATES), help="Only jobs in this state.")
 @click.option("--kind", help="Only jobs of this kind, e.g. notify.email.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one array) instead of a table.")
+@json_option
 def jobs_list(state: str | None, kind: str | None, limit: int, as_json: bool) -> None:
     """List jobs, newest first: pending, done (kept a day), failed with the reason, cancelled."""
     from fedicom.jobs.models import JobState
@@ -33,11 +31,11 @@ def jobs_list(state: str | None, kind: str | None, limit: int, as_json: bool) ->
     settings = load()
     rows = run(settings, lambda: list_jobs(state=JobState(state) if state else None, kind=kind, limit=limit))
     if as_json:
-        click.echo(json.dumps([_job(j) for j in rows], indent=2, ensure_ascii=False))
+        print_json([_job(j) for j in rows])
         return
-    table = Table("id", "kind", "state", "tries", "next try", "key", "last error")
+    shown = table("id", "kind", "state", "tries", "next try", "key", "last error")
     for j in rows:
-        table.add_row(
+        shown.add_row(
             str(j.id),
             escape(j.kind),
             j.state,
@@ -46,7 +44,7 @@ def jobs_list(state: str | None, kind: str | None, limit: int, as_json: bool) ->
             escape(j.key or ""),
             escape(j.last_error or ""),
         )
-    console.print(table)
+    console.print(shown)
 
 
 def _job(j: Any) -> dict[str, Any]:
@@ -57,10 +55,10 @@ def _job(j: Any) -> dict[str, Any]:
         "key": j.key,
         "payload": j.data,
         "tries": j.tries,
-        "next_try_at": j.next_try_at,
+        "next_try_at": iso(j.next_try_at),
         "last_error": j.last_error,
-        "created_at": j.created_at,
-        "updated_at": j.updated_at,
+        "created_at": iso(j.created_at),
+        "updated_at": iso(j.updated_at),
     }
 
 

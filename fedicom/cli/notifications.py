@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_option
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 
 KINDS = ["reply", "mention", "report", "join_request", "held_post"]
 
@@ -34,7 +32,7 @@ def notifications() -> None:
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
 @click.option("--community", help="Only this community's.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (one array) instead of a table.")
+@json_option
 def notifications_list(
     acting_as: str | None, unread: bool, kind: str | None, community: str | None, limit: int, as_json: bool
 ) -> None:
@@ -51,11 +49,11 @@ def notifications_list(
 
     rows = run(settings, work)
     if as_json:
-        click.echo(json.dumps([_notification(n) for n in rows], indent=2, ensure_ascii=False))
+        print_json([_notification(n) for n in rows])
         return
-    table = Table("id", "when", "kind", "community", "actor", "excerpt", "read", "url")
+    shown = table("id", "when", "kind", "community", "actor", "excerpt", "read", "url")
     for n in rows:
-        table.add_row(
+        shown.add_row(
             str(n.id),
             when(n.created_at),
             n.kind,
@@ -65,7 +63,7 @@ def notifications_list(
             when(n.read_at) or "unread",
             escape(n.url),
         )
-    console.print(table)
+    console.print(shown)
 
 
 def _notification(n: Any) -> dict[str, Any]:

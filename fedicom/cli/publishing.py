@@ -14,7 +14,7 @@ import click
 from rich.markup import escape
 
 from fedicom.cli.acting import as_option, as_staff
-from fedicom.cli.base import console, load
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.cli.content import post
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
@@ -71,11 +71,11 @@ def _uploads(images: tuple[Path, ...], alts: tuple[str, ...]) -> tuple[Upload, .
 def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Awaitable[T]]) -> T:
     settings = load()
 
-    async def run(ctx: Groups, staff: Staff) -> T:
+    async def as_author(ctx: Groups, staff: Staff) -> T:
         who = Author(ctx.site.staff_uri(staff.username), settings.data_dir)
         return await work(ctx, who, staff)
 
-    return as_staff(settings, author, run)
+    return as_staff(settings, author, as_author)
 
 
 @post.command("create")
@@ -266,14 +266,9 @@ def scheduled() -> None:
 @scheduled.command("list")
 @click.option("--community", help="Only this community's.")
 @click.option("--all", "everything", is_flag=True, help="Also those done, cancelled or failed.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 def scheduled_list(community: str | None, everything: bool, as_json: bool) -> None:
     """List scheduled posts, the next first."""
-    import json
-
-    from rich.table import Table
-
-    from fedicom.cli.base import run
     from fedicom.groups.communities import get_community
     from fedicom.publishing.scheduling import list_scheduled
 
@@ -297,11 +292,11 @@ def scheduled_list(community: str | None, everything: bool, as_json: bool) -> No
 
     rows = run(load(), work)
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        print_json(rows)
         return
-    table = Table("id", "community", "title", "next (UTC)", "repeat", "state", "published")
+    shown = table("id", "community", "title", "next (UTC)", "repeat", "state", "published")
     for r in rows:
-        table.add_row(
+        shown.add_row(
             str(r["id"]),
             str(r["community"]),
             escape(str(r["title"] or "-")),
@@ -310,7 +305,7 @@ def scheduled_list(community: str | None, everything: bool, as_json: bool) -> No
             str(r["state"]),
             str(r["published"]),
         )
-    console.print(table if rows else "No scheduled posts.")
+    console.print(shown if rows else "No scheduled posts.")
 
 
 @scheduled.command("cancel")

@@ -4,14 +4,12 @@ a post (it has no number to act on), and the list spans communities."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.reasons import Reason
 from fedicom.refusals.models import Refusal
 
@@ -27,7 +25,7 @@ def refused() -> None:
 @click.option("--code", type=click.Choice([r.value for r in Reason]), help="Only this reason.")
 @click.option("--held/--refused-only", default=None, help="Only held posts, or only refused ones.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True, help="One JSON array, for scripts.")
+@json_option
 def refused_list(
     community: str | None, since: str | None, code: str | None, held: bool | None, limit: int, as_json: bool
 ) -> None:
@@ -46,11 +44,11 @@ def refused_list(
 
     rows = run(load(), work)
     if as_json:
-        click.echo(json.dumps([_as_dict(r) for r in rows], ensure_ascii=False, indent=1))
+        print_json([_as_dict(r) for r in rows])
         return
-    table = Table("id", "community", "received", "author", "kind", "reason", "told", "excerpt")
+    shown = table("id", "community", "received", "author", "kind", "reason", "told", "excerpt")
     for r in rows:
-        table.add_row(
+        shown.add_row(
             str(r.id),
             r.group.name,
             r.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -60,7 +58,7 @@ def refused_list(
             r.told,
             escape(r.excerpt[:60]),
         )
-    console.print(table if rows else "Nothing was refused or held.")
+    console.print(shown if rows else "Nothing was refused or held.")
 
 
 def _as_dict(row: Refusal) -> dict[str, object]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_option, as_staff
-from fedicom.cli.base import console, load
+from fedicom.cli.base import console, json_option, load, print_json, table
 from fedicom.groups.context import Groups
 from fedicom.moderation.models import Report, ReportState
 from fedicom.staff.models import Staff
@@ -20,6 +21,23 @@ def reports_group() -> None:
     """The reports (Flags) about posts and accounts, per community and for the instance."""
 
 
+def _report(r: Report) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "community": r.community.name if r.community else None,
+        "state": r.state,
+        "reporter": r.reporter,
+        "author": r.author,
+        "targets": r.targets,
+        "reason": r.reason,
+        "activity_id": r.activity_id,
+        "received": r.created_at,
+        "resolution": r.resolution,
+        "resolved_by": r.resolved_by,
+        "resolved_at": r.resolved_at,
+    }
+
+
 @reports_group.command("list")
 @click.option("--community", default=None, metavar="NAME", help="Only this community's queue.")
 @click.option(
@@ -29,7 +47,8 @@ def reports_group() -> None:
     show_default=True,
 )
 @as_option
-def reports_list(community: str | None, state: str, acting_as: str | None) -> None:
+@json_option
+def reports_list(community: str | None, state: str, acting_as: str | None, as_json: bool) -> None:
     """The queue you may see: your communities' reports (admins: all, the instance's own too)."""
     from fedicom.moderation.reports import list_reports
 
@@ -39,13 +58,13 @@ def reports_list(community: str | None, state: str, acting_as: str | None) -> No
         acting_as,
         lambda groups, staff: list_reports(groups, staff, community=community, state=state),
     )
-    table = Table("#", "community", "state")
-    for column in ("reported", "author", "reason"):
-        table.add_column(column, overflow="fold")
-    table.add_column("received")
+    if as_json:
+        print_json([_report(r) for r in found])
+        return
+    shown = table("#", "community", "state", "reported", "author", "reason", "received")
     for r in found:
         reported = r.targets[0] + (f" (+{len(r.targets) - 1})" if len(r.targets) > 1 else "")
-        table.add_row(
+        shown.add_row(
             str(r.id),
             escape(r.community.name if r.community else "(instance)"),
             r.state,
@@ -54,18 +73,22 @@ def reports_list(community: str | None, state: str, acting_as: str | None) -> No
             escape(r.reason[:80]),
             f"{r.created_at:%Y-%m-%d %H:%M}",
         )
-    console.print(table if found else "No reports.")
+    console.print(shown if found else "No reports.")
 
 
 @reports_group.command("show")
 @click.argument("report_id", type=int, metavar="ID")
 @as_option
-def reports_show(report_id: int, acting_as: str | None) -> None:
+@json_option
+def reports_show(report_id: int, acting_as: str | None, as_json: bool) -> None:
     """Everything about report ID."""
     from fedicom.moderation.reports import get_report
 
     settings = load()
     r: Report = as_staff(settings, acting_as, lambda groups, staff: get_report(groups, staff, report_id))
+    if as_json:
+        print_json(_report(r))
+        return
     lines = [
         f"[bold]Report #{r.id}[/bold] ({r.state})",
         f"community: {escape(r.community.name if r.community else '(instance)')}",

@@ -72,23 +72,25 @@ def worker() -> None:
     FEDICOM_DELIVERY=external)."""
     import signal
 
+    from fedicom import metrics
     from fedicom.app import build_federation
 
     settings = load()
 
     async def work() -> None:
-        runtime = build_federation(settings)
-        fed = runtime.fed
-        await fed.start()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        console.print("Worker running; Ctrl-C to stop.")
-        try:
-            await fed.run_workers(stop, also=[runtime.jobs.run])
-        finally:
-            await fed.session.close()
+        async with metrics.exposed(settings, "worker") as meters:
+            runtime = build_federation(settings, meters)
+            fed = runtime.fed
+            await fed.start()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            console.print("Worker running; Ctrl-C to stop.")
+            try:
+                await fed.run_workers(stop, also=[runtime.jobs.run])
+            finally:
+                await fed.session.close()
 
     run(settings, work)
 

@@ -5,7 +5,6 @@ The running server shows a change within a few seconds (each process re-reads th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import click
 from rich.markup import escape
 
 from fedicom.branding.look import Defaults, Look
-from fedicom.cli.base import console, load, run
+from fedicom.cli.base import console, json_option, load, print_json, run
 from fedicom.errors import BadRequest
 from fedicom.groups.images import media_dir
 from fedicom.settings import Settings
@@ -47,7 +46,7 @@ def site() -> None:
 
 
 @site.command("show")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@json_option
 def site_show(as_json: bool) -> None:
     """Show the site's look (the settings' name and description where none is set)."""
     from fedicom.branding.look import load_look
@@ -55,7 +54,7 @@ def site_show(as_json: bool) -> None:
     settings = load()
     shown = described(run(settings, lambda: load_look(_defaults(settings))), settings)
     if as_json:
-        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        print_json(shown)
         return
     for key, value in shown.items():
         if key == "footer_links":

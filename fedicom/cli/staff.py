@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
 
 from fedicom.cli.acting import as_option
-from fedicom.cli.base import console, err_console, load, run
+from fedicom.cli.base import console, err_console, json_option, load, print_json, run, table
 from fedicom.errors import Forbidden
 
 
@@ -80,21 +79,35 @@ def staff_password(name: str, password_stdin: bool) -> None:
 
 
 @staff.command("list")
-def staff_list() -> None:
+@json_option
+def staff_list(as_json: bool) -> None:
     """List staff accounts."""
     from fedicom.staff.accounts import list_staff
 
-    settings = load()
-    table = Table("name", "role", "state", "display name", "since")
-    for s in run(settings, list_staff):
-        table.add_row(
-            s.username,
-            "admin" if s.is_admin else "staff",
-            "disabled" if s.disabled else "active",
-            escape(s.display_name),
-            s.created_at.strftime("%Y-%m-%d"),
+    rows: list[dict[str, Any]] = [
+        {
+            "name": s.username,
+            "admin": s.is_admin,
+            "disabled": s.disabled,
+            "display_name": s.display_name,
+            "email": s.email,
+            "since": s.created_at,
+        }
+        for s in run(load(), list_staff)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("name", "role", "state", "display name", "since")
+    for r in rows:
+        shown.add_row(
+            r["name"],
+            "admin" if r["admin"] else "staff",
+            "disabled" if r["disabled"] else "active",
+            escape(r["display_name"]),
+            r["since"].strftime("%Y-%m-%d"),
         )
-    console.print(table)
+    console.print(shown)
 
 
 @staff.command("edit")
@@ -181,7 +194,8 @@ def token_create(acting_as: str | None, label: str, scopes: tuple[str, ...], exp
 
 @token.command("list")
 @click.option("--as", "whose", envvar="FEDICOM_STAFF", help="Whose tokens (default: everyone's).")
-def token_list(whose: str | None) -> None:
+@json_option
+def token_list(whose: str | None, as_json: bool) -> None:
     """List API tokens (never their secrets)."""
     from fedicom.staff.accounts import get_staff
     from fedicom.staff.tokens import list_tokens, token_state
@@ -191,18 +205,34 @@ def token_list(whose: str | None) -> None:
     async def work() -> list[Any]:
         return await list_tokens(await get_staff(whose) if whose else None)
 
-    table = Table("id", "staff", "name", "scopes", "state", "expires", "last used")
-    for t in run(settings, work):
-        table.add_row(
-            str(t.id),
-            t.staff.username,
-            escape(t.name),
-            ",".join(t.scopes),
-            token_state(t),
-            t.expires_at.strftime("%Y-%m-%d %H:%M") if t.expires_at else "never",
-            t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never",
+    rows: list[dict[str, Any]] = [
+        {
+            "id": t.id,
+            "staff": t.staff.username,
+            "name": t.name,
+            "scopes": list(t.scopes),
+            "state": token_state(t),
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "created_at": t.created_at,
+        }
+        for t in run(settings, work)
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    shown = table("id", "staff", "name", "scopes", "state", "expires", "last used")
+    for r in rows:
+        shown.add_row(
+            str(r["id"]),
+            r["staff"],
+            escape(r["name"]),
+            ",".join(r["scopes"]),
+            r["state"],
+            r["expires_at"].strftime("%Y-%m-%d %H:%M") if r["expires_at"] else "never",
+            r["last_used_at"].strftime("%Y-%m-%d %H:%M") if r["last_used_at"] else "never",
         )
-    console.print(table)
+    console.print(shown)
 
 
 @token.command("revoke")

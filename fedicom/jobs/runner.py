@@ -136,8 +136,11 @@ class JobRunner:
         lease: float = 60.0,
         max_tries: int = MAX_TRIES,
         poll: float = 1.0,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         self.handlers: dict[str, JobHandler] = {}
+        # told each try's kind and outcome (done, pending: retried later, failed), for the metrics
+        self.observe = observe or (lambda _kind, _state: None)
         self.holder = holder  # names this process in claims; None runs under a name of its own
         if holder is not None:
             holder.also_holds(TABLE)
@@ -257,6 +260,7 @@ class JobRunner:
         finally:
             _current.reset(token)
         if failure is None and current.marked:
+            self.observe(row["kind"], JobState.DONE.value)
             return
         now = time.time()
         if failure is None:
@@ -272,6 +276,7 @@ class JobRunner:
                 now=now,
             )
         await self._write(row["id"], current.holder, outcome, now)
+        self.observe(row["kind"], outcome.state.value)
 
     async def _write(self, job_id: int, holder: str, outcome: Outcome, now: float) -> None:
         """The try's outcome, only while the job is still ours (a stale process writes nothing)."""

@@ -25,11 +25,14 @@ from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, Re
 from fedicom.doctor import (
     BACKLOG_FAIL,
     Queue,
+    Result,
     judge_certificate,
     judge_deliveries,
+    judge_metrics,
     judge_migrations,
     judge_skew,
     judge_webfinger,
+    read_samples,
 )
 from fedicom.settings import Settings
 from tests.deploy.test_well_known import Brand, nginx_site
@@ -109,8 +112,11 @@ async def test_a_healthy_instance_passes_every_check(instance: Any, tmp_path: Pa
         "webfinger",
         "nodeinfo",
         "clock",
+        "smtp",
+        "metrics",
     ):
         assert report.status(check) == "ok", report.output
+    assert report.says("metrics").startswith("off (set FEDICOM_METRICS_PORT")
     assert report.says("webfinger") == (
         f"{inst.base}/.well-known/webfinger resolves acct:news@{inst.settings.domain} to {inst.base}/c/news"
     )
@@ -230,6 +236,29 @@ async def test_stuck_queues_point_at_the_worker(tmp_path: Path) -> None:
     assert report.says("inbox").startswith("1 received activities waiting (the oldest due 1")
 
 
+async def test_the_metrics_of_a_running_instance_are_read(instance: Any, tmp_path: Path) -> None:
+    """With FEDICOM_METRICS_PORT set, doctor scrapes it: queue depths and the servers failing."""
+    port = free_port()
+    inst: Instance = await instance(metrics_port=port)
+    await RemoteServer.create(host="down.example", failing_since=time.time() - 600)
+    report = await doctor(
+        settings_env(inst.settings, FEDICOM_METRICS_PORT=str(port)), "--only", "metrics", cwd=tmp_path
+    )
+    assert report.code == 0, report.output
+    assert report.status("metrics") == "ok"
+    assert report.says("metrics") == (
+        f"http://127.0.0.1:{port}/metrics: 0 deliveries pending, 0 inbox pending, 0 jobs pending; "
+        "1 server(s) failing, 0 unreachable (down.example)"
+    )
+    elsewhere = free_port()
+    nobody = await doctor(
+        settings_env(inst.settings, FEDICOM_METRICS_PORT=str(elsewhere)), "--only", "metrics", cwd=tmp_path
+    )
+    assert nobody.code == 1 and nobody.status("metrics") == "fail"
+    assert nobody.says("metrics").startswith(f"http://127.0.0.1:{elsewhere}/metrics: cannot connect")
+    assert "FEDICOM_METRICS_PORT" in nobody.fixes["metrics"]
+
+
 @pytest.fixture
 async def skewed_server() -> AsyncIterator[str]:
     """A server whose clock is 10 minutes behind ours."""
@@ -344,3 +373,27 @@ def test_webfinger_pointing_elsewhere_fails_and_a_redirect_is_named() -> None:
     wrong = judge_webfinger(url, 200, jrd, "https://other.example/c/news", url)
     assert wrong.status == "fail" and "points to https://c.brand.example/c/news" in wrong.summary
     assert judge_webfinger(url, 404, None, "https://c.brand.example/c/news", url).status == "fail"
+
+
+def test_metrics_reporting_the_database_down_fail_and_failing_servers_are_named() -> None:
+    url = "http://127.0.0.1:9464/metrics"
+    down = read_samples("fedicom_database_up 0\n")
+    assert judge_metrics(url, down).status == "fail"
+    exposition = "\n".join(
+        [
+            "fedicom_database_up 1",
+            'fedicom_queue_items{queue="deliveries",state="pending"} 12',
+            'fedicom_queue_items{queue="jobs",state="pending"} 2',
+            'fedicom_remote_servers{health="failing"} 4',
+            'fedicom_remote_servers{health="unreachable"} 1',
+            *(f'fedicom_remote_server_failing_seconds{{host="{h}.example"}} 60' for h in "dcba"),
+            "",
+        ]
+    )
+    found = judge_metrics(url, read_samples(exposition))
+    assert found == Result(
+        "metrics",
+        "ok",
+        f"{url}: 12 deliveries pending, 0 inbox pending, 2 jobs pending; 4 server(s) failing, 1 unreachable "
+        "(a.example, b.example, c.example, …)",
+    )
