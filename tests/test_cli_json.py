@@ -12,7 +12,7 @@ import click
 from fedicom.cli import base, main
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.models import Ban
-from fedicom.moderation.staff import create_staff
+from fedicom.staff.accounts import create_staff
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
 
