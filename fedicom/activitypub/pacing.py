@@ -4,8 +4,8 @@ AIMD with slow start, as TCP paces a connection: a new server starts at a few re
 each quick success adds one (the limit doubles every round trip) until the first sign of trouble,
 then one per round trip. A timeout, a 5xx or a 429 halves it (once per round trip: requests already
 in flight when it was cut do not cut it again), never below one; a 429's `Retry-After` holds the
-server back until then. A success much slower than the server's quickest answer stops the growth:
-the server is queueing. So a fast server is used up to the ceiling, and a slow or struggling one
+server back until then. A success much slower than the server's quickest answer adds nothing: the
+server is queueing. So a fast server is used up to the ceiling, and a slow or struggling one
 gets what it copes with. Order per object is the queue's business (delivery.py), not this one's.
 """
 
@@ -16,8 +16,11 @@ import math
 from collections import deque
 
 SLOW_START_LIMIT = 4
-SLOWER_THAN = 2.0  # a success taking over twice the quickest answer (plus QUEUE_SLACK) means queueing
-QUEUE_SLACK = 0.05  # seconds: jitter that says nothing about the server
+# A success taking over SLOWER_THAN times the quickest answer, plus QUEUE_SLACK, means the server
+# queues our requests. Generous on purpose: the time measured includes our own event loop's delays
+# (a busy process reads answers late), which must not pass for the server's.
+SLOWER_THAN = 4.0
+QUEUE_SLACK = 0.25  # seconds
 
 
 class AdaptiveLimit:
@@ -48,8 +51,7 @@ class AdaptiveLimit:
         took = max(0.0, now - started_at)
         self.quickest = min(self.quickest, took)
         if took > SLOWER_THAN * self.quickest + QUEUE_SLACK:
-            self.slow_start = False  # the server queues our requests: hold here
-            return
+            return  # the server queues our requests: no more for now
         if self.in_flight + 1 < self.limit / 2:
             return  # the limit was not what held us back: no evidence the server copes with more
         step = 1.0 if self.slow_start else 1.0 / self.limit
