@@ -341,7 +341,7 @@ class DeliveryWorker:
         if status in (408, 429) or status >= 500:  # overloaded, or failing: fewer requests for now
             limit.failed(row["sent_at"], now, retry_after if status == 429 else None)
         else:
-            limit.succeeded(row["sent_at"], now)
+            limit.succeeded(row["sent_at"], now, self.gate.oldest(host))
         return status, None, retry_after, False
 
     async def _send(self, row: dict[str, Any]) -> tuple[int, float | None]:

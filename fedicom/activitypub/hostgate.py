@@ -75,6 +75,11 @@ class HostGate:
             )
         return None
 
+    def oldest(self, host: str) -> float | None:
+        """When the server's oldest unanswered request was sent, if one is out."""
+        server = self._servers.get(host)
+        return min(server.started.values(), default=None) if server else None
+
     def started(self, host: str, delivery_id: int, now: float) -> None:
         self._servers.setdefault(host, _Server()).started[delivery_id] = now
 

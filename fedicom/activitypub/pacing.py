@@ -4,9 +4,10 @@ AIMD with slow start, as TCP paces a connection: a new server starts at a few re
 each quick success adds one (the limit doubles every round trip) until the first sign of trouble,
 then one per round trip. A timeout, a 5xx or a 429 halves it (once per round trip: requests already
 in flight when it was cut do not cut it again), never below one; a 429's `Retry-After` holds the
-server back until then. A success much slower than the server's quickest answer adds nothing: the
-server is queueing. So a fast server is used up to the ceiling, and a slow or struggling one
-gets what it copes with. Order per object is the queue's business (delivery.py), not this one's.
+server back until then. A success much slower than the server's quickest answer adds nothing (the
+server is queueing), nor does any while a request has been out that long (it may be about to time
+out). So a fast server is used up to the ceiling, and a slow or struggling one gets what it copes
+with. Order per object is the queue's business (delivery.py), not this one's.
 """
 
 from __future__ import annotations
@@ -45,13 +46,18 @@ class AdaptiveLimit:
     def started(self) -> None:
         self.in_flight += 1
 
-    def succeeded(self, started_at: float, now: float) -> None:
-        """An answer that is not a sign of overload (2xx, and refusals such as 404: the server coped)."""
+    def succeeded(self, started_at: float, now: float, oldest: float | None = None) -> None:
+        """An answer that is not a sign of overload (2xx, and refusals such as 404: the server coped).
+
+        `oldest`: when the oldest request still unanswered was sent. One out for longer than a slow
+        answer takes is trouble on its way (a timeout comes late): no growth meanwhile.
+        """
         self.in_flight = max(0, self.in_flight - 1)
         took = max(0.0, now - started_at)
         self.quickest = min(self.quickest, took)
-        if took > SLOWER_THAN * self.quickest + QUEUE_SLACK:
-            return  # the server queues our requests: no more for now
+        slow = SLOWER_THAN * self.quickest + QUEUE_SLACK
+        if took > slow or (oldest is not None and now - oldest > slow):
+            return  # the server queues or holds our requests: no more for now
         if self.in_flight + 1 < self.limit / 2:
             return  # the limit was not what held us back: no evidence the server copes with more
         step = 1.0 if self.slow_start else 1.0 / self.limit

@@ -75,6 +75,18 @@ def test_a_server_that_queues_our_requests_stops_growing() -> None:
     assert limit.limit == 32
 
 
+def test_no_growth_while_a_request_is_held_far_longer_than_answers_take() -> None:
+    """A server that holds some requests (they will time out later) must not get more meanwhile."""
+    limit = AdaptiveLimit(ceiling=256, initial=8)
+    round_trip(limit, now=0.0, took=0.1)
+    assert limit.limit == 16
+    fill(limit)
+    for _ in range(15):
+        limit.succeeded(1.0, 1.1, oldest=0.2)  # one request out since 0.2: 0.9 s, answers take 0.1 s
+        fill(limit)
+    assert limit.limit == 16
+
+
 def test_an_idle_limit_does_not_grow_on_a_trickle() -> None:
     limit = AdaptiveLimit(ceiling=256, initial=16)
     for t in range(100):
