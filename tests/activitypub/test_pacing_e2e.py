@@ -67,7 +67,11 @@ class Member:
                     return web.Response(status=429, headers={"Retry-After": "1"})
                 if self.fails_with == "500":
                     return web.Response(status=500)
-                await asyncio.sleep(3 * TIMEOUT)  # no answer before the sender gives up
+                self.in_flight -= 1  # held aside: it keeps serving what it copes with
+                try:
+                    await asyncio.sleep(3 * TIMEOUT)  # no answer before the sender gives up
+                finally:
+                    self.in_flight += 1
                 return web.Response(status=202)
             await asyncio.sleep(ANSWER_IN)
             self.received.append(json.loads(body)["id"])
@@ -124,7 +128,7 @@ async def test_overloaded_servers_get_less_then_recover_and_a_healthy_one_is_una
         # its limit grew from 4 towards the ceiling of 64: 200 in a few round trips of 100 ms
         took = await eventually(lambda: len(healthy.received) == POSTS, 15, "the healthy server")
         assert healthy.peak[True] >= PER_HOST // 2 and healthy.refused == 0
-        assert took < 30 * ANSWER_IN, took
+        assert took < 60 * ANSWER_IN, took
         await asyncio.sleep(2)
 
         # And each overloaded server got a few more than it copes with at most, not the 64 at once the
@@ -140,8 +144,12 @@ async def test_overloaded_servers_get_less_then_recover_and_a_healthy_one_is_una
             member.overloaded = False
 
         async def all_delivered() -> bool:
-            await connections.get("default").execute_query(
-                "UPDATE delivery SET next_try_at = 0 WHERE state = 'pending'"  # time passes
+            conn = connections.get("default")
+            # time passes; rows the worker is writing are skipped (PostgreSQL would pick a deadlock victim)
+            skip = " FOR UPDATE SKIP LOCKED" if conn.capabilities.dialect == "postgres" else ""
+            await conn.execute_query(
+                "UPDATE delivery SET next_try_at = 0 WHERE id IN (SELECT id FROM delivery "
+                f"WHERE state = 'pending' AND next_try_at > 0{skip})"
             )
             worker.wake()
             return await Delivery.filter(state="done").count() == 4 * POSTS
