@@ -292,9 +292,12 @@ class FedicomServer:
         if proc.returncode != 0:
             raise RuntimeError(f"fedicom migrate failed:\n{out.decode(errors='replace')}")
 
-    async def seed(self, members: list[SimActor]) -> None:
-        """The community and its members, written by `python -m bench.seed` before the server starts."""
-        spec = json.dumps({"community": COMMUNITY, "members": [m.document() for m in members]}).encode()
+    async def seed(self, members: list[SimActor], software: dict[str, str] | None = None) -> None:
+        """The community and its members (and what software each member server runs, as if learned
+        from its NodeInfo), written by `python -m bench.seed` before the server starts."""
+        spec = json.dumps(
+            {"community": COMMUNITY, "members": [m.document() for m in members], "software": software or {}}
+        ).encode()
         env = {
             **self.env(),
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),

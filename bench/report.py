@@ -210,14 +210,15 @@ METHOD = """\
   process group (working directory: its temporary data dir, so no `.env` is picked up) with `FEDICOM_DEV=1`,
   `FEDICOM_DOMAIN=127.0.0.1:P`, `FEDICOM_DATA_DIR=<tmp>`, `FEDICOM_DATABASE_URL=<SQLite file in the data dir
   | the PostgreSQL bench database>`, `FEDICOM_DEMO_COMMUNITY=0`, and default delivery settings (inline
-  delivery, 128 in flight, 64 per server). Every server gets a fresh data dir and an empty database migrated
-  by `fedicom migrate`. On PostgreSQL the benchmark uses a database of its own, `<name>_bench`, beside the
-  given URL (schema dropped and recreated for each server, database dropped at the end), so test runs on the
-  same PostgreSQL are never disturbed.
+  delivery, 256 in flight, at most 128 per server, adaptively). Every server gets a fresh data dir and an
+  empty database migrated by `fedicom migrate`. On PostgreSQL the benchmark uses a database of its own,
+  `<name>_bench`, beside the given URL (schema dropped and recreated for each server, database dropped at
+  the end), so test runs on the same PostgreSQL are never disturbed.
 - **Seeding** (not timed; `python -m bench.seed`, through fedicom's own models, before the server starts):
   the community `bench` (`create_community`: open, members post) and every member as a fresh `RemoteActor`
-  row with its public key plus an accepted `Membership` whose inbox is the member's shared inbox. No flow
-  under test therefore fetches an actor; follow/accept is not what is measured.
+  row with its public key plus an accepted `Membership` whose inbox is the member's shared inbox; in (a) and
+  (d) also what software each member server runs (a `remote_server` row, as learned from its NodeInfo). No
+  flow under test therefore fetches an actor or NodeInfo; follow/accept is not what is measured.
 - **Load generator**: one process (uvloop), apart from the server, so `server CPU` (from `/proc/<pid>/stat`,
   all threads; 100 % = one core) and peak RSS (`VmHWM`) are the server's alone. Member servers are lean
   HTTP/1.1 servers (asyncio protocol + httptools, keep-alive), one loopback port each. Where noted they
@@ -228,12 +229,13 @@ METHOD = """\
 - **Warm-up**: in (b) and (d) one post is sent and delivered before the clock starts, so a cold server's
   one-off costs (parsing the community's private key, opening connections) are not counted; (a) shows the
   cold first round as its own row.
-- **(a) Fan-out**: one member POSTs a signed `Create{Note}` to the group inbox; the group sends
-  `Announce{Create}` and `Announce{object URI}` to each member server's shared inbox (2N deliveries; one
-  more if the server also sends the boost to the author's own inbox: the count queued by the server, read
-  from its database, is what the member servers must receive). Time runs from sending the POST to the
-  last verified delivery; deliveries/s = deliveries / that time. Repeated with a fresh post on the same
-  server (the first round is on a cold server).
+- **(a) Fan-out**: one member POSTs a signed `Create{Note}` to the group inbox; half the member servers
+  run Lemmy, half Mastodon, so the group sends `Announce{Create}` to the first and `Announce{object URI}`
+  to the others, one POST per member server's shared inbox (N deliveries; one more if the server also
+  sends the boost to the author's own inbox: the count queued by the server, read from its database, is
+  what the member servers must receive). Time runs from sending the POST to the last verified delivery;
+  servers/s = member servers that received it / that time, deliveries/s = deliveries / that time.
+  Repeated with a fresh post on the same server (the first round is on a cold server).
 - **(b) Inbox ingestion**: distinct `Create{Note}` activities from 100 member actors, 64 concurrent
   keep-alive connections to the group inbox. accepted/s = 202 answers / time from the first send to the
   last answer (a 202 means the activity is committed). Then the benchmark polls the database (read-only)
@@ -243,8 +245,8 @@ METHOD = """\
 - **(c) Peak memory**: `VmHWM` of the server process at the end of each scenario (a fresh process each).
 - **(d) Slow member server**: one member server answers every POST after 200 ms (it records arrival order
   and verifies every signature); the author lives on another, fast server. N Creates, then N Updates of the
-  same N objects, are POSTed to the group inbox; the slow server receives `Announce{Create}`,
-  `Announce{object URI}` and `Announce{Update}` for each object (3N deliveries). An order violation is an
+  same N objects, are POSTed to the group inbox; the slow server runs Lemmy and receives `Announce{Create}`
+  and `Announce{Update}` for each object (2N deliveries, each an activity). An order violation is an
   object whose `Announce{Update}` arrived before its `Announce{Create}`. Two modes, each on a fresh server:
   *inline* (the default: the server delivers while it processes its inbox; rate = deliveries to the slow
   server / time from the first POST to the last delivery) and *drain* (`FEDICOM_DELIVERY=external` plus one
@@ -284,10 +286,10 @@ def write_markdown(
         "",
         "| scenario | target |",
         "|---|---|",
-        "| (a) fan-out to 1,000 member servers | ≥ 1,000 signed deliveries/s |",
+        "| (a) fan-out to 1,000 member servers | ≥ 2,000 servers/s, one signed POST each |",
         "| (b) inbox ingestion, SQLite | ≥ 2,000 verified activities/s durably accepted |",
         "| (c) peak memory | reported (VmHWM of the server) |",
-        "| (d) one member server with 200 ms latency | ≥ 200 activities/s to it, per-object order kept |",
+        "| (d) one member server with 200 ms latency | ≥ 300 activities/s to it, per-object order kept |",
         "",
     ]
     for database, items in results.items():

@@ -26,9 +26,9 @@ from bench.report import Metric, ScenarioResult
 from bench.servers import Recorder, SimServer, SimServers
 from bench.staff_post import staff_post
 
-FANOUT_TARGET = 1000.0  # signed deliveries/s
+FANOUT_TARGET = 2000.0  # member servers reached per second, one POST each
 INGEST_TARGET = 2000.0  # activities/s durably accepted (SQLite)
-SLOW_TARGET = 200.0  # activities/s to one server answering in 200 ms
+SLOW_TARGET = 300.0  # activities/s to one server answering in 200 ms
 
 
 @dataclass(frozen=True)
@@ -90,13 +90,14 @@ async def launch(
     label: str,
     members: list[SimActor],
     env: dict[str, str] | None = None,
+    software: dict[str, str] | None = None,
 ) -> AsyncIterator[FedicomServer]:
     """A seeded, running server; stopped (process group killed) and its files removed whatever happens."""
     workdir = Path(tempfile.mkdtemp(prefix=f"{label}-{database.kind}-", dir=ctx.workroot))
     server = FedicomServer(database, workdir, env={**ctx.server_env, **(env or {})})
     try:
         await server.prepare()
-        await server.seed(members)
+        await server.seed(members, software)
         await server.start()
         if ctx.profile_dir is not None:
             ctx.profile_dir.mkdir(parents=True, exist_ok=True)
@@ -153,7 +154,8 @@ async def _queued_for(probe: Probe, object_id: str, timeout: float = 60) -> int:
 
 
 async def fanout(ctx: Context, database: Database) -> ScenarioResult:
-    """One post announced to N member servers, each verifying every signed delivery."""
+    """One post announced to N member servers, each verifying every signed delivery. Half the servers run
+    Lemmy, half Mastodon (as learned from NodeInfo): each gets one POST, in the shape it reads."""
     n, rounds = ctx.sizes.fanout_servers, ctx.sizes.fanout_rounds
     result = ScenarioResult("fanout", f"(a) fan-out to {n:,} servers", database.kind)
     recorder = Recorder(verify=True, keep_payloads=True)
@@ -165,12 +167,14 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
         for sim, member in zip(servers, members, strict=True):
             _documents(sim, [member])
         poster = members[0]
+        software = {s.base.split("://")[1]: ("lemmy", "mastodon")[i % 2] for i, s in enumerate(servers)}
 
-        async with launch(ctx, database, "fanout", members) as server:
+        async with launch(ctx, database, "fanout", members, software=software) as server:
             key_id, pem = await server.group_key()
             recorder.trusted[key_id] = pem
             counts: list[float] = []
-            elapsed, rates, failures, accept_ms, cpu, main_cpu, gen_cpu = [], [], [], [], [], [], []
+            elapsed, rates, reached, failures, accept_ms = [], [], [], [], []
+            cpu, main_cpu, gen_cpu = [], [], []
             probe = Probe(database, server.data_dir)
             try:
                 async with client_session(1) as session:
@@ -180,8 +184,8 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
                         signed = presign(poster, f"{server.group_uri}/inbox", activity)
                         before, gen_before = server.sample(), self_cpu()
                         stats = await post_all(session, [signed], concurrency=1)
-                        # 2 per member server (both Announce shapes), +1 if the author's own inbox is cc'd
-                        expected = await _queued_for(probe, activity["object"]["id"]) or 2 * n
+                        # 1 per member server (the shape it reads), +1 if the author's inbox gets the boost
+                        expected = await _queued_for(probe, activity["object"]["id"]) or n
                         counts.append(expected)
                         complete = await recorder.wait_for(expected, timeout=300, stall=60)
                         after, gen_after = server.sample(), self_cpu()
@@ -192,6 +196,8 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
                         failed = missing + len(recorder.rejected) + stats.failed
                         elapsed.append(seconds)
                         rates.append(len(unique) / seconds if seconds > 0 else 0.0)
+                        servers_reached = len({a.port for a in recorder.arrivals})
+                        reached.append(servers_reached / seconds if seconds > 0 else 0.0)
                         failures.append(float(failed))
                         accept_ms.append(stats.latency_ms(0.5))
                         cpu.append(after.cpu_percent_since(before))
@@ -216,8 +222,9 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
             finally:
                 await probe.close()
             result.add(Metric("deliveries per round (queued by the server)", "", counts, digits=0))
-            result.add(Metric("signed deliveries/s", "1/s", rates, FANOUT_TARGET, digits=0))
-            result.add(Metric("first round only (cold server)", "1/s", rates[:1], digits=0))
+            result.add(Metric("member servers reached/s", "1/s", reached, FANOUT_TARGET, digits=0))
+            result.add(Metric("signed deliveries/s", "1/s", rates, digits=0))
+            result.add(Metric("first round only (cold server), servers/s", "1/s", reached[:1], digits=0))
             result.add(Metric("POST → last verified delivery", "s", elapsed, digits=2))
             result.add(Metric("failures (missing, refused, errors)", "", failures, 0, goal="max", digits=0))
             result.add(Metric("inbox POST answered in", "ms", accept_ms, digits=1))
@@ -461,9 +468,10 @@ async def _slow_run(ctx: Context, database: Database, keys: KeyPair, run: int, *
         reader = SimActor(slow.base, "reader", keys)
         _documents(home, [author])
         _documents(slow, [reader])
+        software = {home.base.split("://")[1]: "lemmy", slow.base.split("://")[1]: "lemmy"}
 
         env = {"FEDICOM_DELIVERY": "external"} if drain else {}
-        async with launch(ctx, database, f"slow-{mode}", [author, reader], env) as server:
+        async with launch(ctx, database, f"slow-{mode}", [author, reader], env, software) as server:
             key_id, pem = await server.group_key()
             slow_rec.trusted[key_id] = pem
             group, inbox = server.group_uri, f"{server.group_uri}/inbox"
@@ -472,7 +480,7 @@ async def _slow_run(ctx: Context, database: Database, keys: KeyPair, run: int, *
             create_posts = [presign(author, inbox, a) for a in creates]
             update_posts = [presign(author, inbox, a) for a in updates]
             warmup = presign(author, inbox, create(author, note(author, group, -1), group))
-            expected = 3 * n
+            expected = 2 * n  # Announce{Create} and Announce{Update} (a Lemmy server reads no boost)
             probe = Probe(database, server.data_dir)
             try:
                 if drain:

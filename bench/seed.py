@@ -1,8 +1,9 @@
 """Seeding a benchmark server's database through fedicom's own models, in a short-lived process.
 
 Run as `python -m bench.seed` with the server's FEDICOM_* environment and a JSON spec on stdin:
-`{"community": NAME, "members": [actor document, ...]}`. A process of its own keeps the ORM's
-process-wide state out of the load generator (and lets one run switch between SQLite and PostgreSQL).
+`{"community": NAME, "members": [actor document, ...], "software": {host: NodeInfo name}}`. A process
+of its own keeps the ORM's process-wide state out of the load generator (and lets one run switch
+between SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 from fedicom import storage
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import RemoteActor
+from fedicom.activitypub.models import RemoteActor, RemoteServer
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership
 from fedicom.settings import load_settings
@@ -65,12 +66,21 @@ async def seed_members(group: Group, documents: list[dict[str, Any]]) -> None:
     await Membership.bulk_create(memberships, batch_size=500)
 
 
+async def seed_software(software: dict[str, str]) -> None:
+    """What each member server runs, as the server would have learned it from NodeInfo (no flow under
+    test fetches it, as none fetches an actor)."""
+    now = time.time()
+    rows = [RemoteServer(host=h, software=name, software_checked_at=now) for h, name in software.items()]
+    await RemoteServer.bulk_create(rows, batch_size=500)
+
+
 async def seed(spec: dict[str, Any]) -> None:
     settings = load_settings()
     await storage.open_db(settings)
     try:
         group = await seed_community(Site(settings.base_url, settings.domain), spec["community"])
         await seed_members(group, spec["members"])
+        await seed_software(spec.get("software", {}))
     finally:
         await storage.close_db()
 

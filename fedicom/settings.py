@@ -38,8 +38,13 @@ class Settings(BaseSettings):
     delivery: Literal["inline", "external"] = Field(
         "inline", description="inline: `serve` also delivers; external: only `fedicom worker` does."
     )
-    delivery_concurrency: int = Field(128, ge=1, le=4096, description="Deliveries in flight at once.")
-    delivery_per_host: int = Field(64, ge=1, le=1024, description="Connections to one server at once.")
+    delivery_concurrency: int = Field(256, ge=1, le=4096, description="Deliveries in flight at once.")
+    delivery_per_host: int = Field(
+        128,
+        ge=1,
+        le=1024,
+        description="The most requests one server gets at once; how many it gets adapts to how it answers.",
+    )
     delivery_timeout_seconds: float = Field(
         10.0, gt=0, le=300, description="How long one delivery may take before it counts as failed."
     )

@@ -2,9 +2,9 @@
 
 One row per target inbox (shared inboxes deduplicated). The worker signs each request
 (draft-cavage, RSA-SHA256, Digest) in a thread pool, posts over pooled keep-alive connections
-with bounded concurrency per server and overall, and keeps order per (inbox, object). Servers
-that hang or fail are gated (`hostgate`): their deliveries wait without holding what healthy
-servers need.
+with bounded concurrency overall and an adaptive limit per server (`pacing`), and keeps order per
+(inbox, object). Servers that hang or fail are gated (`hostgate`): their deliveries wait without
+holding what healthy servers need.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.netguard import RefusedAddress, check_url
 from fedicom.activitypub.observe import Observers
+from fedicom.activitypub.pacing import AdaptiveLimit, HostSlots
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.vocab import host_of, id_of, order_key, unique_ids
 from fedicom.errors import FetchError
@@ -159,8 +160,8 @@ class DeliveryWorker:
         *,
         allow_private: bool,
         allow: Callable[[str], Awaitable[bool]] | None = None,
-        concurrency: int = 128,
-        per_host: int = 64,
+        concurrency: int = 256,
+        per_host: int = 128,
         lease: float = 30.0,
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
@@ -187,7 +188,7 @@ class DeliveryWorker:
         self.gate = HostGate(hang_after=hang_after)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, HostSlots] = {}  # per server: its adaptive limit (per_host at most)
         self._inflight: set[int] = set()
         self._waiting_aside = 0
         self._payloads: dict[int, tuple[str, bytes]] = {}
@@ -282,45 +283,70 @@ class DeliveryWorker:
             self._inflight.discard(row["id"])
             self.observers.delivered("cancelled", None)
             return
-        sem = self._hosts.get(host)
-        if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
-        deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
+        slots = self._hosts.get(host)
+        if slots is None:
+            slots = self._hosts[host] = HostSlots(AdaptiveLimit(ceiling=self.per_host))
+        deferral = self._admit(row, slots.limit)
         if deferral is None:
-            async with sem:  # a server's own requests wait for each other, never for other servers
-                deferral = self.gate.admit(host, retry=row["tries"] > 0, now=time.time())
+            await slots.acquire()  # a server's own requests wait for each other, never for other servers
+            try:
+                deferral = self._admit(row, slots.limit)
                 if deferral is None:
                     started = time.monotonic()
-                    outcome = await self._attempt(row)
+                    outcome = await self._attempt(row, slots.limit)
                     if outcome is None:  # this process stalled and its claim was given up on
                         self._inflight.discard(row["id"])
                     else:
                         self.observers.delivered(self._record(row, *outcome), time.monotonic() - started)
                     return
+                slots.limit.released()
+            finally:
+                slots.wake()
         self._defer(row, deferral)
 
-    async def _attempt(self, row: dict[str, Any]) -> tuple[int | None, str | None, float | None, bool] | None:
-        """Send one delivery: (status, error, Retry-After seconds, final) and tell the gate how it went;
-        None when it was not sent because its claim is no longer this process's."""
+    def _admit(self, row: dict[str, Any], limit: AdaptiveLimit) -> Deferral | None:
+        """None to send now; else why and until when the delivery waits, untried."""
+        now = time.time()
+        if limit.waits(now):  # Retry-After holds retries back too
+            return Deferral(limit.resume_at, "deferred: the server asked to wait (HTTP 429)")
+        return self.gate.admit(row["host"], retry=row["tries"] > 0, now=now)
+
+    async def _attempt(
+        self, row: dict[str, Any], limit: AdaptiveLimit
+    ) -> tuple[int | None, str | None, float | None, bool] | None:
+        """Send one delivery: (status, error, Retry-After seconds, final) and tell the gate and the
+        server's limit how it went; None when it was not sent because its claim is no longer ours."""
         host, pk = row["host"], row["id"]
         try:
             status, retry_after = await self._send(row)
         except _Abandoned:
             self.gate.released(host, pk)
+            limit.released()
             return None
         except (FetchError, TimeoutError, aiohttp.ClientError, OSError) as exc:
             reason = _refusal(exc)
-            if reason is not None:  # an address we refuse is final, unlike a DNS failure
+            if reason is not None or "sent_at" not in row:  # ours, not the server's: says nothing of it
                 self.gate.released(host, pk)
-                return None, f"refused: {reason}", None, True
+                limit.released()
+                if reason is not None:  # an address we refuse is final, unlike a DNS failure
+                    return None, f"refused: {reason}", None, True
+                return None, f"{type(exc).__name__}: {exc}"[:500], None, False
+            now = time.time()
             error = f"{type(exc).__name__}: {exc}"[:500]
-            self.gate.unanswered(host, pk, time.time(), error)
+            self.gate.unanswered(host, pk, now, error)
+            limit.failed(row["sent_at"], now)
             return None, error, None, False
         except Exception as exc:
             log.exception("delivery %s failed unexpectedly", pk)
             self.gate.released(host, pk)
+            limit.released()
             return None, f"{type(exc).__name__}: {exc}"[:500], None, False
-        self.gate.answered(host, pk, status, time.time(), retry_after)
+        now = time.time()
+        self.gate.answered(host, pk, status, now, retry_after)
+        if status in (408, 429) or status >= 500:  # overloaded, or failing: fewer requests for now
+            limit.failed(row["sent_at"], now, retry_after if status == 429 else None)
+        else:
+            limit.succeeded(row["sent_at"], now, self.gate.oldest(host))
         return status, None, retry_after, False
 
     async def _send(self, row: dict[str, Any]) -> tuple[int, float | None]:
@@ -338,7 +364,8 @@ class DeliveryWorker:
             )
             if self.holder is not None and not self.holder.fresh(row["holder"]):
                 raise _Abandoned
-            self.gate.started(row["host"], row["id"], time.time())  # a wait for a slot is not the server's
+            row["sent_at"] = time.time()  # a wait for a slot is not the server's
+            self.gate.started(row["host"], row["id"], row["sent_at"])
             request = asyncio.ensure_future(self._post(row["inbox"], body, headers))
             try:
                 await asyncio.wait({request}, timeout=self.aside_after)

@@ -38,6 +38,7 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteServer
 from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import IncomingRequest
+from fedicom.activitypub.software import SoftwareDirectory
 from fedicom.activitypub.vocab import host_of, id_of
 from fedicom.errors import Forbidden
 
@@ -77,8 +78,8 @@ class Federation:
     allow_private: bool
     session: aiohttp.ClientSession
     hooks: FederationHooks
-    concurrency: int = 128
-    per_host: int = 64
+    concurrency: int = 256
+    per_host: int = 128
     lease: float = 30.0
     delivery_timeout: float = 10.0
     hang_after: float = 2.0
@@ -91,6 +92,7 @@ class Federation:
     def __post_init__(self) -> None:
         self.fetcher = Fetcher(self.session, allow_private=self.allow_private)
         self.actors = ActorStore(self.fetcher)
+        self.software = SoftwareDirectory(self.fetcher)
         self.writer = InboxWriter()
         self.holder = LeaseHolder()
         self.processor = InboxProcessor(
@@ -147,6 +149,7 @@ class Federation:
         if not await self.hooks.domain_allowed(verified.signer.host):
             raise Forbidden("this server does not federate with yours")
         await heard_from(verified.signer.host, self.unreachable)
+        self.software.notice(verified.signer.uri)
         await self.writer.accept(activity["id"], verified.signer.uri, recipient, text)
 
     @contextlib.asynccontextmanager
@@ -207,7 +210,11 @@ class Federation:
         `also`: other loops that claim under this process's holder (the job queue), run alongside.
         """
         await self.holder.start()
-        tasks = [asyncio.create_task(self._maintain(stop)), asyncio.create_task(self.holder.run(stop))]
+        tasks = [
+            asyncio.create_task(self._maintain(stop)),
+            asyncio.create_task(self.holder.run(stop)),
+            asyncio.create_task(self.software.run(stop)),
+        ]
         tasks += [asyncio.create_task(loop(stop)) for loop in also]
         if inbox:
             tasks.append(asyncio.create_task(self.processor.run(stop)))

@@ -12,6 +12,9 @@ Rules (a circuit breaker per server, like Lemmy's per-instance workers pause a d
   deliveries wait until the retry schedule says, while one retry at a time probes the server;
 - `error_threshold` 5xx answers in a row do the same; 429 opens it for the server's Retry-After;
 - any answer that is not a server error closes it again.
+A server that is busy rather than down is the adaptive limit's to slow down (pacing.py), not a
+reason to stop: a timeout counts only when the server answered nothing since that request was sent,
+and 5xx answers to requests that were in flight together count as one.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class _Server:
     failures: int = 0  # consecutive failures (no answer, or 5xx)
     closed_until: float = 0.0  # set when the circuit opens: until then only retries probe, then anything
     reason: str = ""
+    answered_at: float = float("-inf")  # the latest answer of any kind: the server is up
+    failed_at: float = float("-inf")  # the latest 5xx that counted as a failure
 
 
 class HostGate:
@@ -70,6 +75,11 @@ class HostGate:
             )
         return None
 
+    def oldest(self, host: str) -> float | None:
+        """When the server's oldest unanswered request was sent, if one is out."""
+        server = self._servers.get(host)
+        return min(server.started.values(), default=None) if server else None
+
     def started(self, host: str, delivery_id: int, now: float) -> None:
         self._servers.setdefault(host, _Server()).started[delivery_id] = now
 
@@ -77,9 +87,13 @@ class HostGate:
         self, host: str, delivery_id: int, status: int, now: float, retry_after: float | None
     ) -> None:
         """The server answered `status`: healthy unless it says it is failing or overloaded."""
-        server = self._finish(host, delivery_id)
+        server, sent = self._finish(host, delivery_id)
+        server.answered_at = now
         if status == 429 or status >= 500:
+            if status != 429 and sent < server.failed_at:
+                return  # in flight with the failure that counted: the same overload, counted once
             server.failures += 1
+            server.failed_at = now
             if status == 429 and retry_after:
                 self._open(
                     server, now, min(retry_after, MAX_PAUSE), f"the server asked to wait (HTTP {status})"
@@ -93,19 +107,23 @@ class HostGate:
         self._forget_if_idle(host, server)
 
     def unanswered(self, host: str, delivery_id: int, now: float, error: str) -> None:
-        """The request got no answer (timeout, connection refused or reset): open the circuit."""
-        server = self._finish(host, delivery_id)
+        """The request got no answer (timeout, connection refused or reset): open the circuit, unless
+        the server answered other requests meanwhile (it is busy, not down: fewer requests, pacing.py)."""
+        server, sent = self._finish(host, delivery_id)
+        if server.answered_at >= sent:
+            self._forget_if_idle(host, server)
+            return
         server.failures += 1
         self._open(server, now, self._pause(server.failures), f"the server did not answer ({error})")
 
     def released(self, host: str, delivery_id: int) -> None:
         """The request ended without telling anything about the server (refused by us, crashed)."""
-        self._forget_if_idle(host, self._finish(host, delivery_id))
+        self._forget_if_idle(host, self._finish(host, delivery_id)[0])
 
-    def _finish(self, host: str, delivery_id: int) -> _Server:
+    def _finish(self, host: str, delivery_id: int) -> tuple[_Server, float]:
+        """The server's state, and when this request was sent."""
         server = self._servers.setdefault(host, _Server())
-        server.started.pop(delivery_id, None)
-        return server
+        return server, server.started.pop(delivery_id, float("inf"))
 
     def _open(self, server: _Server, now: float, pause: float, reason: str) -> None:
         server.closed_until = max(server.closed_until, now + pause)

@@ -114,13 +114,18 @@ class Delivery(Model):
 
 
 class RemoteServer(Model):
-    """Per-server health: a server failing for days is skipped until it is heard from again."""
+    """Per-server health: a server failing for days is skipped until it is heard from again.
+
+    Also the software its NodeInfo names, which decides the shape of announce it is sent (software.py).
+    """
 
     host = fields.CharField(max_length=255, primary_key=True)
     failing_since = fields.FloatField(null=True)
     last_success = fields.FloatField(null=True)
     unreachable = fields.BooleanField(default=False)
     last_error = fields.TextField(null=True)
+    software = fields.CharField(max_length=64, null=True)  # NodeInfo software.name; None: not known
+    software_checked_at = fields.FloatField(null=True)  # None: never asked
 
     class Meta:
         table = "remote_server"

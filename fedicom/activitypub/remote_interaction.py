@@ -9,23 +9,20 @@ for the community themselves.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fedicom.activitypub.fetch import Fetcher, actor_link
+from fedicom.activitypub.software import server_software
 from fedicom.activitypub.urls import parse_url
 from fedicom.activitypub.vocab import origin_of
 from fedicom.errors import BadRequest, FetchError, Gone, MalformedUrl, NotFound, shown
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
-NODEINFO_REL = "http://nodeinfo.diaspora.software/ns/schema/"
-JSON_ACCEPT = "application/json"
 # Software whose /authorize_interaction?uri= is Mastodon's (it reports itself as mastodon in NodeInfo)
 AUTHORIZE_INTERACTION = frozenset({"mastodon", "hometown"})
-NODEINFO_SECONDS = 5.0
 HANDLE_HELP = "Type your fediverse handle as @name@your.server, for example @alice@mastodon.social."
 _USER_RE = re.compile(r"^[^\s@/\\?#:<>\"'&%]{1,128}$")
 _PROFILE_RE = re.compile(r"^/(?:@|u/|users/)([^/@]+)/?$")
@@ -98,36 +95,6 @@ def subscribe_template(jrd: dict[str, Any], *, allow_http: bool = False) -> str 
 
 def fill(template: str, uri: str) -> str:
     return template.replace("{uri}", quote(uri, safe=""))
-
-
-def nodeinfo_href(links_doc: dict[str, Any]) -> str | None:
-    """The newest NodeInfo document a `/.well-known/nodeinfo` index links to."""
-    links = links_doc.get("links")
-    found = [
-        link
-        for link in (links if isinstance(links, list) else [])
-        if isinstance(link, dict)
-        and str(link.get("rel", "")).startswith(NODEINFO_REL)
-        and isinstance(link.get("href"), str)
-    ]
-    found.sort(key=lambda link: str(link["rel"]))
-    return found[-1]["href"] if found else None
-
-
-async def server_software(fetcher: Fetcher, origin: str) -> str | None:
-    """The software name a server reports in NodeInfo (`mastodon`, `lemmy`…), None if it does not say."""
-    try:
-        async with asyncio.timeout(NODEINFO_SECONDS):
-            index = await fetcher.get_json(f"{origin}/.well-known/nodeinfo", accept=JSON_ACCEPT)
-            href = nodeinfo_href(index)
-            if href is None:
-                return None
-            info = await fetcher.get_json(href, accept=JSON_ACCEPT)
-    except (TimeoutError, FetchError):
-        return None
-    software = info.get("software")
-    name = software.get("name") if isinstance(software, dict) else None
-    return name.strip().lower() if isinstance(name, str) and name.strip() else None
 
 
 async def discover(fetcher: Fetcher, text: str, target: str, *, allow_http: bool) -> RemoteInteraction:

@@ -1,7 +1,9 @@
 """Redistribution: the group's Announce in the two shapes followers understand, sent to members.
 
 FEP-1b12 readers (Lemmy, Mbin, PieFed, NodeBB) get `Announce{activity as received}`; Mastodon,
-Pleroma and Misskey only boost `Announce{object URI}` (federation.md §3.2), so new threads get both.
+Pleroma and Misskey only boost `Announce{object URI}` (federation.md §3.2). A new thread goes to
+each member server once, in the shape its software reads (activitypub/software.py); a server whose
+software is not known gets both.
 """
 
 from __future__ import annotations
@@ -63,28 +65,35 @@ async def announce(
     announce_id: str | None = None,
     boost_object: str | None = None,
     author_inbox: str | None = None,
+    inboxes: list[str] | None = None,
 ) -> str:
-    """Queue the group's Announce of `activity` to every member (and the object boost when asked).
+    """Queue the group's Announce of `activity` to every member (or to `inboxes`).
 
+    With `boost_object` (a new thread) each member server gets the shape it reads: the activity
+    Announce or the object boost (so does the author's inbox, where the boost notifies them).
     Returns the id of the activity Announce.
     """
     fed = ctx.fed
     uri = ctx.uri(group)
-    inboxes = list((await ctx.rosters.of(group)).inboxes)
+    members = list((await ctx.rosters.of(group)).inboxes) if inboxes is None else inboxes
     wrapped = build_announce(
         uri, activity, activity_uri=announce_id or new_activity_uri(fed.base_url), private=group.private
     )
-    items: list[tuple[dict[str, Any], list[str]]] = [(wrapped, inboxes)]
-    if boost_object:
-        author = str(activity.get("actor"))
-        boost = build_object_announce(
-            uri,
-            boost_object,
-            author=author,
-            activity_uri=new_activity_uri(fed.base_url),
-            private=group.private,
-        )
-        items.append((boost, inboxes + ([author_inbox] if author_inbox else [])))
+    if not boost_object:
+        await fed.send(wrapped, actor=uri, inboxes=members, public=not group.private, conn=conn)
+        return str(wrapped["id"])
+    split = await fed.software.split(members, conn)
+    author = str(activity.get("actor"))
+    boost = build_object_announce(
+        uri,
+        boost_object,
+        author=author,
+        activity_uri=new_activity_uri(fed.base_url),
+        private=group.private,
+    )
+    # the author's own inbox gets the boost when their server shows it: it is what notifies them
+    author_shown = (await fed.software.split([author_inbox], conn)).shown if author_inbox else []
+    items = [(wrapped, split.activity), (boost, split.shown + author_shown)]
     await fed.send_many(items, actor=uri, public=not group.private, conn=conn)
     return str(wrapped["id"])
 
@@ -98,12 +107,15 @@ async def boost(
     author_inbox: str | None,
     conn: BaseDBAsyncClient,
 ) -> dict[str, Any]:
-    """Only the Mastodon-native boost of a thread (again, after a moderator restored it)."""
+    """Only the Mastodon-native boost of a thread (again, after a moderator restored it), to the
+    servers that read it (FEP-1b12 readers get the restore as an announced activity)."""
     uri = ctx.uri(group)
     activity = build_object_announce(
         uri, object_uri, author=author, activity_uri=new_activity_uri(ctx.fed.base_url), private=group.private
     )
-    inboxes = list((await ctx.rosters.of(group)).inboxes) + ([author_inbox] if author_inbox else [])
+    split = await ctx.fed.software.split(list((await ctx.rosters.of(group)).inboxes), conn)
+    author_shown = (await ctx.fed.software.split([author_inbox], conn)).shown if author_inbox else []
+    inboxes = split.shown + author_shown
     await ctx.fed.send(activity, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
     return activity
 

@@ -9,9 +9,11 @@ A thread may also be posted as the community itself (`Draft.as_community`): the 
 and sends its `Create` to members, which Mastodon and its kin show as the community account's post;
 Lemmy, Mbin and PieFed accept Person authors only (docs/publishing.md).
 
-Edits and deletions go to members twice: announced by the group (Lemmy reads `Announce{Update}`) and
-sent by the author directly (Mastodon honours only an author's own `Update`/`Delete`, federation.md
-§3.2); receivers drop the second copy by its activity id.
+Edits and deletions (and the community's own threads) go to each member server once, in the shape
+its software reads (activitypub/software.py): announced by the group for FEP-1b12 readers (Lemmy
+reads `Announce{Update}`), sent by the author directly to Mastodon and its kin (Mastodon honours
+only an author's own `Update`/`Delete`, federation.md §3.2); a server whose software is not known
+gets both and drops the second copy by its activity id.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.software import Split
 from fedicom.activitypub.vocab import new_activity_uri
 from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups import posts as group_posts
@@ -178,11 +181,11 @@ async def _store(
     if parent is not None:
         await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
     if actor == group_uri:
-        # The community's own post: its Create goes to members as the Group's (Mastodon shows it as
-        # the community account's post, no boost of itself), and FEP-1b12 readers get it announced.
-        members = list((await ctx.rosters.of(group)).inboxes)
-        await ctx.fed.send(create, actor=actor, inboxes=members, public=not group.private, conn=conn)
-        await announce(ctx, group, create, conn=conn, announce_id=post.announce_id)
+        # The community's own post: its Create goes as the Group's to servers that show it (Mastodon
+        # shows the community account's post, no boost of itself); FEP-1b12 readers get it announced.
+        split = await ctx.fed.software.split(list((await ctx.rosters.of(group)).inboxes), conn)
+        await ctx.fed.send(create, actor=actor, inboxes=split.shown, public=not group.private, conn=conn)
+        await announce(ctx, group, create, conn=conn, announce_id=post.announce_id, inboxes=split.activity)
     else:
         await ctx.fed.send(
             create, actor=actor, inboxes=[inbox] if inbox else [], public=not group.private, conn=conn
@@ -262,17 +265,19 @@ async def _own(ctx: Groups, post: Post, actor: str, what: str) -> None:
         await require_active_moderator(ctx, post.group, actor)
 
 
-async def _recipients(ctx: Groups, post: Post) -> list[str]:
-    """Members' inboxes, and the inbox of the author the post replies to (mentioned in it)."""
-    inboxes = list((await ctx.rosters.of(post.group)).inboxes)
+async def _recipients(ctx: Groups, post: Post) -> Split:
+    """Who gets an edit or deletion, by shape: members' servers that show posts (Mastodon and its
+    kin) and the author the post replies to (mentioned in it) get the author's own activity; FEP-1b12
+    readers get it announced by the group; a server whose software is not known gets both."""
+    split = await ctx.fed.software.split(list((await ctx.rosters.of(post.group)).inboxes))
     for tag in post.document.get("tag", []):
         href = tag.get("href") if isinstance(tag, dict) and tag.get("type") == "Mention" else None
         if href and not href.startswith(ctx.fed.base_url):
             try:
-                inboxes.append((await ctx.fed.actors.get(href)).delivery_inbox)
+                split.shown.append((await ctx.fed.actors.get(href)).delivery_inbox)
             except FetchError:
                 pass
-    return inboxes
+    return split
 
 
 async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
@@ -313,9 +318,9 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
         post.document, post.updated = obj, now
         await post.save(using_db=conn)
         await ctx.fed.send(
-            update, actor=post.author, inboxes=inboxes, public=not post.group.private, conn=conn
+            update, actor=post.author, inboxes=inboxes.shown, public=not post.group.private, conn=conn
         )
-        await announce(ctx, post.group, update, conn=conn)
+        await announce(ctx, post.group, update, conn=conn, inboxes=inboxes.activity)
     return post
 
 
@@ -339,7 +344,7 @@ async def delete(ctx: Groups, author: Author, post: Post) -> dict[str, Any]:
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
         await ctx.fed.send(
-            activity, actor=post.author, inboxes=inboxes, public=not post.group.private, conn=conn
+            activity, actor=post.author, inboxes=inboxes.shown, public=not post.group.private, conn=conn
         )
-        await announce(ctx, post.group, activity, conn=conn)
+        await announce(ctx, post.group, activity, conn=conn, inboxes=inboxes.activity)
     return activity

@@ -54,13 +54,30 @@ def test_after_the_pause_anything_may_probe_but_only_one_at_a_time() -> None:
 def test_server_errors_open_the_circuit_after_three_in_a_row() -> None:
     gate = HostGate(hang_after=2.0, error_threshold=3)
     for n in range(2):
-        gate.started(HOST, n, now=0.0)
-        gate.answered(HOST, n, 500, now=1.0, retry_after=None)
-        assert gate.admit(HOST, retry=False, now=1.0) is None
-    gate.started(HOST, 3, now=1.0)
-    gate.answered(HOST, 3, 503, now=2.0, retry_after=None)
-    deferral = gate.admit(HOST, retry=False, now=2.0)
+        gate.started(HOST, n, now=float(n))
+        gate.answered(HOST, n, 500, now=n + 0.5, retry_after=None)
+        assert gate.admit(HOST, retry=False, now=n + 0.5) is None
+    gate.started(HOST, 3, now=2.0)
+    gate.answered(HOST, 3, 503, now=2.5, retry_after=None)
+    deferral = gate.admit(HOST, retry=False, now=2.5)
     assert deferral is not None and "keeps failing (HTTP 503)" in deferral.reason
+
+
+def test_errors_of_requests_in_flight_together_count_once_a_busy_server_is_not_paused() -> None:
+    """An overloaded server's burst of 5xx, or timeouts while it answers others, is the adaptive
+    limit's to handle (fewer requests), not a reason to stop sending."""
+    gate = HostGate(hang_after=2.0, error_threshold=3)
+    for n in range(10):
+        gate.started(HOST, n, now=0.0)
+    for n in range(8):
+        gate.answered(HOST, n, 503, now=0.1, retry_after=None)
+    assert gate.admit(HOST, retry=False, now=0.2) is None
+    gate.unanswered(HOST, 8, now=1.0, error="TimeoutError: ")  # it answered others meanwhile
+    assert gate.admit(HOST, retry=False, now=1.0) is None
+    gate.started(HOST, 11, now=1.5)
+    gate.unanswered(HOST, 11, now=2.5, error="TimeoutError: ")  # nothing answered since it was sent
+    deferral = gate.admit(HOST, retry=False, now=2.5)
+    assert deferral is not None and "did not answer" in deferral.reason
 
 
 def test_429_pauses_for_retry_after_and_a_success_forgets_the_server() -> None:

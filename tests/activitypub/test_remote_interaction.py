@@ -17,10 +17,10 @@ from fedicom.activitypub.remote_interaction import (
     Handle,
     discover,
     fill,
-    nodeinfo_href,
     parse_handle,
     subscribe_template,
 )
+from fedicom.activitypub.software import nodeinfo_href
 from fedicom.errors import BadRequest, FetchError, NotFound
 
 SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe"

@@ -102,6 +102,7 @@ class Peer:
         self._arrived = asyncio.Event()
         self.announce_delay = 0.0  # seconds to hold each Announce before answering (a slow server)
         self.subscribe_template: str | None = None  # OStatus remote-follow link in WebFinger (Mastodon's)
+        self.software: str | None = None  # the name its NodeInfo gives; None: it serves no NodeInfo
 
     async def start(self, host: str = "127.0.0.1") -> str:
         """Serve on `host` (any 127.x.y.z address is loopback: several peers, several servers)."""
@@ -111,6 +112,8 @@ class Peer:
         app.router.add_post("/users/{name}/inbox", self._inbox)
         app.router.add_post("/inbox", self._inbox)
         app.router.add_get("/objects/{oid}", self._object)
+        app.router.add_get("/.well-known/nodeinfo", self._nodeinfo_index)
+        app.router.add_get("/nodeinfo/2.1", self._nodeinfo)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, 0)
@@ -146,6 +149,18 @@ class Peer:
             rel = "http://ostatus.org/schema/1.0/subscribe"
             links.append({"rel": rel, "template": self.subscribe_template})
         return web.json_response({"subject": resource, "links": links}, content_type="application/jrd+json")
+
+    async def _nodeinfo_index(self, request: web.Request) -> web.Response:
+        if self.software is None:
+            return web.json_response({"error": "not found"}, status=404)
+        rel = "http://nodeinfo.diaspora.software/ns/schema/2.1"
+        return web.json_response({"links": [{"rel": rel, "href": f"{self.base}/nodeinfo/2.1"}]})
+
+    async def _nodeinfo(self, request: web.Request) -> web.Response:
+        if self.software is None:
+            return web.json_response({"error": "not found"}, status=404)
+        software = {"name": self.software, "version": "1.0.0"}
+        return web.json_response({"version": "2.1", "software": software, "protocols": ["activitypub"]})
 
     async def _actor(self, request: web.Request) -> web.Response:
         p = self.people.get(request.match_info["name"])
