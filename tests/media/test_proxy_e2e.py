@@ -22,6 +22,7 @@ from fedicom.errors import FedicomError
 from fedicom.media.cache import CACHE_FOLDER, MediaCache
 from fedicom.media.links import MediaLinks, Variant
 from fedicom.media.proxy import MediaLimits, MediaProxy
+from fedicom.media.store import LocalFiles
 from fedicom.moderation.blocks import block_domain
 from tests.moderation.helpers import admin
 from tests.support.dns import FixedResolver
@@ -254,7 +255,7 @@ async def test_private_addresses_are_refused_outside_development_mode(instance, 
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=guarded)) as session:
                 proxy = MediaProxy(
                     Fetcher(session, allow_private=allow_private),
-                    MediaCache(inst.settings.data_dir / "production-cache", 10_000_000),
+                    MediaCache(LocalFiles(inst.settings.data_dir / "production"), 10_000_000),
                     inst.app.state.defed,
                     links,
                     MediaLimits(1_000_000, 1.0, 60.0),
