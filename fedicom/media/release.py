@@ -33,7 +33,8 @@ async def in_use(filename: str) -> bool:
     ):
         return True
     conn = connections.get("default")
-    # a post names its pictures in its stored document (the `attachment` of the Note or Page)
+    # a post names its pictures in its stored document (the `attachment` of the Note or Page); this
+    # scans the posts, which a staff member's removing a picture can afford
     text = "document" if conn.capabilities.dialect == "sqlite" else "document::text"
     mark = "?" if conn.capabilities.dialect == "sqlite" else "$1"
     _, rows = await conn.execute_query(
