@@ -40,8 +40,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=[],
         metavar="NAME",
         help=(
-            "run only this scenario (fanout|a, ingest|b, slow|d, blocklist|e, broken|f, staff|g; "
-            "c, memory, is part of each); repeatable"
+            "run only this scenario (fanout|a, ingest|b, slow|d, blocklist|e, broken|f, staff|g, "
+            "processes|h; c, memory, is part of each); repeatable"
         ),
     )
     parser.add_argument(

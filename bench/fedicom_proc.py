@@ -92,12 +92,13 @@ class Database:
 
     kind: Literal["sqlite", "postgres"]
     postgres_url: str = DEFAULT_POSTGRES
+    suffix: str = "bench"  # a test gives its own, so runs side by side never share a database
 
     @property
     def bench_postgres_url(self) -> str:
         parts = urlsplit(self.postgres_url)
         name = parts.path.lstrip("/") or "postgres"
-        return urlunsplit(parts._replace(path=f"/{name}_bench"))
+        return urlunsplit(parts._replace(path=f"/{name}_{self.suffix}"))
 
     def url(self, data_dir: Path) -> str:
         return (

@@ -33,6 +33,7 @@ from fedicom.media.links import MediaLinks
 from fedicom.media.polls import poll_of
 from fedicom.media.proxy import FULL_BOX, MAX_PIXELS, MAX_SIDE
 from fedicom.media.shown import PostMedia
+from fedicom.media.store import LocalFiles
 from fedicom.moderation.defederation import Defederation
 from fedicom.settings import load_settings
 from fedicom.staff.accounts import name_reserved
@@ -155,7 +156,7 @@ def main() -> None:
         base, extra = asyncio.run(page_addon(Path(folder)))
         rows.append((f"thread_of, {REPLIES} replies (SQLite)", f"{base * 1000:.1f} ms"))
         rows.append((f"media add-on for those {REPLIES} replies (500 pictures)", f"{extra * 1000:.1f} ms"))
-        cache = MediaCache(Path(folder) / "cache", 1 << 30)
+        cache = MediaCache(LocalFiles(Path(folder)), 1 << 30)
         picture = prepare(kind, photo((2400, 1800)))
         key = cache_key("https://m.example/1.jpg", "full")
         asyncio.run(cache.put(key, picture))

@@ -22,6 +22,7 @@ from bench.broken import broken_servers
 from bench.fedicom_proc import Database, FedicomServer, Probe, self_cpu
 from bench.load import PostStats, client_session, post_all
 from bench.peers import KeyPair, SimActor, create, make_keys, note, presign, update
+from bench.processes import several_processes
 from bench.report import Metric, ScenarioResult
 from bench.servers import Recorder, SimServer, SimServers
 from bench.staff_post import staff_post
@@ -604,6 +605,7 @@ SCENARIOS: dict[str, Callable[[Context, Database], Awaitable[ScenarioResult]]] =
     "blocklist": blocklist,
     "broken": broken_servers,
     "staff": staff_post,
+    "processes": several_processes,
 }
 ALIASES = {
     "a": "fanout",
@@ -613,4 +615,5 @@ ALIASES = {
     "e": "blocklist",
     "f": "broken",
     "g": "staff",
+    "h": "processes",
 }

@@ -31,6 +31,7 @@ from fedicom.groups.models import Group
 from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
+from fedicom.media.store import FileStore, open_store
 from fedicom.moderation import api as admin_api
 from fedicom.moderation import modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
@@ -67,6 +68,7 @@ class Runtime:
     groups: Groups
     defed: Defederation
     jobs: JobRunner
+    files: FileStore  # uploads and the media cache, on disk or in an object store
 
 
 def build_federation(settings: Settings, meters: metrics.Metrics | None = None) -> Runtime:
@@ -124,9 +126,10 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     )
     Notifier(site, digest_hour=settings.notify_digest_hour).connect(groups.events)
     jobs.register(Courier(settings, site, session).handlers())
-    jobs.register(scheduling.handlers(groups, settings.data_dir))
+    files = open_store(settings)
+    jobs.register(scheduling.handlers(groups, files))
     jobs.register(polls.handlers(groups))
-    return Runtime(fed, groups, defed, jobs)
+    return Runtime(fed, groups, defed, jobs, files)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
@@ -171,7 +174,8 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             await fed.start()
             app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
             app.state.defed, app.state.jobs = runtime.defed, runtime.jobs
-            app.state.media_proxy = media_setup.install(runtime.groups, settings)
+            app.state.files = runtime.files
+            app.state.media_proxy = media_setup.install(runtime.groups, settings, runtime.files)
             stop = asyncio.Event()
             runner = None
             if workers:

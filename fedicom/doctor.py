@@ -31,13 +31,14 @@ from fedicom import storage
 from fedicom.activitypub.fetch import actor_link
 from fedicom.groups.communities import Site
 from fedicom.groups.models import Group
+from fedicom.media.store import open_store
 from fedicom.settings import Settings
 
 Status = Literal["ok", "warn", "fail"]
 TIMEOUT = 10.0
 CHECKS = (
     "settings", "database", "migrations", "deliveries", "inbox",
-    "dns", "web", "tls", "webfinger", "nodeinfo", "clock", "smtp", "metrics",
+    "dns", "web", "tls", "webfinger", "nodeinfo", "clock", "smtp", "metrics", "media",
 )  # fmt: skip
 DATABASE_CHECKS = {"database", "migrations", "deliveries", "inbox"}
 SKEW_WARN, SKEW_FAIL = 30.0, 300.0  # some servers refuse signatures dated 5 minutes off
@@ -538,6 +539,30 @@ async def check_clock(
     return judge_skew(worst[1], worst[0])
 
 
+async def check_media(settings: Settings) -> Result:
+    """A probe object written, read back and deleted, where uploads go (the disk or the object store)."""
+    files = open_store(settings)
+    name = f"doctor/probe-{os.getpid()}-{time.time_ns()}"
+    fix = (
+        "check FEDICOM_S3_ENDPOINT and FEDICOM_S3_BUCKET (the bucket must exist), and that the access key "
+        "may read, write and delete objects in it"
+        if settings.media_store == "s3"
+        else "check that FEDICOM_DATA_DIR is writable by the user fedicom runs as"
+    )
+    try:
+        async with asyncio.timeout(TIMEOUT * 3):
+            await files.put(name, b"fedicom doctor", "text/plain")
+            read = await files.get(name)
+            await files.delete(name)
+            gone = await files.get(name) is None
+    except Exception as exc:  # every client error means the same here: media cannot be kept
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Result("media", "fail", f"cannot use {files.description}: {reason}", fix)
+    if read != b"fedicom doctor" or not gone:
+        return Result("media", "fail", f"{files.description} did not give back what was written", fix)
+    return ok("media", f"{files.description} keeps, returns and deletes objects")
+
+
 async def first_community() -> str | None:
     group = await Group.all().order_by("id").first()
     return group.name if group else None
@@ -597,6 +622,8 @@ async def run_checks(
                 await add(await check_smtp(settings))
             if "metrics" in wanted:
                 await add(await check_metrics(settings, session))
+        if "media" in wanted:
+            await add(await check_media(settings))
     finally:
         if opened:
             await storage.close_db()

@@ -80,10 +80,24 @@ class Settings(BaseSettings):
     media_cache_bytes: int = Field(
         1_073_741_824,
         ge=1_048_576,
-        description="Disk space for proxied pictures (DATA_DIR/media-cache); the least recently shown go.",
+        description="Space for proxied pictures (media-cache/ in the store); the least recently shown go.",
     )
     media_failure_seconds: float = Field(
         600.0, ge=0, le=86_400, description="How long a failed picture fetch is remembered before a retry."
+    )
+    media_store: Literal["local", "s3"] = Field(
+        "local", description="Where uploads and the media cache live: DATA_DIR on disk, or an S3 bucket."
+    )
+    s3_endpoint: str = Field(
+        "", description="The object store's URL, e.g. https://s3.eu-west-1.amazonaws.com."
+    )
+    s3_bucket: str = Field("", description="The bucket media go to (it must exist).")
+    s3_region: str = Field("us-east-1", description="The bucket's region (most other stores take any).")
+    s3_access_key: str = Field("", description="Access key id of an account that may read and write it.")
+    s3_secret_key: str = Field("", description="Its secret access key.")
+    s3_public_url: str = Field(
+        "",
+        description="Where browsers may read the bucket directly (empty: served by fedicom).",
     )
     federation_mode: Literal["open", "blocklist", "allowlist", "quarantine"] = Field(
         "blocklist", description="Which servers federate; see docs/defederation.md."
@@ -144,6 +158,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite://{self.data_dir / 'fedicom.sqlite3'}"
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise ValueError("FEDICOM_DATABASE_URL must start with sqlite:// or postgres://")
+        if self.media_store == "s3":
+            _check_s3(self)
         if self.smtp_host and "@" not in self.smtp_from:
             raise ValueError("FEDICOM_SMTP_FROM must be an email address when FEDICOM_SMTP_HOST is set")
         return self
@@ -156,6 +172,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite://")
+
+
+def _check_s3(settings: Settings) -> None:
+    for name in ("s3_endpoint", "s3_bucket", "s3_access_key", "s3_secret_key"):
+        if not getattr(settings, name):
+            raise ValueError(f"FEDICOM_{name.upper()} must be set when FEDICOM_MEDIA_STORE is s3")
+    for name in ("s3_endpoint", "s3_public_url"):
+        value = getattr(settings, name)
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"FEDICOM_{name.upper()} must be an http or https URL")
 
 
 def load_settings(**overrides: object) -> Settings:

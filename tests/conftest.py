@@ -10,6 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from fedicom.staff import accounts as staff
+from tests.support.objectstore import ObjectStore, seaweedfs
 from tests.support.peer import Peer, serving
 from tests.support.servers import Instance, start_instance
 
@@ -58,3 +59,10 @@ async def instance(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Inst
     yield start
     for inst in started:
         await inst.stop()
+
+
+@pytest.fixture
+async def object_store(tmp_path: Path) -> AsyncIterator[ObjectStore]:
+    """A real S3-compatible object store (SeaweedFS) on loopback with an empty bucket, for this test."""
+    async with seaweedfs(tmp_path / "seaweedfs") as store:
+        yield store

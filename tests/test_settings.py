@@ -10,6 +10,13 @@ from fedicom.errors import ConfigError
 from fedicom.settings import Settings, load_settings
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+S3 = {
+    "media_store": "s3",
+    "s3_endpoint": "http://s3",
+    "s3_bucket": "b",
+    "s3_access_key": "k",
+    "s3_secret_key": "s",
+}
 
 
 def test_every_setting_is_documented() -> None:
@@ -27,6 +34,16 @@ def test_every_setting_is_documented() -> None:
         ({"database_url": "mysql://x"}, "FEDICOM_DATABASE_URL"),
         ({"delivery": "sometimes"}, "FEDICOM_DELIVERY"),
         ({"delivery_concurrency": 0}, "FEDICOM_DELIVERY_CONCURRENCY"),
+        ({"media_store": "nfs"}, "FEDICOM_MEDIA_STORE"),
+        ({"media_store": "s3"}, "FEDICOM_S3_ENDPOINT must be set when FEDICOM_MEDIA_STORE is s3"),
+        (
+            {"media_store": "s3", "s3_endpoint": "http://s3", "s3_bucket": "b", "s3_access_key": "k"},
+            "FEDICOM_S3_SECRET_KEY must be set",
+        ),
+        (
+            {**S3, "s3_endpoint": "s3.example:9000"},
+            "FEDICOM_S3_ENDPOINT must be an http or https URL",
+        ),
     ],
 )
 def test_a_bad_setting_is_named_in_one_line(tmp_path: Path, overrides: dict, named: str) -> None:

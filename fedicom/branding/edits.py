@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -17,7 +16,9 @@ from fedicom.branding.look import Defaults, Look, look_of
 from fedicom.branding.models import ROW, SiteLook
 from fedicom.branding.pictures import prepare_favicon, prepare_logo
 from fedicom.errors import BadRequest, PayloadTooLarge
-from fedicom.groups.images import Picture, save
+from fedicom.groups.images import Picture
+from fedicom.media.release import release
+from fedicom.media.store import FileStore, keep
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 20_000
@@ -95,16 +96,19 @@ async def _pictures(changes: Mapping[str, Any]) -> dict[str, Picture | None]:
     return prepared
 
 
-async def edit_look(folder: Path, defaults: Defaults, changes: Mapping[str, Any]) -> tuple[Look, list[str]]:
+async def edit_look(
+    files: FileStore, defaults: Defaults, changes: Mapping[str, Any]
+) -> tuple[Look, list[str]]:
     """Apply an admin's changes (`logo`/`favicon`: new bytes, or None to remove; `stylesheet`: text or
-    bytes, or None to remove); returns the new look and the labels of what changed."""
+    bytes, or None to remove); returns the new look and the labels of what changed. A replaced or
+    removed picture is deleted from the store once nothing else names it."""
     clean = validate_texts(changes)
     pictures = await _pictures(changes)
     for key, picture in pictures.items():
         if picture is None:
             clean[key] = None
         else:
-            clean[key] = await asyncio.to_thread(save, folder, picture)
+            clean[key] = await keep(files, picture)
             if key == "logo":
                 clean["logo_width"], clean["logo_height"] = picture.width, picture.height
     async with in_transaction() as conn:
@@ -112,12 +116,14 @@ async def edit_look(folder: Path, defaults: Defaults, changes: Mapping[str, Any]
         if row is None:
             row = await SiteLook.create(id=ROW, using_db=conn)
         changed = [LABELS[k] for k in EDITABLE if k in clean and getattr(row, k) != clean[k]]
+        before = [getattr(row, k) for k in pictures if getattr(row, k) != clean[k]]
         if changed:
             for key, value in clean.items():
                 setattr(row, key, value)
             if clean.get("logo", row.logo) is None:
                 row.logo_width = row.logo_height = 0
             await row.save(using_db=conn)
+    await release(files, before)
     return look_of(row, defaults), changed
 
 

@@ -18,6 +18,7 @@ from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.cli.content import post
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
+from fedicom.media.store import open_store
 from fedicom.publishing.compose import Author
 from fedicom.publishing.drafts import Draft, Upload
 from fedicom.staff.models import Staff
@@ -72,7 +73,7 @@ def _as_author(author: str | None, work: Callable[[Groups, Author, Staff], Await
     settings = load()
 
     async def as_author(ctx: Groups, staff: Staff) -> T:
-        who = Author(ctx.site.staff_uri(staff.username), settings.data_dir)
+        who = Author(ctx.site.staff_uri(staff.username), open_store(settings))
         return await work(ctx, who, staff)
 
     return as_staff(settings, author, as_author)

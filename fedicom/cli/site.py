@@ -14,7 +14,7 @@ from rich.markup import escape
 from fedicom.branding.look import Defaults, Look
 from fedicom.cli.base import console, json_option, load, print_json, run
 from fedicom.errors import BadRequest
-from fedicom.groups.images import media_dir
+from fedicom.media.store import open_store
 from fedicom.settings import Settings
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -137,8 +137,8 @@ def site_set(
     if not changes:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
 
-    folder = media_dir(settings.data_dir)
-    _, changed = run(settings, lambda: edit_look(folder, _defaults(settings), changes))
+    files = open_store(settings)
+    _, changed = run(settings, lambda: edit_look(files, _defaults(settings), changes))
     if changed:
         console.print(f"Changed the {', '.join(changed)}; pages show it within a few seconds.")
     else:

@@ -1,19 +1,16 @@
 """Community icons and banners (and, through `Kind`, staff pictures and members' proxied media): an
 upload is judged by its bytes (never its name or declared type),
 decoded only when its header says it is small enough, and re-encoded from its pixels alone, so no
-metadata (EXIF, GPS, ICC, comments) nor anything appended to the file survives. Files are kept under
-DATA_DIR/media, named by the hash of their content, and never change once written.
+metadata (EXIF, GPS, ICC, comments) nor anything appended to the file survives. Files are kept in the
+media store (media/store.py), named by the hash of their content, and never change once written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageOps
 
@@ -113,34 +110,5 @@ def _pixels(source: Image.Image) -> Image.Image:
     return Image.frombytes(rgb.mode, rgb.size, rgb.tobytes())
 
 
-def media_dir(data_dir: Path) -> Path:
-    return data_dir / MEDIA_FOLDER
-
-
 def media_url(base_url: str, filename: str) -> str:
     return f"{base_url}/{MEDIA_FOLDER}/{filename}"
-
-
-def save(folder: Path, picture: Picture) -> str:
-    """Write the picture once (the same content is the same file); returns its file name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / picture.filename
-    if not target.exists():
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(picture.data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    return picture.filename
-
-
-def stored(folder: Path, filename: str) -> tuple[Path, str] | None:
-    """The stored file a /media/ URL names, with its Content-Type; None for any other name."""
-    match = FILENAME_RE.match(filename)
-    path = folder / filename
-    if match is None or not path.is_file():
-        return None
-    return path, CONTENT_TYPES[match.group(1)]

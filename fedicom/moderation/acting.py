@@ -8,6 +8,7 @@ from fedicom.errors import Forbidden
 from fedicom.groups.communities import get_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
+from fedicom.media.store import FileStore
 from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.defederation import Defederation
 from fedicom.settings import Settings
@@ -20,6 +21,7 @@ class Acting:
     ctx: Groups
     defed: Defederation
     settings: Settings
+    files: FileStore  # where uploads go (media/store.py)
 
     @property
     def actor(self) -> str:

@@ -124,7 +124,7 @@ def _draft(body: PostCreate) -> Draft:
 
 
 def _author(call: Call) -> Author:
-    return Author(call.actor, call.settings.data_dir)
+    return Author(call.actor, call.files)
 
 
 @api.endpoint(

@@ -22,7 +22,6 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -34,6 +33,7 @@ from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post, PostState
+from fedicom.media.store import FileStore
 from fedicom.media.uploads import store_picture
 from fedicom.moderation.content import get_post, require_active_moderator
 from fedicom.publishing import wire
@@ -44,10 +44,10 @@ _PAGE_RE = re.compile(r"^/c/([a-z0-9_]{1,64})/p/([0-9]{1,18})$")
 
 @dataclass(frozen=True)
 class Author:
-    """Who publishes: the staff member's Person actor, and the server's data folder for uploads."""
+    """Who publishes: the staff member's Person actor, and the store their pictures go to."""
 
     actor: str
-    data_dir: Path  # where the server keeps its files (pictures under media/)
+    files: FileStore
 
 
 async def find_post(ctx: Groups, ref: str, community: str | None = None) -> Post:
@@ -68,7 +68,7 @@ async def find_post(ctx: Groups, ref: str, community: str | None = None) -> Post
 async def _pictures(author: Author, base_url: str, draft: Draft) -> tuple[wire.Picture, ...]:
     """The draft's uploads re-encoded and stored (as media/uploads.py stores every staff picture)."""
     stored = [
-        await store_picture(u.data, u.alt, data_dir=author.data_dir, base_url=base_url) for u in draft.uploads
+        await store_picture(u.data, u.alt, files=author.files, base_url=base_url) for u in draft.uploads
     ]
     return tuple(wire.Picture(p.url, p.media_type, p.alt, p.width, p.height) for p in stored)
 

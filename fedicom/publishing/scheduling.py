@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -21,6 +20,7 @@ from fedicom.groups.timezones import zone
 from fedicom.jobs.queue import cancel as cancel_job
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import FinalFailure, JobHandler, RunningJob, mark_job_done
+from fedicom.media.store import FileStore
 from fedicom.publishing import wire
 from fedicom.publishing.compose import Author, publish, ready
 from fedicom.publishing.drafts import Draft
@@ -133,14 +133,14 @@ async def cancel(item_id: int, *, may_act: Any) -> ScheduledPost:
     return item
 
 
-def handlers(ctx: Groups, data_dir: Path) -> dict[str, JobHandler]:
+def handlers(ctx: Groups, files: FileStore) -> dict[str, JobHandler]:
     """The job handler, by kind (the author of each publication comes from its row)."""
 
     async def run(job: RunningJob) -> None:
         item = await ScheduledPost.get_or_none(id=int(job.payload["id"])).prefetch_related("group")
         if item is None or item.state != ScheduleState.SCHEDULED:
             return  # cancelled or gone since: nothing to publish
-        author = Author(item.author, data_dir)
+        author = Author(item.author, files)
         try:
             async with ctx.fed.transaction() as conn:
                 post = await publish(ctx, author, item.group, draft_from(item.draft), conn=conn)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fedicom.branding.look import LookCache
 from fedicom.branding.theme import accent_css, version
 from fedicom.errors import NotFound
-from fedicom.groups.images import media_dir, stored
+from fedicom.media.store import read_media
 from fedicom.web.media import HEADERS as MEDIA_HEADERS
 
 CSS = "text/css; charset=utf-8"
@@ -73,12 +73,12 @@ async def community_accent(request: Request) -> Response:
 async def favicon(request: Request) -> Response:
     """/favicon.ico, where browsers and feed readers look first: the favicon set, stored as PNG."""
     name = _cache(request).current.favicon
-    found = stored(media_dir(request.app.state.settings.data_dir), name) if name else None
+    found = await read_media(request.app.state.files, name) if name else None
     if found is None:
         raise NotFound("this site has no favicon")
-    path, content_type = found
+    data, content_type = found
     headers = {**MEDIA_HEADERS, "Cache-Control": "public, max-age=86400"}  # the name stays when it changes
-    return FileResponse(path, media_type=content_type, headers=headers)
+    return Response(data, media_type=content_type, headers=headers)
 
 
 routes = [

@@ -49,6 +49,7 @@ from tests.support.peer import Peer
 from tests.support.servers import free_port
 
 DEPLOY = REPO / "deploy"
+MULTI = "compose.multi.yml"
 FRONT = "127.0.0.2"
 DEFAULT_BODY = Settings.model_fields["max_body_bytes"].default
 
@@ -355,10 +356,19 @@ def operator_copy(tmp_path: Path, env_text: str) -> Path:
     return folder
 
 
-def compose_config(folder: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FEDICOM_", "POSTGRES_", "SITE_"))}
+def compose_config(folder: Path, file: str = "docker-compose.yml") -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FEDICOM_", "POSTGRES_", "SITE_", "OBJECTS_"))
+    }
     return subprocess.run(
-        [*compose_command(), "config"], cwd=folder, capture_output=True, text=True, timeout=60, env=env
+        [*compose_command(), "-f", file, "config"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
 
 
@@ -386,9 +396,85 @@ def test_compose_file_validates_with_the_operators_env(tmp_path: Path) -> None:
     assert compose_config(broken).returncode != 0
 
 
-def test_compose_variables_are_documented_in_env_example() -> None:
-    used = set(re.findall(r"\$\{([A-Z_]+)", (DEPLOY / "docker-compose.yml").read_text()))
+@pytest.mark.parametrize("file", ["docker-compose.yml", "compose.multi.yml"])
+def test_compose_variables_are_documented_in_env_example(file: str) -> None:
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (DEPLOY / file).read_text()))
     assert used and used <= set(env_example_lines())
+
+
+# -- deploy/compose.multi.yml: several machines
+
+SHARED = (
+    "FEDICOM_DATABASE_URL",
+    "FEDICOM_SECRET_KEY",
+    "FEDICOM_MEDIA_STORE",
+    "FEDICOM_S3_ENDPOINT",
+    "FEDICOM_S3_BUCKET",
+    "FEDICOM_S3_ACCESS_KEY",
+    "FEDICOM_S3_SECRET_KEY",
+)
+
+
+def multi_env(example: str) -> str:
+    """The operator's .env for compose.multi.yml: passwords set, the secret key and S3 key given."""
+    text = example.replace("CHANGE-ME", "s3cret-pw")
+    for name in ("FEDICOM_SECRET_KEY=", "OBJECTS_ACCESS_KEY=", "OBJECTS_SECRET_KEY="):
+        text = re.sub(rf"^# ({name})", r"\1", text, flags=re.M)
+    return text.replace("FEDICOM_SECRET_KEY=\n", "FEDICOM_SECRET_KEY=one-key-for-all\n")
+
+
+def test_compose_multi_shares_the_database_the_object_store_and_the_secret_key(tmp_path: Path) -> None:
+    done = compose_config(operator_copy(tmp_path, multi_env((DEPLOY / "env.example").read_text())), MULTI)
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    assert set(services) == {"db", "objects", "caddy", "web1", "web2", "worker1", "worker2"}
+    fedicom = {name: s for name, s in services.items() if name.startswith(("web", "worker"))}
+    shared = {name: tuple(s["environment"][k] for k in SHARED) for name, s in fedicom.items()}
+    assert len(set(shared.values())) == 1, shared  # every process: one database, store and key
+    url, secret, store, endpoint, bucket, access, secret_key = shared["web1"]
+    assert (url, secret, store) == ("postgres://fedicom:s3cret-pw@db:5432/fedicom", "one-key-for-all", "s3")
+    assert endpoint == "http://objects:8333" and (access, secret_key) == ("fedicom", "s3cret-pw")
+    objects = services["objects"]["environment"]
+    assert (objects["AWS_ACCESS_KEY_ID"], objects["AWS_SECRET_ACCESS_KEY"], objects["S3_BUCKET"]) == (
+        access,
+        secret_key,
+        bucket,
+    )
+    for name, service in fedicom.items():
+        assert not service.get("volumes"), f"{name} keeps nothing on its machine's disk"
+        assert service["environment"]["FEDICOM_DELIVERY"] == "external"
+        parses_as_fedicom_command(service["command"])
+    assert "--no-migrate" not in services["web1"]["command"]  # one migrates, the others wait for it
+    assert "--no-migrate" in services["web2"]["command"]
+    assert services["web2"]["depends_on"]["web1"]["condition"] == "service_healthy"
+    assert [s["command"] for n, s in fedicom.items() if n.startswith("worker")] == [["fedicom", "worker"]] * 2
+    assert services["caddy"]["environment"]["UPSTREAM"].split() == ["web1:8000", "web2:8000"]
+
+
+def test_compose_multi_refuses_to_start_without_one_secret_key(tmp_path: Path) -> None:
+    without = multi_env((DEPLOY / "env.example").read_text()).replace(
+        "FEDICOM_SECRET_KEY=one-key-for-all\n", ""
+    )
+    refused = compose_config(operator_copy(tmp_path, without), MULTI)
+    assert refused.returncode != 0 and "set FEDICOM_SECRET_KEY in deploy/.env" in refused.stderr
+
+
+def test_caddy_spreads_requests_over_every_web_service(tmp_path: Path) -> None:
+    env = {
+        **caddy_env(tmp_path),
+        "SITE_ADDRESS": "community.brand.example",
+        "UPSTREAM": "web1:8000 web2:8000",
+    }
+    adapted = check(
+        [binary("caddy"), "adapt", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")], env=env
+    )
+    config, _ = json.JSONDecoder().raw_decode(adapted)  # the adapted JSON, then the log lines
+    [route] = config["apps"]["http"]["servers"]["srv0"]["routes"]
+    [proxy] = [
+        h for r in route["handle"][0]["routes"] for h in r["handle"] if h["handler"] == "reverse_proxy"
+    ]
+    assert [u["dial"] for u in proxy["upstreams"]] == ["web1:8000", "web2:8000"]
+    assert proxy["load_balancing"]["try_duration"] > 0  # a web service that is down is skipped
 
 
 # -- Dockerfile

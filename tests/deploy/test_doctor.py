@@ -38,6 +38,7 @@ from fedicom.settings import Settings
 from tests.deploy.test_well_known import Brand, nginx_site
 from tests.deploy.webservers import self_signed, start_behind
 from tests.support.db import make_settings
+from tests.support.objectstore import ObjectStore
 from tests.support.servers import Instance, free_port
 
 FEDICOM = Path(sys.executable).parent / "fedicom"
@@ -114,6 +115,7 @@ async def test_a_healthy_instance_passes_every_check(instance: Any, tmp_path: Pa
         "clock",
         "smtp",
         "metrics",
+        "media",
     ):
         assert report.status(check) == "ok", report.output
     assert report.says("metrics").startswith("off (set FEDICOM_METRICS_PORT")
@@ -121,6 +123,26 @@ async def test_a_healthy_instance_passes_every_check(instance: Any, tmp_path: Pa
         f"{inst.base}/.well-known/webfinger resolves acct:news@{inst.settings.domain} to {inst.base}/c/news"
     )
     assert report.says("migrations") == "the schema is up to date"
+
+
+async def test_the_object_store_is_probed_and_a_refused_key_explained(
+    object_store: ObjectStore, tmp_path: Path
+) -> None:
+    env = {
+        "FEDICOM_DEV": "1",
+        "FEDICOM_DATA_DIR": str(tmp_path / "data"),
+        **{f"FEDICOM_{k.upper()}": v for k, v in object_store.settings().items()},
+    }
+    report = await doctor(env, "--only", "media", cwd=tmp_path)
+    assert report.code == 0, report.output
+    assert report.says("media") == (
+        f"the bucket {object_store.bucket} at {object_store.endpoint} keeps, returns and deletes objects"
+    )
+    assert await object_store.names("doctor") == set()  # the probe is gone
+    report = await doctor({**env, "FEDICOM_S3_SECRET_KEY": "wrong-secret"}, "--only", "media", cwd=tmp_path)
+    assert report.code == 1 and report.status("media") == "fail"
+    assert report.says("media").startswith(f"cannot use the bucket {object_store.bucket} at ")
+    assert "wrong-secret" not in report.output and "may read, write and delete" in report.fixes["media"]
 
 
 async def test_a_brand_domain_is_verified_through_its_delegation(tmp_path: Path) -> None:

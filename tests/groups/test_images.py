@@ -4,13 +4,12 @@ their pixels so no metadata nor appended payload survives, stored once under a c
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image
 
 from fedicom.errors import FedicomError
-from fedicom.groups.images import BANNER, ICON, MAX_BYTES, media_url, prepare, save, stored
+from fedicom.groups.images import BANNER, ICON, MAX_BYTES, prepare
 from tests.support.pictures import (
     CAMERA,
     PAYLOAD,
@@ -125,35 +124,3 @@ def test_a_gif_keeps_its_first_frame_as_a_png() -> None:
     again = opened(result.data)
     assert (result.extension, again.format, getattr(again, "n_frames", 1)) == ("png", "PNG", 1)
     assert again.convert("RGB").getpixel((10, 10)) == (255, 0, 0)
-
-
-def test_stored_files_are_named_by_their_content_and_written_once(tmp_path: Path) -> None:
-    folder = tmp_path / "media"
-    result = prepare(ICON, picture("PNG"))
-    name = save(folder, result)
-    assert name == result.filename and len(name) == len("0" * 64 + ".png")
-    assert (folder / name).read_bytes() == result.data
-    written = (folder / name).stat().st_mtime_ns
-    assert save(folder, prepare(ICON, picture("PNG"))) == name  # the same picture: the same file
-    assert (folder / name).stat().st_mtime_ns == written
-    assert sorted(p.name for p in folder.iterdir()) == [name]
-    assert stored(folder, name) == (folder / name, "image/png")
-    assert media_url("https://groups.example", name) == f"https://groups.example/media/{name}"
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "../secret_key",
-        "fedicom.sqlite3",
-        "A" * 64 + ".png",
-        "0" * 64 + ".svg",
-        "0" * 64 + ".png",  # well named, but never stored
-        "0" * 64 + ".png/..",
-    ],
-)
-def test_only_stored_media_can_be_named(tmp_path: Path, name: str) -> None:
-    folder = tmp_path / "media"
-    folder.mkdir()
-    (tmp_path / "secret_key").write_text("secret")
-    assert stored(folder, name) is None

@@ -22,10 +22,12 @@ from fedicom.errors import FedicomError
 from fedicom.media.cache import CACHE_FOLDER, MediaCache
 from fedicom.media.links import MediaLinks, Variant
 from fedicom.media.proxy import MediaLimits, MediaProxy
+from fedicom.media.store import LocalFiles
 from fedicom.moderation.blocks import block_domain
 from tests.moderation.helpers import admin
 from tests.support.dns import FixedResolver
 from tests.support.media_server import media_server
+from tests.support.objectstore import ObjectStore
 from tests.support.peer import Peer, serving
 from tests.support.pictures import CAMERA
 from tests.support.servers import Instance
@@ -57,6 +59,25 @@ async def pictures_on(http: httpx.AsyncClient, path: str) -> list[tuple[str, str
 def cached_files(inst: Instance) -> list[Path]:
     folder = inst.settings.data_dir / CACHE_FOLDER
     return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+async def test_with_an_object_store_proxied_pictures_are_cached_in_the_bucket(
+    instance, peer: Peer, object_store: ObjectStore
+) -> None:
+    # Given an instance whose media go to the object store, and a member's post with a picture
+    inst = await instance(**LIMITS, **object_store.settings())
+    scene = await community(inst, peer, members=("alice",))
+    async with media_server() as media:
+        post_id = await post_with(scene, "photos", [image(media.url("/drawing.png"), "A drawing")])
+        async with client(inst.base) as http:
+            [(src, _)] = await pictures_on(http, f"/c/news/p/{post_id}")
+            # When it is shown twice, then it was fetched once and cached in the bucket, not on disk
+            first, again = await http.get(src), await http.get(src)
+    assert first.status_code == 200 and again.content == first.content
+    assert media.hits["/drawing.png"] == 1
+    [cached] = await object_store.names(CACHE_FOLDER)
+    assert cached.startswith(f"{CACHE_FOLDER}/") and cached.endswith(".png")
+    assert cached_files(inst) == []
 
 
 async def test_a_members_picture_is_served_from_here_reencoded_and_fetched_once(instance, peer: Peer) -> None:
@@ -254,7 +275,7 @@ async def test_private_addresses_are_refused_outside_development_mode(instance, 
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=guarded)) as session:
                 proxy = MediaProxy(
                     Fetcher(session, allow_private=allow_private),
-                    MediaCache(inst.settings.data_dir / "production-cache", 10_000_000),
+                    MediaCache(LocalFiles(inst.settings.data_dir / "production"), 10_000_000),
                     inst.app.state.defed,
                     links,
                     MediaLimits(1_000_000, 1.0, 60.0),

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from fedicom.errors import FedicomError
-from fedicom.groups.images import media_dir
 from fedicom.media.attachments import Kind, attachments_of
+from fedicom.media.store import LocalFiles
 from fedicom.media.uploads import store_picture
 from tests.support.pictures import CAMERA, SVG, claiming, with_gps
 
@@ -22,7 +22,7 @@ BASE = "https://community.example"
 
 async def test_a_staff_picture_is_stored_without_metadata_and_described(tmp_path: Path) -> None:
     stored = await store_picture(
-        with_gps("JPEG", (3000, 1000)), "  The meetup\n poster ", data_dir=tmp_path, base_url=BASE
+        with_gps("JPEG", (3000, 1000)), "  The meetup\n poster ", files=LocalFiles(tmp_path), base_url=BASE
     )
     assert stored.url.startswith(f"{BASE}/media/") and stored.url.endswith(".jpg")
     assert (stored.media_type, stored.width, stored.height, stored.alt) == (
@@ -31,7 +31,7 @@ async def test_a_staff_picture_is_stored_without_metadata_and_described(tmp_path
         683,
         "The meetup poster",
     )
-    [kept] = list(media_dir(tmp_path).iterdir())
+    [kept] = list((tmp_path / "media").iterdir())
     assert CAMERA.encode() not in kept.read_bytes() and len(Image.open(kept).getexif()) == 0
     # the attachment reads back as what it is, through the same parser members' posts go through
     [parsed] = attachments_of({"type": "Note", "attachment": [stored.attachment()]})
@@ -58,14 +58,14 @@ async def test_bad_uploads_are_refused_and_nothing_is_stored(
     tmp_path: Path, data: bytes, alt: str, status: int, reason: str
 ) -> None:
     with pytest.raises(FedicomError) as refused:
-        await store_picture(data, alt, data_dir=tmp_path, base_url=BASE)
+        await store_picture(data, alt, files=LocalFiles(tmp_path), base_url=BASE)
     assert refused.value.status == status and reason in refused.value.reason
-    assert not media_dir(tmp_path).exists()
+    assert not (tmp_path / "media").exists()
 
 
 async def test_a_stored_picture_is_served_by_the_instance(instance) -> None:
     inst = await instance()
-    stored = await store_picture(with_gps("PNG"), "", data_dir=inst.settings.data_dir, base_url=inst.base)
+    stored = await store_picture(with_gps("PNG"), "", files=inst.files, base_url=inst.base)
     async with httpx.AsyncClient() as http:
         resp = await http.get(stored.url)
     assert resp.status_code == 200 and resp.headers["content-type"] == "image/png"

@@ -33,7 +33,7 @@ async def test_the_community_posts_as_itself_and_its_moderators_answer_for_it(
     draft = Draft(title="We are open on Sunday", body="From **10:00**.", as_community=True)
 
     # When mia posts it as the community
-    post = await publish(inst.groups, Author(mia, inst.settings.data_dir), news, draft)
+    post = await publish(inst.groups, Author(mia, inst.files), news, draft)
 
     # Then the Mastodon-like member gets the Group's own Create of a Page the Group wrote, not a boost
     [create] = await far_peer.wait_for(
@@ -60,7 +60,7 @@ async def test_the_community_posts_as_itself_and_its_moderators_answer_for_it(
     assert sorted(n.staff.username for n in told) == ["jo", "mia"]
 
     # jo, another moderator, edits it: the Update is the Group's, sent to members and announced
-    jo = Author(inst.site.staff_uri("jo"), inst.settings.data_dir)
+    jo = Author(inst.site.staff_uri("jo"), inst.files)
     await edit(inst.groups, jo, post, Draft(**{**draft_of(post).__dict__, "body": "From **9:00**."}))
     await far_peer.wait_for(
         lambda: [
@@ -73,7 +73,7 @@ async def test_the_community_posts_as_itself_and_its_moderators_answer_for_it(
 
     # A staff member who does not moderate news may not touch it
     await create_staff("zed", PASSWORD)
-    zed = Author(inst.site.staff_uri("zed"), inst.settings.data_dir)
+    zed = Author(inst.site.staff_uri("zed"), inst.files)
     with pytest.raises(Forbidden):
         await delete(inst.groups, zed, post)
 
@@ -89,7 +89,7 @@ async def test_only_a_thread_is_posted_as_the_community_and_a_schedule_keeps_the
     inst = await instance(hostname="localhost")
     _, mia = await community_with_moderator(inst)
     news = await inst.groups.group("news")
-    author = Author(mia, inst.settings.data_dir)
+    author = Author(mia, inst.files)
     thread = await publish(inst.groups, author, news, Draft(title="Hello", body="Welcome"))
     with pytest.raises(BadRequest, match="only a thread is posted as the community"):
         await publish(inst.groups, author, news, Draft(body="Hi", as_community=True), reply_to=thread)

@@ -48,7 +48,7 @@ async def test_a_poll_is_voted_on_from_two_servers_once_each_and_closes(
     alice, carol = peer.person("alice"), far_peer.person("carol")
     await join(peer, alice, group)
     await join(far_peer, carol, group)
-    author = Author(mia, inst.settings.data_dir)
+    author = Author(mia, inst.files)
     news = await inst.groups.group("news")
     post = await create_poll(inst.groups, author, news, "Which colour next?", ["Red", "Blue", "Green"])
 
@@ -111,7 +111,7 @@ async def test_a_multiple_choice_poll_counts_each_option_once_per_voter(instance
     news = await inst.groups.group("news")
     post = await create_poll(
         inst.groups,
-        Author(mia, inst.settings.data_dir),
+        Author(mia, inst.files),
         news,
         "Which days?",
         ["Mon", "Fri"],
@@ -140,7 +140,7 @@ async def test_bad_polls_are_refused_and_nothing_is_stored(instance, options: li
     _, mia = await community_with_moderator(inst)
     news = await inst.groups.group("news")
     with pytest.raises(BadRequest, match=reason):
-        await create_poll(inst.groups, Author(mia, inst.settings.data_dir), news, "Q?", options)
+        await create_poll(inst.groups, Author(mia, inst.files), news, "Q?", options)
     assert await Post.all().count() == 0
 
 

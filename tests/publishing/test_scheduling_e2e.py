@@ -48,7 +48,7 @@ async def test_a_scheduled_post_comes_out_once_at_its_time(instance, peer: Peer)
     await join(peer, peer.person("alice"), group)
     news = await inst.groups.group("news")
     at = datetime.now(UTC) + timedelta(seconds=2)
-    item = await schedule(inst.groups, Author(mia, inst.settings.data_dir), news, DRAFT, at=at)
+    item = await schedule(inst.groups, Author(mia, inst.files), news, DRAFT, at=at)
     assert not await published("Friday offer")
 
     [post] = await until(lambda: published("Friday offer"))
@@ -67,7 +67,7 @@ async def test_a_post_due_while_the_server_is_down_comes_out_once_after_the_rest
     news = await inst.groups.group("news")
     await schedule(
         inst.groups,
-        Author(mia, inst.settings.data_dir),
+        Author(mia, inst.files),
         news,
         DRAFT,
         at=datetime.now(UTC) + timedelta(seconds=1.5),
@@ -89,7 +89,7 @@ async def test_a_repeated_post_comes_out_and_queues_its_next_time(instance) -> N
     news = await inst.groups.group("news")
     item = await schedule(
         inst.groups,
-        Author(mia, inst.settings.data_dir),
+        Author(mia, inst.files),
         news,
         DRAFT,
         every="fri 10:00",
@@ -110,7 +110,7 @@ async def test_a_cancelled_post_never_comes_out_and_bad_schedules_are_refused(in
     inst = await instance(hostname="localhost")
     _, mia = await community_with_moderator(inst)
     news = await inst.groups.group("news")
-    author = Author(mia, inst.settings.data_dir)
+    author = Author(mia, inst.files)
     item = await schedule(inst.groups, author, news, DRAFT, at=datetime.now(UTC) + timedelta(seconds=2))
 
     async def allowed(_group: Any) -> None:

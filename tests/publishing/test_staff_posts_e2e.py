@@ -12,7 +12,6 @@ import pytest
 
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.errors import BadRequest, Forbidden, PayloadTooLarge
-from fedicom.groups.images import media_dir
 from fedicom.groups.models import Post
 from fedicom.publishing.compose import Author, delete, draft_of, edit, find_post, publish
 from fedicom.publishing.drafts import Draft, Upload
@@ -46,7 +45,7 @@ async def test_a_staff_thread_reaches_lemmy_and_mastodon_members_as_the_communit
         uploads=(Upload(picture(), "A red scarf on a wooden table"),),
         language="en",
     )
-    post = await publish(inst.groups, Author(mia, inst.settings.data_dir), news, draft)
+    post = await publish(inst.groups, Author(mia, inst.files), news, draft)
 
     # Then the Lemmy-like member gets Announce{Create{Page}} signed by the group, authored by mia
     [wrapped] = await peer.wait_for(lambda: announced(peer, "Create", post.object_id))
@@ -95,7 +94,7 @@ async def test_replies_in_both_directions_and_edits_and_deletions_reach_members(
     alice, carol = peer.person("alice"), far_peer.person("carol")
     await join(peer, alice, group)
     await join(far_peer, carol, group)
-    author = Author(mia, inst.settings.data_dir)
+    author = Author(mia, inst.files)
     news = await inst.groups.group("news")
     staff_thread = await publish(inst.groups, author, news, Draft(title="Ask us anything", body="Go!"))
 
@@ -156,13 +155,13 @@ async def test_bad_requests_store_and_send_nothing(instance, peer: Peer, tmp_pat
     note, _ = await thread(peer, alice, f"{inst.base}/c/other", "<p>elsewhere</p>")
     elsewhere = await post_of(note["id"])
     await create_staff("sam", PASSWORD)  # staff, but no moderator of news
-    author = Author(mia, inst.settings.data_dir)
+    author = Author(mia, inst.files)
     news = await inst.groups.group("news")
     posts, activities = await Post.all().count(), await OutgoingActivity.all().count()
 
     cases = [
         (
-            Author(inst.site.staff_uri("sam"), inst.settings.data_dir),
+            Author(inst.site.staff_uri("sam"), inst.files),
             Draft(title="t", body="b"),
             None,
             Forbidden,
@@ -196,7 +195,7 @@ async def test_bad_requests_store_and_send_nothing(instance, peer: Peer, tmp_pat
         with pytest.raises(error, match=reason):
             await publish(inst.groups, who, news, draft, reply_to=parent)
     assert (await Post.all().count(), await OutgoingActivity.all().count()) == (posts, activities)
-    folder = media_dir(inst.settings.data_dir)
+    folder = inst.settings.data_dir / "media"
     assert not folder.exists() or not any(folder.iterdir())
 
     # and nobody edits or deletes a post that is not theirs

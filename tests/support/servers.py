@@ -18,6 +18,7 @@ from fedicom.app import create_app
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
+from fedicom.media.store import FileStore
 from fedicom.settings import Settings
 from fedicom.staff.accounts import name_reserved
 from tests.support.db import make_settings
@@ -41,6 +42,10 @@ class Instance:
     @property
     def groups(self) -> Groups:
         return self.app.state.groups  # type: ignore[no-any-return]
+
+    @property
+    def files(self) -> FileStore:
+        return self.app.state.files  # type: ignore[no-any-return]
 
     @property
     def site(self) -> Site:

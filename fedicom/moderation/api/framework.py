@@ -169,7 +169,7 @@ async def _authenticate(request: Request) -> Call:
         raise Unauthorized("the Authorization header must be Bearer followed by an API token")
     token, staff = await authenticate(secret.strip())
     state = request.app.state
-    return Call(staff, state.groups, state.defed, state.settings, token)
+    return Call(staff, state.groups, state.defed, state.settings, state.files, token)
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any], where: str) -> BaseModel:

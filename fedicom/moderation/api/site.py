@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field, model_validator
 from fedicom.branding.edits import MAX_DESCRIPTION, MAX_NAME, MAX_STYLESHEET, edit_look
 from fedicom.branding.links import MAX_LABEL, MAX_LINKS, MAX_URL
 from fedicom.branding.look import Defaults, Look, load_look
-from fedicom.groups.images import media_dir
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, Strict
 from fedicom.moderation.api.registry import api
@@ -106,5 +105,5 @@ async def site_update(call: Call, body: SiteUpdate) -> SiteOut:
     for key, remove in (("logo", body.remove_logo), ("favicon", body.remove_favicon)):
         if remove:
             changes[key] = None
-    look, _ = await edit_look(media_dir(call.settings.data_dir), _defaults(call), changes)
+    look, _ = await edit_look(call.files, _defaults(call), changes)
     return site_out(call, look)

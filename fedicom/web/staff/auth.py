@@ -55,7 +55,7 @@ def staff_only(handler: StaffHandler) -> Callable[[Request], Awaitable[Response]
         if request.method == "GET":  # every staff page shows the count in its navigation
             request.state.unread = await unread_count(staff)
         state = request.app.state
-        return await handler(request, Acting(staff, state.groups, state.defed, state.settings))
+        return await handler(request, Acting(staff, state.groups, state.defed, state.settings, state.files))
 
     return endpoint
 

@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from fedicom.errors import FedicomError, PayloadTooLarge
 from fedicom.groups.communities import member_count
-from fedicom.groups.images import BANNER, ICON, MAX_BYTES, Kind, media_dir
+from fedicom.groups.images import BANNER, ICON, MAX_BYTES, Kind
 from fedicom.groups.models import Group
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.community_images import ImageChoice, change_images
@@ -183,8 +183,7 @@ async def community_images(request: Request, acting: Acting) -> Response:
             ImageChoice(kind, await upload(form, kind), form.get(f"remove_{kind.label}") == "on")
             for kind in (ICON, BANNER)
         ]
-        folder = media_dir(acting.settings.data_dir)
-        changed = await change_images(acting.ctx, group, acting.staff, folder, choices)
+        changed = await change_images(acting.ctx, group, acting.staff, acting.files, choices)
     except FedicomError as exc:
         return await settings_page(
             request, acting, group, fields.prefilled(group), image_error=exc.reason, status=exc.status

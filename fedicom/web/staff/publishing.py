@@ -33,7 +33,7 @@ DURATIONS = (("1h", "1 hour"), ("1d", "1 day"), ("3d", "3 days"), ("1w", "1 week
 
 
 def _author(acting: Acting) -> Author:
-    return Author(acting.actor, acting.settings.data_dir)
+    return Author(acting.actor, acting.files)
 
 
 async def _uploads(form: FormData) -> tuple[Upload, ...]:

@@ -16,7 +16,7 @@ from fedicom.branding.edits import MAX_DESCRIPTION, MAX_NAME, MAX_STYLESHEET, ed
 from fedicom.branding.links import MAX_LABEL, MAX_LINKS, MAX_URL
 from fedicom.branding.look import LookCache
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
-from fedicom.groups.images import MAX_BYTES, media_dir
+from fedicom.groups.images import MAX_BYTES
 from fedicom.moderation.acting import Acting
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import done, form_text, staff_form, staff_page
@@ -88,7 +88,7 @@ async def site(request: Request, acting: Acting) -> Response:
     except FedicomError as exc:
         return await site_page(request, await stored_values(), error=exc.reason, status=exc.status)
     try:
-        look, changed = await edit_look(media_dir(acting.settings.data_dir), _cache(request).defaults, values)
+        look, changed = await edit_look(acting.files, _cache(request).defaults, values)
     except FedicomError as exc:
         return await site_page(request, values, error=exc.reason, status=exc.status)
     _cache(request).remember(look)
@@ -130,8 +130,7 @@ async def site_files(request: Request, acting: Acting) -> Response:
         reason = "the upload is too large: the logo and the favicon are at most 2 MiB, the stylesheet 100 KiB"
         return await site_page(request, await stored_values(), files_error=reason, status=413)
     try:
-        folder = media_dir(acting.settings.data_dir)
-        look, changed = await edit_look(folder, _cache(request).defaults, await files(form))
+        look, changed = await edit_look(acting.files, _cache(request).defaults, await files(form))
     except FedicomError as exc:
         return await site_page(request, await stored_values(), files_error=exc.reason, status=exc.status)
     finally:
