@@ -24,7 +24,7 @@ class Author:
     name: str
     handle: str | None  # @user@host when known
     url: str | None  # profile page, http(s) only
-    avatar: str | None  # https only: the pages' Content-Security-Policy allows no other remote images
+    avatar: str | None  # http(s): pages show it through the media proxy (web/templating.py avatar_src)
 
 
 def web_url(value: Any) -> str | None:
@@ -44,8 +44,7 @@ def _image(value: Any) -> str | None:
     url = value.get("url") if isinstance(value, dict) else value
     if isinstance(url, dict):  # Link objects: {"type": "Link", "href": …}
         url = url.get("href")
-    found = web_url(url)
-    return found if found and found.lower().startswith("https://") else None
+    return web_url(url)
 
 
 def _short(text: str) -> str:

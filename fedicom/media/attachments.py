@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -65,6 +66,29 @@ def attachments_of(document: dict[str, Any]) -> list[Attachment]:
 
 def images_of(document: dict[str, Any]) -> list[Attachment]:
     return [a for a in attachments_of(document) if a.kind is Kind.IMAGE]
+
+
+class _ImageSources(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        src = dict(attrs).get("src") if tag == "img" else None
+        if src and urlsplit(src.strip()).scheme.lower() in ("http", "https"):
+            self.found.append(src.strip())
+
+    handle_startendtag = handle_starttag
+
+
+def inline_images(html: str) -> list[str]:
+    """The web addresses of the pictures written into a post's HTML (Lemmy's `![alt](url)`), in order."""
+    if "<img" not in html:
+        return []
+    parser = _ImageSources()
+    parser.feed(html)
+    parser.close()
+    return list(dict.fromkeys(parser.found))[:MAX_ATTACHMENTS]
 
 
 def content_warning(document: dict[str, Any]) -> str | None:

@@ -1,4 +1,5 @@
-"""The media proxy: a picture of a stored post, fetched from the member's server once, re-encoded, cached.
+"""The media proxy: a picture of a stored post (attached, or written into its text) or the avatar of a
+remote account we keep, fetched from the member's server once, re-encoded, cached.
 
 The address names the post and a MAC of the picture's URL (links.py), so only pictures of posts shown
 here are ever fetched. Before anything is fetched or served, the post must still be shown, its
@@ -17,18 +18,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fedicom.activitypub.fetch import Fetcher
+from fedicom.activitypub.models import RemoteActor
 from fedicom.activitypub.netguard import check_url
 from fedicom.activitypub.vocab import host_of
 from fedicom.errors import FedicomError, FetchError, Forbidden, Gone, MalformedUrl, NotFound, PayloadTooLarge
+from fedicom.groups.authors import describe_remote
 from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.images import Kind, prepare
 from fedicom.groups.models import Post
-from fedicom.media.attachments import images_of
+from fedicom.media.attachments import images_of, inline_images
 from fedicom.media.cache import Cached, Failures, MediaCache, cache_key
 from fedicom.media.links import MAC_RE, MediaLinks, Variant
 
 FULL_BOX = (1600, 1600)  # wider than the page's column on any screen, twice over on a phone
 THUMB_BOX = (320, 320)
+AVATAR_BOX = (96, 96)  # shown at 20 to 48 pixels: room for screens of twice the density
 MAX_SIDE = 16_384  # panoramas are long; their pixel count is what is bounded
 MAX_PIXELS = 40_000_000  # decoded at most once, then scaled down: about 160 MB at worst, briefly
 NO_SUCH_PICTURE = "there is no such picture"
@@ -62,7 +66,11 @@ class MediaProxy:
         self.fetches = 0  # remote fetches made by this process, for the operator and the tests
         self._kinds = {
             variant: Kind("picture", box, limits.max_bytes, MAX_SIDE, MAX_PIXELS)
-            for variant, box in ((Variant.FULL, FULL_BOX), (Variant.THUMB, THUMB_BOX))
+            for variant, box in (
+                (Variant.FULL, FULL_BOX),
+                (Variant.THUMB, THUMB_BOX),
+                (Variant.AVATAR, AVATAR_BOX),
+            )
         }
         self._pending: dict[str, asyncio.Future[Cached]] = {}
 
@@ -73,16 +81,30 @@ class MediaProxy:
         row = (
             await Post.filter(id=post_id)
             .first()
-            .values("group_id", "author", "state", "deleted", "document", "group__private")
+            .values("group_id", "author", "state", "deleted", "document", "content", "group__private")
         )
         if not row or row["state"] != "visible" or row["deleted"] or row["group__private"]:
             raise NotFound(NO_SUCH_PICTURE)
-        url = next(
-            (a.url for a in images_of(_document(row)) if self.links.matches(post_id, a.url, mac)), None
-        )
+        candidates = [a.url for a in images_of(_document(row))] + inline_images(row["content"] or "")
+        url = next((u for u in candidates if self.links.matches(post_id, u, mac)), None)
         if url is None:
             raise NotFound(NO_SUCH_PICTURE)
         await self._check_allowed(url, row["author"], row["group_id"])
+        return await self._picture(url, variant)
+
+    async def avatar(self, actor: str, mac: str) -> Cached:
+        """The avatar of a remote account we keep, whose current picture `mac` signs."""
+        if not MAC_RE.fullmatch(mac):
+            raise NotFound(NO_SUCH_PICTURE)
+        known = await RemoteActor.get_or_none(uri=actor)
+        url = describe_remote(known).avatar if known is not None else None
+        if url is None or not self.links.avatar_matches(actor, url, mac):
+            raise NotFound(NO_SUCH_PICTURE)
+        await self._check_allowed(url, actor, None)
+        return await self._picture(url, Variant.AVATAR)
+
+    async def _picture(self, url: str, variant: Variant) -> Cached:
+        """From the cache, or fetched once however many visitors ask at the same time."""
         key = cache_key(url, variant)
         found = await self.cache.get(key)
         if found is not None:
@@ -97,7 +119,7 @@ class MediaProxy:
             pending.add_done_callback(lambda _: self._pending.pop(key, None))
         return await asyncio.shield(pending)  # a visitor who leaves does not cancel the others' fetch
 
-    async def _check_allowed(self, url: str, author: str, group_id: int) -> None:
+    async def _check_allowed(self, url: str, author: str, group_id: int | None) -> None:
         picture_host = _host(url)
         for host in {_host(author), picture_host}:
             if await self.defed.rejects_media(host, group_id):

@@ -1,8 +1,9 @@
 """Security headers on every response, and a strict Content-Security-Policy on every page.
 
-Pages load scripts, styles and fonts from this server only (no inline script or style anywhere);
-images may also come from https servers, for remote avatars and pictures in posts. Forms may lead
-to https servers because following from your own server ends in a redirect to it.
+Pages load scripts, styles, fonts and images from this server only (no inline script or style
+anywhere; members' pictures and avatars come through the media proxy, so visitors' browsers never
+contact members' servers). Forms may lead to https servers because following from your own server
+ends in a redirect to it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(*, dev: bool) -> str:
-    """The policy; development instances also allow plain http, as their peers use it."""
+def content_security_policy(*, dev: bool, media_origin: str | None = None) -> str:
+    """The policy. Images come from this server only (members' pictures and avatars through its media
+    proxy), or from the object store's public address when media are served from there."""
     remote = "https: http:" if dev else "https:"
+    images = f"'self' {media_origin}" if media_origin else "'self'"
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' {remote}",
+            f"img-src {images}",
             "object-src 'none'",
             f"form-action 'self' {remote}",
             "base-uri 'none'",

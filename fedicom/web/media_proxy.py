@@ -1,4 +1,5 @@
-"""Members' pictures served from this server (`/media/p/POST/MAC/VARIANT`), through the media proxy.
+"""Members' pictures (`/media/p/POST/MAC/VARIANT`) and avatars (`/media/a/MAC/ACTOR`) served from this
+server, through the media proxy.
 
 Answers are re-encoded pictures of a fixed type (nosniff), that run nothing when opened on their own
 (sandbox). Browsers may keep them a month; shared caches may not (`private`), so a moderator's
@@ -14,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from fedicom.errors import NotFound
-from fedicom.media.links import Variant
+from fedicom.media.links import Variant, actor_of
 from fedicom.media.proxy import NO_SUCH_PICTURE, MediaProxy
 
 HEADERS = {
@@ -35,4 +36,16 @@ async def post_picture(request: Request) -> Response:
     return Response(found.data, media_type=found.content_type, headers=HEADERS)
 
 
-routes = [Route("/media/p/{post_id}/{mac}/{variant}", post_picture, methods=["GET", "HEAD"])]
+async def avatar(request: Request) -> Response:
+    actor = actor_of(request.path_params["actor"])
+    if actor is None:
+        raise NotFound(NO_SUCH_PICTURE)
+    proxy: MediaProxy = request.app.state.media_proxy
+    found = await proxy.avatar(actor, request.path_params["mac"])
+    return Response(found.data, media_type=found.content_type, headers=HEADERS)
+
+
+routes = [
+    Route("/media/p/{post_id}/{mac}/{variant}", post_picture, methods=["GET", "HEAD"]),
+    Route("/media/a/{mac}/{actor}", avatar, methods=["GET", "HEAD"]),
+]

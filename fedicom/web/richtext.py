@@ -9,6 +9,7 @@ the author gave none: a screen reader then skips them) and an absolute web addre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from html.parser import HTMLParser
 
@@ -39,17 +40,20 @@ def _attribute(name: str, value: str | None) -> str:
     return f' {name}="{escape(value or "", quote=True)}"'
 
 
-def _rewrite(tag: str, attrs: dict[str, str | None]) -> str:
+def _rewrite(tag: str, attrs: dict[str, str | None], local: Callable[[str], str]) -> str:
     if tag == "a":  # without its href: rel is not allowed any more
         return "<a" + "".join(_attribute(k, v) for k, v in attrs.items() if k in ("title", "class")) + ">"
     src = web_url(attrs.get("src"))
     if src is None:  # relative, empty or not a web address: it would only fetch a page of ours
         return escape(attrs.get("alt") or "")
     title = _attribute("title", attrs["title"]) if attrs.get("title") else ""
-    return f'<img src="{escape(src, quote=True)}"{_attribute("alt", attrs.get("alt"))}{title} loading="lazy">'
+    shown = local(src)  # through this server's media proxy: visitors' browsers never ask the author's
+    return (
+        f'<img src="{escape(shown, quote=True)}"{_attribute("alt", attrs.get("alt"))}{title} loading="lazy">'
+    )
 
 
-def tidy(html: str) -> str:
+def tidy(html: str, local: Callable[[str], str]) -> str:
     if not _NEEDS_TIDY.search(html):
         return html
     parser = _StartTags()
@@ -59,11 +63,12 @@ def tidy(html: str) -> str:
     parts, done = [], 0
     for (line, column), tag, written, attrs in parser.found:
         start = lines[line - 1] + column
-        parts += [html[done:start], _rewrite(tag, attrs)]
+        parts += [html[done:start], _rewrite(tag, attrs, local)]
         done = start + len(written)
     return "".join([*parts, html[done:]])
 
 
-def post_html(html: str | None) -> Markup:
-    """Safe to insert in a page: the only way stored remote HTML reaches a template."""
-    return Markup(tidy(sanitize(html or "")))
+def post_html(html: str | None, local: Callable[[str], str]) -> Markup:
+    """Safe to insert in a page: the only way stored remote HTML reaches a template. `local` gives the
+    address on this server of a picture written into the text."""
+    return Markup(tidy(sanitize(html or ""), local))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -11,6 +13,7 @@ from starlette.types import Scope
 from fedicom.branding.look import Defaults, LookCache
 from fedicom.groups.browse import HotRanks
 from fedicom.groups.directory import Directory
+from fedicom.media.links import MediaLinks
 from fedicom.settings import Settings
 from fedicom.web.brand import FreshLook
 from fedicom.web.csrf import Csrf
@@ -37,8 +40,16 @@ def static_mount() -> Mount:
     return Mount("/static", app=VersionedStatic(directory=STATIC), name="static")
 
 
+def _origin(url: str | None) -> str | None:
+    """scheme://host[:port] of a URL: what a Content-Security-Policy names."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
 def install(app: Starlette, settings: Settings) -> None:
-    app.state.templates = make_templates()
+    app.state.templates = make_templates(MediaLinks(settings.secret_key))
     app.state.csrf = Csrf(settings.secret_key, base_url=settings.base_url)
     app.state.directory = Directory()
     app.state.hot_ranks = HotRanks()
@@ -47,4 +58,7 @@ def install(app: Starlette, settings: Settings) -> None:
     app.state.account_limit = RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account")
     app.state.look = LookCache(Defaults(settings.instance_name, settings.instance_description))
     app.add_middleware(FreshLook, cache=app.state.look)
-    app.add_middleware(SecurityHeaders, csp=content_security_policy(dev=settings.dev))
+    app.add_middleware(
+        SecurityHeaders,
+        csp=content_security_policy(dev=settings.dev, media_origin=_origin(settings.s3_public_url)),
+    )

@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from fedicom.groups.authors import web_url
 from fedicom.groups.directory import language_name
 from fedicom.groups.text import plain_text, render_markdown
+from fedicom.media.links import MediaLinks
 from fedicom.web.richtext import post_html
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -80,7 +81,8 @@ def brand(request: Request) -> dict[str, Any]:
     return {"look": look, "instance_name": look.name}
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(links: MediaLinks) -> Jinja2Templates:
+    """The page templates; `links` signs the same-origin addresses of members' pictures and avatars."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True
     )
@@ -91,7 +93,8 @@ def make_templates() -> Jinja2Templates:
 
     env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     env.filters["excerpt"] = lambda text: plain_text(render_markdown(text or ""), 200)
-    env.filters["post_html"] = post_html
+    env.filters["post_html"] = lambda post: post_html(post.content, lambda src: links.path(post.id, src))
+    env.globals["avatar_src"] = lambda author: links.avatar_path(author.uri, author.avatar)
     env.filters["host"] = host
     env.filters["sentence"] = sentence
     env.filters["web_url"] = web_url

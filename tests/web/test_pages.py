@@ -228,7 +228,7 @@ async def test_every_page_carries_a_strict_content_security_policy(instance, pee
     inst = await instance(dev=False, base_url="https://community.example", domain="community.example")
     await inst.community("news")
     expected = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
         "object-src 'none'; form-action 'self' https:; base-uri 'none'; frame-ancestors 'none'"
     )
     port = inst.server.servers[0].sockets[0].getsockname()[1]

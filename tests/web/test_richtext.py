@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from fedicom.media.attachments import inline_images
 from fedicom.web.richtext import post_html, tidy
+
+
+def proxied(src: str) -> str:
+    return f"/media/p/1/{len(src):032x}/full"
 
 
 @pytest.mark.parametrize(
@@ -24,26 +29,30 @@ from fedicom.web.richtext import post_html, tidy
     ],
 )
 def test_no_payload_survives(payload: str) -> None:
-    html = str(post_html(payload)).lower()
+    html = str(post_html(payload, proxied)).lower()
     for marker in ("<script", "javascript:", "data:", " on", "<svg", "<iframe", "<math", "style="):
         assert marker not in html.replace(" onerror=&quot;", ""), (payload, html)
 
 
-def test_links_stripped_of_their_href_lose_rel_and_images_get_alt_and_a_web_address() -> None:
-    html = tidy(
+def test_links_stripped_of_their_href_lose_rel_and_images_get_alt_and_our_proxy_address() -> None:
+    source = (
         '<p>x</p>\n<a rel="nofollow noopener noreferrer ugc">gone</a>'
         '<img src="https://i.example/cat.png">'
         '<img src="https://i.example/dog.png" alt="A dog &amp; a &quot;ball&quot;">'
         '<img src="relative.png" alt="relative"><a href="https://ok.example/" rel="nofollow">kept</a>'
     )
+    html = tidy(source, proxied)
+    cat, dog = proxied("https://i.example/cat.png"), proxied("https://i.example/dog.png")
     assert html == (
         "<p>x</p>\n<a>gone</a>"
-        '<img src="https://i.example/cat.png" alt="" loading="lazy">'
-        '<img src="https://i.example/dog.png" alt="A dog &amp; a &quot;ball&quot;" loading="lazy">'
+        f'<img src="{cat}" alt="" loading="lazy">'
+        f'<img src="{dog}" alt="A dog &amp; a &quot;ball&quot;" loading="lazy">'
         'relative<a href="https://ok.example/" rel="nofollow">kept</a>'
     )
+    # the proxy serves exactly the pictures written into the text (and no relative address)
+    assert inline_images(source) == ["https://i.example/cat.png", "https://i.example/dog.png"]
 
 
 def test_html_without_images_or_bare_links_is_left_as_it_is() -> None:
     html = '<p>Hello <a href="https://ok.example/" rel="nofollow">there</a></p>'
-    assert tidy(html) == html
+    assert tidy(html, proxied) == html

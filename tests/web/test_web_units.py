@@ -77,13 +77,15 @@ def test_requests_from_other_sites_are_refused_before_the_token_is_read() -> Non
         csrf.verify(request(cookie, sec_fetch_site="cross-site"), {FIELD: token})
 
 
-def test_the_policy_allows_only_this_server_but_https_images_and_follow_redirects() -> None:
+def test_images_come_from_this_server_or_its_bucket_and_follows_may_lead_to_https() -> None:
     policy = content_security_policy(dev=False)
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     assert "'unsafe-inline'" not in policy and "http:" not in policy
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
-    assert "img-src 'self' https:" in policy and "form-action 'self' https:" in policy
-    assert "img-src 'self' https: http:" in content_security_policy(dev=True)
+    assert "img-src 'self';" in policy and "form-action 'self' https:" in policy
+    assert "img-src 'self';" in content_security_policy(dev=True)
+    bucket = content_security_policy(dev=False, media_origin="https://media.example")
+    assert "img-src 'self' https://media.example;" in bucket
 
 
 def test_only_web_addresses_are_links() -> None:
@@ -101,13 +103,13 @@ def test_a_hostile_actor_document_shows_as_escaped_text_without_links() -> None:
         preferred_username="m",
         name="<b>Mallory</b>  " + "x" * 200,
         inbox="https://evil.example/inbox",
-        document={"url": "javascript:alert(1)", "icon": {"url": "http://evil.example/a.png"}},
+        document={"url": "javascript:alert(1)", "icon": {"url": "javascript:alert(2)"}},
         fetched_at=0,
     )
     author = describe_remote(actor)
     assert author.name.startswith("<b>Mallory</b> x") and len(author.name) == 100  # escaped by templates
     assert author.url == "https://evil.example/users/m"  # the javascript: profile URL is ignored
-    assert author.avatar is None  # only https images
+    assert author.avatar is None  # only web addresses (shown through the media proxy)
     assert author.handle == "@m@evil.example"
 
 
