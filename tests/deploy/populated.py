@@ -160,8 +160,8 @@ async def populate(site: Site) -> None:
         actor=remote + "carol",
         payload="{}",
         state="failed",
-        next_try_at=1.5,
-        received_at=1.25,
+        next_try_at=time.time() + 0.5,
+        received_at=time.time() + 0.25,  # recent: a server running on the copy must not prune it yet
         error="bad",
     )
     await DomainBlock.create(
