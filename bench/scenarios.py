@@ -116,6 +116,16 @@ def _documents(sim: SimServer, actors: list[SimActor]) -> None:
         sim.documents[actor.document_path()] = json.dumps(actor.document()).encode()
 
 
+async def member_servers(sims: SimServers, n: int, recorder: Recorder) -> list[SimActor]:
+    """N simulated servers, each serving one member (one key shared: signing is not what is measured)."""
+    servers = await sims.open(n, recorder)
+    keys = make_keys(1)[0]
+    members = [SimActor(s.base, f"member{i}", keys) for i, s in enumerate(servers)]
+    for sim, member in zip(servers, members, strict=True):
+        _documents(sim, [member])
+    return members
+
+
 async def _delivery_states(probe: Probe) -> str:
     rows = await probe.rows("SELECT state, count(*) FROM delivery GROUP BY state ORDER BY state")
     return ", ".join(f"{state} {count}" for state, count in rows) or "none"
@@ -162,13 +172,9 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
     recorder = Recorder(verify=True, keep_payloads=True)
     sims = SimServers()
     try:
-        servers = await sims.open(n, recorder)
-        keys = make_keys(1)[0]
-        members = [SimActor(s.base, f"member{i}", keys) for i, s in enumerate(servers)]
-        for sim, member in zip(servers, members, strict=True):
-            _documents(sim, [member])
+        members = await member_servers(sims, n, recorder)
         poster = members[0]
-        software = {s.base.split("://")[1]: ("lemmy", "mastodon")[i % 2] for i, s in enumerate(servers)}
+        software = {s.base.split("://")[1]: ("lemmy", "mastodon")[i % 2] for i, s in enumerate(members)}
 
         async with launch(ctx, database, "fanout", members, software=software) as server:
             key_id, pem = await server.group_key()

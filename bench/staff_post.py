@@ -11,7 +11,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from bench.fedicom_proc import Database, fedicom_command
-from bench.peers import SimActor, make_keys
 from bench.report import Metric, ScenarioResult
 from bench.servers import Recorder, SimServers
 
@@ -38,18 +37,14 @@ async def _command(server: FedicomServer, *args: str, stdin: bytes | None = None
 
 
 async def staff_post(ctx: Context, database: Database) -> ScenarioResult:
-    from bench.scenarios import _documents, launch
+    from bench.scenarios import launch, member_servers
 
     n = ctx.sizes.fanout_servers
     result = ScenarioResult("staff", f"(g) staff post to {n:,} servers", database.kind)
     recorder = Recorder(verify=True, keep_payloads=True)
     sims = SimServers()
     try:
-        servers = await sims.open(n, recorder)
-        keys = make_keys(1)[0]
-        members = [SimActor(s.base, f"member{i}", keys) for i, s in enumerate(servers)]
-        for sim, member in zip(servers, members, strict=True):
-            _documents(sim, [member])
+        members = await member_servers(sims, n, recorder)
         async with launch(ctx, database, "staff", members) as server:
             key_id, pem = await server.group_key()
             recorder.trusted[key_id] = pem

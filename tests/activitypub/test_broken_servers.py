@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from tortoise import connections
@@ -25,20 +24,11 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery
 from fedicom.activitypub.netguard import make_client_session
 from tests.support.db import make_settings
+from tests.support.sender import SENDER, post
 
-SENDER = "http://sender.test/c/news"
 HEALTHY, CLOSED, ERROR, HUNG = 800, 67, 67, 66
 TIMEOUT = 120.0  # no test phase may come near it
 HANG_AFTER = 1.0
-
-
-def post(n: int) -> dict[str, Any]:
-    return {
-        "id": f"http://sender.test/a/{n}",
-        "type": "Create",
-        "actor": SENDER,
-        "object": {"id": f"http://sender.test/p/{n}", "type": "Note"},
-    }
 
 
 async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout: float, what: str) -> float:

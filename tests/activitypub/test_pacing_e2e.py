@@ -26,22 +26,13 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery
 from fedicom.activitypub.netguard import make_client_session
 from tests.support.db import make_settings
+from tests.support.sender import SENDER, post
 
-SENDER = "http://sender.test/c/news"
 POSTS = 200
 COPES_WITH = 3
 ANSWER_IN = 0.1
 TIMEOUT = 1.0
 PER_HOST = 64
-
-
-def post(n: int) -> dict[str, Any]:
-    return {
-        "id": f"http://sender.test/a/{n}",
-        "type": "Create",
-        "actor": SENDER,
-        "object": {"id": f"http://sender.test/p/{n}", "type": "Note"},
-    }
 
 
 @dataclass
