@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tortoise import connections
 from tortoise.migrations.executor import MigrationExecutor
 
-from fedicom import storage
+from fedicom import indexes, storage
 from fedicom.activitypub.fetch import actor_link
 from fedicom.groups.communities import Site
 from fedicom.groups.models import Group
@@ -83,7 +83,7 @@ def judge_certificate(host: str, not_after: float, now: float) -> Result:
     return ok("tls", f"the certificate of {host} is trusted and valid for {days:.0f} more days")
 
 
-def judge_migrations(pending: list[str], unknown: list[str]) -> Result:
+def judge_migrations(pending: list[str], unknown: list[str], missing: list[str] | None = None) -> Result:
     if unknown:
         return Result(
             "migrations",
@@ -97,6 +97,13 @@ def judge_migrations(pending: list[str], unknown: list[str]) -> Result:
             "fail",
             f"{len(pending)} schema migration(s) not applied: {', '.join(pending)}",
             "run `fedicom migrate` (`fedicom serve` applies them when it starts)",
+        )
+    if missing:
+        return Result(
+            "migrations",
+            "warn",
+            f"{len(missing)} index(es) missing, so lookups scan whole tables: {'; '.join(missing)}",
+            "run `fedicom migrate`, which puts them back (docs/upgrading.md, 'Missing indexes')",
         )
     return ok("migrations", "the schema is up to date")
 
@@ -265,7 +272,8 @@ async def check_migrations(settings: Settings) -> Result:
     steps = await executor.plan()
     known = set(executor.loader.graph.nodes)
     unknown = [key.name for key in await executor.recorder.applied_migrations() if key not in known]
-    return judge_migrations([s.migration.name for s in steps if not s.backward], unknown)
+    absent = [str(i) for i in await indexes.missing(connections.get("default"))]
+    return judge_migrations([s.migration.name for s in steps if not s.backward], unknown, absent)
 
 
 async def queue_of(table: str, *, skip_unreachable: bool = False) -> Queue:

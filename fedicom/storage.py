@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,10 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as migrate_api
 
+from fedicom import indexes
 from fedicom.settings import Settings
+
+log = logging.getLogger("fedicom.storage")
 
 MODEL_MODULES = [
     "fedicom.activitypub.models",
@@ -83,9 +87,16 @@ async def close_db() -> None:
 
 
 async def migrate(settings: Settings, progress: Callable[[str, str, str], object] | None = None) -> None:
-    """Apply every pending schema migration (idempotent; safe to run at each start)."""
+    """Apply every pending schema migration (idempotent; safe to run at each start), then put back
+    any index a SQLite table rebuild dropped (see indexes.py)."""
     await migrate_api(config=tortoise_config(settings), progress=progress)
     await Tortoise.close_connections()
+    await open_db(settings)
+    try:
+        for index in await indexes.restore(connections.get("default")):
+            log.info("restored the missing %s index", index)
+    finally:
+        await close_db()
 
 
 def placeholder(settings_or_dialect: str, index: int) -> str:

@@ -111,6 +111,10 @@ class CommunityHooks(Protocol):
         """After a Create or Update of a post was handled: what is kept of it may be trimmed."""
         ...
 
+    def forget(self) -> None:
+        """What the answers are cached from changed in this process (a ban): answer from fresh data."""
+        ...
+
 
 async def admit(hooks: CommunityHooks, group: Group, actor: str) -> None:
     """Refused when `actor` may not take part in `group`: posts and votes ask this first."""
@@ -137,6 +141,9 @@ class OpenHooks:
         return ACCEPT
 
     async def after_store(self, activity: Activity) -> None:
+        return None
+
+    def forget(self) -> None:
         return None
 
 

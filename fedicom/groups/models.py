@@ -79,7 +79,7 @@ class Post(Model):
     group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
         "fedicom.Group", related_name="posts", on_delete=fields.CASCADE
     )
-    object_id = fields.CharField(max_length=1024)
+    object_id = fields.CharField(max_length=1024, db_index=True)  # inbound activities look posts up by it
     type = fields.CharField(max_length=32)
     author = fields.CharField(max_length=1024, db_index=True)
     parent: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(

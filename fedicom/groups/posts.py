@@ -164,13 +164,14 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
         targets = [(g, None) for g in await _groups(ctx, names)]
     if not targets:
         return []
+    content = content_of(obj)  # sanitized once: screening and storing both use it
     spam = policy.too_many_groups(await _group_count(site, addressed), ctx.max_group_mentions)
     admitted, refused, reasons = [], [], []
     for group, parent in targets:
         try:
             if not spam.accepted:
                 raise spam.refusal()
-            verdict = await _admit(ctx, group, parent, activity, obj, author, addressed)
+            verdict = await _admit(ctx, group, parent, activity, obj, content, author, addressed)
             admitted.append((group, parent, verdict))
         except Refused as exc:
             refused.append(_refusal(group, parent, activity, obj, author, exc.code, exc.reason))
@@ -186,7 +187,7 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     # is never left stored in one community and lost in the other (nor its refusals elsewhere)
     async with ctx.fed.transaction() as conn:
         stored = [
-            await _store(ctx, group, parent, activity, obj, author, verdict, author_inbox, conn)
+            await _store(ctx, group, parent, activity, obj, content, author, verdict, author_inbox, conn)
             for group, parent, verdict in admitted
         ]
         await _tell_refused(ctx, refused, conn)
@@ -249,6 +250,7 @@ async def _admit(
     parent: Post | None,
     activity: dict[str, Any],
     obj: dict[str, Any],
+    content: str,
     author: str,
     addressed: set[str],
 ) -> Verdict:
@@ -276,7 +278,6 @@ async def _admit(
         closed = await thread_refusal(parent)
         if closed:
             raise closed
-    content = content_of(obj)
     verdict = await ctx.hooks.screen(group, author, obj, content, exempt=author in roster.moderators)
     if verdict.rejected:
         raise Refused(verdict.code or Reason.FILTERED, verdict.reason)
@@ -289,13 +290,13 @@ async def _store(
     parent: Post | None,
     activity: dict[str, Any],
     obj: dict[str, Any],
+    content: str,
     author: str,
     verdict: Verdict,
     author_inbox: str | None,
     conn: BaseDBAsyncClient,
 ) -> Post:
     """Store the admitted post in `group`, and announce it unless it is held."""
-    content = content_of(obj)
     post = await Post.create(
         group=group,
         object_id=id_of(obj),

@@ -241,6 +241,7 @@ async def _apply(
             conn=conn,
         )
     ctx.rosters.forget(group.id if group else None)
+    ctx.hooks.forget()
     return item
 
 
@@ -269,6 +270,7 @@ async def _lift(
             details={"received": True} if as_received else {},
             conn=conn,
         )
+    ctx.hooks.forget()
 
 
 async def _remove_posts(ctx: Groups, groups: list[Group], order: BanOrder, conn: BaseDBAsyncClient) -> int:

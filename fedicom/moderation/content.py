@@ -13,8 +13,8 @@ from fedicom.activitypub.vocab import new_activity_uri
 from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound, shown
 from fedicom.groups.announce import announce, boost, latest_boost
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import admit
 from fedicom.groups.models import Group, Post
-from fedicom.moderation import gate
 from fedicom.moderation.authority import require_moderator
 from fedicom.moderation.content_wire import build_undo
 
@@ -44,7 +44,7 @@ async def require_active_moderator(ctx: Groups, group: Group, actor: str) -> Non
     """The actor moderates the community (or administers the instance) and is not banned from it nor
     on a suspended server: a moderator cut off from the community must not act on its posts (unlike
     authority.require_moderator, which only asks who holds the role)."""
-    await gate.admit(ctx.defed, group, actor)
+    await admit(ctx.hooks, group, actor)
     await require_moderator(ctx.site, group, actor)
 
 

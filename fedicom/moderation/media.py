@@ -29,6 +29,8 @@ async def drop_rejected_media(defed: ServerPolicy, activity: dict[str, Any]) -> 
     author = id_of(activity.get("actor"))
     if not object_id or not author:
         return 0
+    if isinstance(obj, dict) and not any(f in obj for f in MEDIA_FIELDS):
+        return 0  # nothing to strip (most posts): no lookup (a fetched object is looked up)
     stripped = 0
     for post in await Post.filter(object_id=object_id, author=author):
         if any(f in post.document for f in MEDIA_FIELDS) and await defed.rejects_media(

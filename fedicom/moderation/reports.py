@@ -24,7 +24,7 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups.context import Groups
 from fedicom.groups.events import ReportFiled
 from fedicom.groups.models import Group, Moderator, Post
-from fedicom.moderation import authority, gate, modlog
+from fedicom.moderation import authority, modlog
 from fedicom.moderation.models import Report, ReportState
 from fedicom.moderation.report_wire import (
     MAX_REASON,
@@ -58,8 +58,8 @@ async def handle_flag(ctx: Groups, activity: dict[str, Any]) -> list[Report]:
     refused: list[str] = []
     scopes: list[Group | None] = [*groups] or [None]
     for group in scopes:
-        if group is not None and (why := await gate.refusal(ctx.defed, group, flag.reporter)):
-            refused.append(why)
+        if group is not None and (barred := await ctx.hooks.barrier(group, flag.reporter)):
+            refused.append(barred.reason)
             continue
         if await Report.exists(activity_id=flag.id, community_id=group.id if group else None):
             continue

@@ -25,6 +25,7 @@ from fedicom.moderation import (
     screening,
     threads,
 )
+from fedicom.moderation.banlist import BanList
 from fedicom.moderation.filters import FilterCache
 
 Activity = dict[str, Any]
@@ -36,9 +37,13 @@ class Moderation:
 
     ctx: Groups
     filters: FilterCache = field(default_factory=FilterCache)
+    bans: BanList = field(default_factory=BanList)
 
     async def barrier(self, group: Group, actor: str) -> Refused | None:
-        return await gate.barrier(self.ctx.defed, group, actor)
+        return await gate.barrier(self.ctx.defed, self.bans, group, actor)
+
+    def forget(self) -> None:
+        self.bans.forget()
 
     async def follow_needs_approval(self, group: Group, actor: str) -> bool:
         return await self.ctx.defed.limits(host_of(actor), group.id)

@@ -27,10 +27,10 @@ from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups import posts as group_posts
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
+from fedicom.groups.hooks import admit
 from fedicom.groups.models import Group, Post, PostState
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import JobHandler, RunningJob, mark_job_done
-from fedicom.moderation import gate
 from fedicom.moderation.content import require_active_moderator
 from fedicom.publishing import wire
 from fedicom.publishing.compose import Author
@@ -159,7 +159,7 @@ async def take_vote(ctx: Groups, activity: dict[str, Any]) -> bool:
     if poll is None or not poll.author.startswith(f"{ctx.fed.base_url}/u/"):
         return False  # a vote on someone else's poll: not ours to count
     voter = group_posts.check_authorship(activity, obj)
-    await gate.admit(ctx.defed, poll.group, voter)
+    await admit(ctx.hooks, poll.group, voter)
     await record_vote(ctx, poll, voter, str(obj["name"]), str(id_of(obj)), now=datetime.now(UTC))
     return True
 

@@ -1,0 +1,55 @@
+"""The bans in force, cached: every inbound post, vote and follow asks, so asking must cost no query.
+
+Like the domain blocks (`defederation.Defederation`), the list is reloaded when older than `ttl`
+and forgotten at once when this process applies or lifts a ban; a ban changed by another process
+(a second `serve` or a `worker`) counts here within `ttl`. Expiry is checked at each question,
+so a ban ends at its minute, not at the next reload.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fedicom.moderation.models import Ban
+
+
+@dataclass(frozen=True)
+class InForce:
+    """What a community needs of a ban to refuse: where it holds, and until when."""
+
+    community_id: int | None  # None: the whole instance
+    expires_at: datetime | None
+
+
+class BanList:
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._loaded = -ttl
+        self._by_actor: dict[str, list[InForce]] = {}
+
+    async def _all(self) -> dict[str, list[InForce]]:
+        now = time.monotonic()
+        if now - self._loaded >= self.ttl:
+            by_actor: dict[str, list[InForce]] = {}
+            for actor, community_id, expires_at in await Ban.all().values_list(
+                "actor", "community_id", "expires_at"
+            ):
+                by_actor.setdefault(str(actor), []).append(InForce(community_id, expires_at))
+            self._by_actor, self._loaded = by_actor, now
+        return self._by_actor
+
+    async def active(self, community_id: int | None, actor: str) -> InForce | None:
+        """The ban in force on `actor` instance-wide or (when given) in that community, if any;
+        an instance-wide one first, as it is the one to name."""
+        now = datetime.now(UTC)
+        live = [
+            ban
+            for ban in (await self._all()).get(actor, ())
+            if ban.community_id in (None, community_id) and (ban.expires_at is None or ban.expires_at > now)
+        ]
+        return min(live, key=lambda b: b.community_id is not None, default=None)
+
+    def forget(self) -> None:
+        self._loaded = -self.ttl
