@@ -12,9 +12,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.federation import Federation
+from fedicom.activitypub.leases import dialect_sql
 from fedicom.activitypub.models import RemoteActor
 from fedicom.activitypub.urls import url_or_none
 from fedicom.activitypub.vocab import (
@@ -105,6 +107,16 @@ async def _object(fed: Federation, value: Any) -> dict[str, Any] | None:
     return None
 
 
+async def _stored(object_id: str) -> bool:
+    """Whether a community here already holds the object. Every inbound Create asks, so this is one
+    plain indexed query: the ORM's `exists()` builds its SQL anew each time, a fifth of a Create's CPU."""
+    conn = connections.get("default")
+    _, rows = await conn.execute_query(
+        dialect_sql(conn, "SELECT 1 FROM post WHERE object_id = ? LIMIT 1"), [object_id]
+    )
+    return bool(rows)
+
+
 async def find_parent(fed: Federation, in_reply_to: str) -> list[Post]:
     """Posts (one per group) that a reply belongs under, following the chain up when unknown here."""
     uri: str | None = in_reply_to
@@ -151,7 +163,7 @@ async def handle_create(ctx: Groups, activity: dict[str, Any]) -> list[Post]:
     if obj is None or obj.get("type") not in POST_TYPES:
         return []
     author = check_authorship(activity, obj)
-    if await Post.exists(object_id=id_of(obj)):
+    if await _stored(id_of(obj) or ""):
         return []
     addressed = audience_of(activity) | set(mentions_of(obj))
     reply_to = id_of(obj.get("inReplyTo"))
