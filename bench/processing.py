@@ -1,0 +1,168 @@
+"""How fast stored activities become announces: `python -m bench.processing [--items N] [--postgres URL]`.
+
+In one process, on a fresh migrated database (SQLite, or PostgreSQL when given), N signed-and-accepted
+`Create{Note}`s from 100 members are stored in the inbox table as the inbox stores them, then the
+real `InboxProcessor` claims and processes them (admission, screening, storing, the announces and
+their deliveries queued) with deliveries paused, so the figure is processing alone, not the fan-out
+that follows. `--posts-before M` first fills the community with M posts, as a community that has
+lived a while holds (each Create looks its object up among them). Prints a table of medians over
+`--runs`; never fails on timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import uvloop
+
+from bench.peers import SimActor, create, make_keys, note
+from bench.seed import seed_community, seed_members
+from fedicom import storage
+from fedicom.activitypub import leases
+from fedicom.activitypub.models import OutgoingActivity
+from fedicom.app import build_federation
+from fedicom.groups.models import Group, Post
+from fedicom.settings import load_settings
+
+MEMBERS = 100
+
+
+@dataclass
+class Run:
+    seconds: float
+    main_cpu: float  # the event loop's thread
+    process_cpu: float  # with the database driver's threads (SQLite runs in one)
+    announces: int
+
+
+async def _fresh_postgres(url: str) -> str:
+    """A database of its own beside `url` (created anew), so nothing else's rows are counted."""
+    base, _, name = url.rpartition("/")
+    own = f"{name}_processing"
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{own}"')
+    finally:
+        await conn.close()
+    return f"{base}/{own}"
+
+
+async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
+    """`count` earlier posts in the community, stored in bulk (not through processing)."""
+    now = time.time()
+    batch: list[Post] = []
+    for i in range(count):
+        author = authors[i % len(authors)]
+        batch.append(
+            Post(
+                group=group,
+                object_id=f"{author.base}/objects/old-{i}",
+                type="Note",
+                author=author.uri,
+                title=f"Earlier post {i}",
+                content="<p>Earlier.</p>",
+                document={},
+                published=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            )
+        )
+        if len(batch) == 5000:
+            await Post.bulk_create(batch)
+            batch = []
+    if batch:
+        await Post.bulk_create(batch)
+
+
+async def measure(items: int, posts_before: int, postgres: str, concurrency: int) -> Run:
+    folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
+    url = await _fresh_postgres(postgres) if postgres else ""
+    settings = load_settings(
+        dev=True,
+        data_dir=folder,
+        database_url=url,
+        demo_community=False,
+        domain="bench.test",
+        inbox_concurrency=concurrency,
+    )
+    try:
+        await storage.migrate(settings)
+        await storage.open_db(settings)
+        runtime = build_federation(settings)
+        group_uri = runtime.groups.site.uri("bench")
+        keys = make_keys(2)  # the members' keys are never used here: processing trusts the stored item
+        authors = [SimActor("http://a.example", f"user{i}", keys[i % 2]) for i in range(MEMBERS)]
+        group = await seed_community(runtime.groups.site, "bench")
+        await seed_members(group, [a.document() for a in authors])
+        await _fill(group, authors, posts_before)
+        now = time.time()
+        rows: list[list[Any]] = []
+        for i in range(items):
+            author = authors[i % MEMBERS]
+            activity = create(author, note(author, group_uri, i), group_uri)
+            rows.append([activity["id"], author.uri, group_uri, json.dumps(activity), now, now])
+        await leases.execute_many(
+            "INSERT INTO inbox_item (activity_id, actor, recipient, payload, state, tries, next_try_at, "
+            "received_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+            rows,
+        )
+        processor = runtime.fed.processor
+        started, main, process = time.perf_counter(), time.thread_time(), time.process_time()
+        while claimed := await leases.claim(
+            "inbox_item", "id, recipient, payload, tries", limit=processor.batch, lease=60
+        ):
+            await processor.process_batch(claimed)
+        run = Run(
+            seconds=time.perf_counter() - started,
+            main_cpu=time.thread_time() - main,
+            process_cpu=time.process_time() - process,
+            announces=await OutgoingActivity.filter(type="Announce").count(),
+        )
+        await runtime.fed.session.close()
+        return run
+    finally:
+        await storage.close_db()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.processing", description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--posts-before", type=int, default=0, help="posts the community holds already")
+    parser.add_argument(
+        "--postgres", default="", help="a PostgreSQL URL (loopback); a database beside it is used"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="FEDICOM_INBOX_CONCURRENCY")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    runs = [
+        uvloop.run(measure(args.items, args.posts_before, args.postgres, args.concurrency))
+        for _ in range(args.runs)
+    ]
+    kind = "PostgreSQL" if args.postgres else "SQLite"
+    print(
+        f"{args.items:,} Creates processed into announces, {kind}, {args.posts_before:,} posts before, "
+        f"inbox concurrency {args.concurrency}; median of {len(runs)} (min-max)"
+    )
+
+    def line(label: str, values: list[float], unit: str) -> None:
+        spread = f"({min(values):.2f}-{max(values):.2f})"
+        print(f"  {label:<34}{statistics.median(values):>9.2f} {unit:<9}{spread}")
+
+    line("processed", [args.items / r.seconds for r in runs], "/s")
+    line("event loop CPU per activity", [1000 * r.main_cpu / args.items for r in runs], "ms")
+    line("process CPU per activity", [1000 * r.process_cpu / args.items for r in runs], "ms")
+    announced = {r.announces for r in runs}
+    print(f"  announces queued: {', '.join(str(a) for a in sorted(announced))} (2 per Create: both shapes)")
+
+
+if __name__ == "__main__":
+    main()
