@@ -28,6 +28,7 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.insights.counting import Counter
 from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
@@ -117,6 +118,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     moderation_setup.install(groups)
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
+    Counter(groups).connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     jobs = JobRunner(
         {},

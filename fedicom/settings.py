@@ -129,6 +129,15 @@ class Settings(BaseSettings):
     notify_digest_hour: int = Field(
         8, ge=0, le=23, description="Hour of the day (UTC) when daily notification digests are sent."
     )
+    stage_regular_days: int = Field(
+        4, ge=1, le=30, description="Insights: days with activity in the last 30 that make a member regular."
+    )
+    stage_passionate_days: int = Field(
+        12,
+        ge=1,
+        le=30,
+        description="Insights: days with activity in the last 30 that make a member passionate.",
+    )
 
     @field_validator("domain")
     @classmethod

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "fedicom.jobs.models",
     "fedicom.notifications.models",
     "fedicom.refusals.models",
+    "fedicom.insights.models",
 ]
 
 

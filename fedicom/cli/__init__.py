@@ -31,6 +31,7 @@ def _register() -> None:
         content,
         db,
         doctor,
+        insights,
         jobs,
         modlog,
         notifications,
@@ -59,6 +60,7 @@ def _register() -> None:
         notifications,
         jobs,
         refused,
+        insights,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -76,6 +77,27 @@ class ReportFiled:
     reason: str
 
 
+@dataclass(frozen=True)
+class VoteCast:
+    """A vote stored, changed (`previous` is the old value) or withdrawn (`value` 0), on `post`."""
+
+    group: Group
+    post: Post
+    actor: str
+    value: int
+    previous: int | None
+    cast_at: datetime  # when the vote was first cast: a withdrawal is counted against that day
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """An actor became a member of a community (accepted), or stopped being one."""
+
+    group: Group
+    actor: str
+    at: datetime
+
+
 @dataclass
 class GroupEvents:
     """The signals of communities; one instance per runtime, on `Groups.events`."""
@@ -86,4 +108,7 @@ class GroupEvents:
     vote_refused: Signal[PostRefused] = field(default_factory=Signal)  # kind == Kind.VOTE
     join_requested: Signal[Membership] = field(default_factory=Signal)  # a pending request to join
     report_filed: Signal[ReportFiled] = field(default_factory=Signal)
+    vote_changed: Signal[VoteCast] = field(default_factory=Signal)
+    member_joined: Signal[MemberChange] = field(default_factory=Signal)
+    member_left: Signal[MemberChange] = field(default_factory=Signal)
     create_claimed: Claim[dict[str, Any]] = field(default_factory=Claim)  # before the post path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -12,6 +13,7 @@ from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.announce import backfill
 from fedicom.groups.context import Groups
+from fedicom.groups.events import MemberChange
 from fedicom.groups.models import Group, Membership, MembershipState
 
 
@@ -51,9 +53,8 @@ async def handle_follow(
         if welcome or (existing and existing.state == MembershipState.ACCEPTED)
         else MembershipState.PENDING
     )
-    asked_before = (
-        existing is not None and existing.state == MembershipState.PENDING
-    )  # a repeated Follow: told once
+    existing_state = existing.state if existing else None
+    asked_before = existing_state == MembershipState.PENDING  # a repeated Follow: told once
     async with fed.transaction() as conn:
         if existing:
             existing.follow_id = str(follow["id"])
@@ -74,6 +75,8 @@ async def handle_follow(
             )
         if state == MembershipState.ACCEPTED:
             await _accept(ctx, group, membership, conn)
+            if existing is None or existing_state != MembershipState.ACCEPTED:
+                await ctx.events.member_joined.send(MemberChange(group, actor_uri, _now()), conn)
         elif not asked_before:
             membership.group = group
             await ctx.events.join_requested.send(membership, conn)
@@ -101,10 +104,13 @@ async def approve(ctx: Groups, group: Group, actor_uri: str) -> Membership:
     membership = await Membership.get_or_none(group=group, actor=actor_uri)
     if membership is None:
         raise NotFound(f"{actor_uri} has not asked to join {group.name}")
+    joins = membership.state != MembershipState.ACCEPTED
     async with ctx.fed.transaction() as conn:
         membership.state = MembershipState.ACCEPTED
         await membership.save(using_db=conn)
         await _accept(ctx, group, membership, conn)
+        if joins:
+            await ctx.events.member_joined.send(MemberChange(group, actor_uri, _now()), conn)
     ctx.rosters.forget(group.id)
     return membership
 
@@ -116,16 +122,37 @@ async def reject(ctx: Groups, group: Group, actor_uri: str) -> None:
         raise NotFound(f"{actor_uri} is not a member of {group.name} and has not asked to join")
     actor = await ctx.fed.actors.get(actor_uri)
     async with ctx.fed.transaction() as conn:
-        await membership.delete(using_db=conn)
+        membership.group = group
+        await end(ctx, [membership], conn)
         await _respond(ctx, group, "Reject", json.loads(membership.follow_activity), actor.inbox, conn)
     ctx.rosters.forget(group.id)
 
 
 async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
     """Undo{Follow}: membership ends (and a pending request is withdrawn)."""
-    removed = await Membership.filter(group=group, actor=actor_uri).delete() > 0
+    async with ctx.fed.transaction() as conn:
+        ended = await Membership.filter(group=group, actor=actor_uri).using_db(conn)
+        for membership in ended:
+            membership.group = group
+        await end(ctx, ended, conn)
     ctx.rosters.forget(group.id)
-    return removed
+    return bool(ended)
+
+
+async def end(ctx: Groups, memberships: list[Membership], conn: BaseDBAsyncClient) -> None:
+    """Memberships end (left, removed, banned, account gone): every path that ends one comes here, so
+    listeners (insights count leaves) hear of each accepted member who left. `group` must be loaded."""
+    if not memberships:
+        return
+    await Membership.filter(id__in=[m.id for m in memberships]).using_db(conn).delete()
+    at = _now()
+    for membership in memberships:
+        if membership.state == MembershipState.ACCEPTED:
+            await ctx.events.member_left.send(MemberChange(membership.group, membership.actor, at), conn)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def pending_requests(group: Group, *, limit: int | None = None) -> list[Membership]:

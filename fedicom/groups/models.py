@@ -137,6 +137,8 @@ class Vote(Model):
     actor = fields.CharField(max_length=1024)
     value = fields.SmallIntField()
     activity_id = fields.CharField(max_length=1024, db_index=True)
+    # when first cast (a changed vote keeps it); None for votes stored before fedicom recorded it
+    created_at = fields.DatetimeField(auto_now_add=True, null=True)
 
     class Meta:
         table = "vote"

@@ -30,7 +30,7 @@ from fedicom.activitypub.vocab import (
     origin_of,
 )
 from fedicom.errors import FedicomError, FetchError, Forbidden, NotFound
-from fedicom.groups import policy
+from fedicom.groups import membership, policy
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import Site
 from fedicom.groups.context import Groups
@@ -429,7 +429,9 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
     if not target:
         return 0
     if target == actor:
-        await Membership.filter(actor=actor).delete()
+        async with ctx.fed.transaction() as conn:
+            ended = await Membership.filter(actor=actor).using_db(conn).prefetch_related("group")
+            await membership.end(ctx, ended, conn)
         ctx.rosters.forget()
         roots = set(
             await Post.filter(author=actor, deleted=False, root_id__not_isnull=True).values_list(

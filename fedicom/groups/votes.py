@@ -7,6 +7,7 @@ A refused vote (banned voter, blocked server, not a member) is told to the liste
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,7 +16,7 @@ from fedicom.activitypub.vocab import id_of
 from fedicom.groups import policy
 from fedicom.groups.announce import announce
 from fedicom.groups.context import Groups
-from fedicom.groups.events import PostRefused
+from fedicom.groups.events import PostRefused, VoteCast
 from fedicom.groups.hooks import admit
 from fedicom.groups.models import Post, PostState, Vote
 from fedicom.groups.reasons import Kind, Refused
@@ -57,7 +58,8 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
             await _refused(ctx, post, activity, actor, exc)
             raise
         async with ctx.fed.transaction() as conn:
-            await Vote.update_or_create(
+            before = await Vote.filter(post=post, actor=actor).using_db(conn).first()
+            vote, _ = await Vote.update_or_create(
                 post=post,
                 actor=actor,
                 defaults={"value": value, "activity_id": str(activity["id"])},
@@ -65,6 +67,9 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
             )
             await recount(post, conn)
             await announce(ctx, group, activity, conn=conn)
+            if before is None or before.value != value:
+                cast = VoteCast(group, post, actor, value, before.value if before else None, _cast_at(vote))
+                await ctx.events.vote_changed.send(cast, conn)
     return len(posts)
 
 
@@ -99,4 +104,11 @@ async def handle_undo_vote(ctx: Groups, activity: dict[str, Any], vote_id: str |
             await vote.delete(using_db=conn)
             await recount(vote.post, conn)
             await announce(ctx, vote.post.group, activity, conn=conn)
+            withdrawn = VoteCast(vote.post.group, vote.post, actor, 0, vote.value, _cast_at(vote))
+            await ctx.events.vote_changed.send(withdrawn, conn)
     return len(votes)
+
+
+def _cast_at(vote: Vote) -> datetime:
+    """When a vote was first cast; votes stored before that was recorded count as cast with their post."""
+    return vote.created_at or vote.post.created_at

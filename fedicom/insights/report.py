@@ -1,0 +1,321 @@
+"""A community's insights over a period, compared with the period before: sums of what counting.py
+kept, so a community of a million posts reads the same few thousand rows as a small one.
+
+A period is the last `days` days of the community's calendar, today included.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter as Tally
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from fedicom.activitypub.models import RemoteServer
+from fedicom.activitypub.vocab import host_of
+from fedicom.groups.models import Group, Membership, MembershipState
+from fedicom.groups.timezones import zone
+from fedicom.insights import scoring
+from fedicom.insights.db import query
+from fedicom.insights.scoring import Factor, Stage, Thresholds
+
+TOP = 10
+DAY_SUMS = ("posts", "comments", "votes", "joins", "leaves", "reports")
+MOODS = ("positive", "neutral", "negative", "not_scored")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day
+    end: date  # last day, included
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def before(self) -> Period:
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def bounds(self, group: Group) -> tuple[datetime, datetime]:
+        """The period as instants: from the first day's midnight to the day after the last, locally."""
+        tz = zone(group.timezone)
+        first = datetime.combine(self.start, time(), tz).astimezone(UTC)
+        after = datetime.combine(self.end + timedelta(days=1), time(), tz).astimezone(UTC)
+        return first, after
+
+
+def last_days(group: Group, days: int, now: datetime | None = None) -> Period:
+    today = (now or datetime.now(UTC)).astimezone(zone(group.timezone)).date()
+    return Period(today - timedelta(days=days - 1), today)
+
+
+@dataclass
+class Insights:
+    community: str
+    period: dict[str, Any]
+    members: int
+    joins: int
+    leaves: int
+    posts: int
+    comments: int
+    votes: int
+    reports: int
+    previous: dict[str, int]
+    active_members: dict[str, int]
+    stickiness: float | None
+    new_contributors: int
+    first_reply_minutes_median: float | None
+    first_reply: dict[str, int]
+    unanswered_24h: int
+    questions: dict[str, Any]
+    interaction: dict[str, Any]
+    stages: dict[str, int]
+    top_contributors: list[dict[str, Any]]
+    influencers: list[dict[str, Any]]
+    experts: list[dict[str, Any]]
+    by_server: list[dict[str, Any]]
+    by_software: list[dict[str, Any]]
+    by_language: list[dict[str, Any]]
+    days: list[dict[str, Any]]  # per day: the sums, members at the day's end, active members
+    sentiment: list[dict[str, Any]]
+    health: dict[str, Any]
+    factors: list[Factor] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("factors")
+        return data
+
+
+async def _day_rows(group: Group, period: Period) -> dict[date, dict[str, int]]:
+    rows = await query(
+        f"SELECT day, {', '.join(DAY_SUMS + MOODS)} FROM insight_day "
+        "WHERE group_id = ? AND day >= ? AND day <= ?",
+        [group.id, period.start, period.end],
+    )
+    return {_day(r["day"]): {k: int(r[k]) for k in DAY_SUMS + MOODS} for r in rows}
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _sums(rows: dict[date, dict[str, int]]) -> dict[str, int]:
+    return {k: sum(r[k] for r in rows.values()) for k in DAY_SUMS + MOODS}
+
+
+async def _active(group: Group, first: date, last: date) -> int:
+    rows = await query(
+        "SELECT COUNT(DISTINCT actor) AS n FROM insight_member_day "
+        "WHERE group_id = ? AND day >= ? AND day <= ?",
+        [group.id, first, last],
+    )
+    return int(rows[0]["n"])
+
+
+async def _active_by_day(group: Group, first: date, last: date) -> dict[date, int]:
+    rows = await query(
+        "SELECT day, COUNT(*) AS n FROM insight_member_day WHERE group_id = ? AND day >= ? AND day <= ? "
+        "GROUP BY day",
+        [group.id, first, last],
+    )
+    return {_day(r["day"]): int(r["n"]) for r in rows}
+
+
+async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any]:
+    """Responsiveness and interaction of the threads started in the period."""
+    first, after = period.bounds(group)
+    old_enough = min(after, now - timedelta(hours=24))
+    rows = await query(
+        "SELECT COUNT(*) AS threads, "
+        "SUM(CASE WHEN created_at < ? THEN 1 ELSE 0 END) AS day_old, "
+        "SUM(CASE WHEN created_at < ? AND first_reply_minutes IS NOT NULL AND first_reply_minutes < 1440 "
+        "THEN 1 ELSE 0 END) AS answered_24h, "
+        "SUM(CASE WHEN first_reply_minutes < 60 THEN 1 ELSE 0 END) AS under_1h, "
+        "SUM(CASE WHEN first_reply_minutes >= 60 AND first_reply_minutes < 240 THEN 1 ELSE 0 END) AS h1_4, "
+        "SUM(CASE WHEN first_reply_minutes >= 240 AND first_reply_minutes < 1440 THEN 1 ELSE 0 END) "
+        "AS h4_24, "
+        "SUM(CASE WHEN first_reply_minutes >= 1440 THEN 1 ELSE 0 END) AS over_24h, "
+        "SUM(CASE WHEN first_reply_minutes IS NULL THEN 1 ELSE 0 END) AS no_reply, "
+        "SUM(participants) AS participants, MAX(depth) AS depth_max, SUM(depth) AS depth_sum, "
+        "SUM(CASE WHEN question THEN 1 ELSE 0 END) AS questions, "
+        "SUM(CASE WHEN question AND staff_replied THEN 1 ELSE 0 END) AS staff_answered "
+        "FROM insight_thread WHERE group_id = ? AND created_at >= ? AND created_at < ?",
+        [old_enough, old_enough, group.id, first, after],
+    )
+    row = {k: int(v or 0) for k, v in dict(rows[0]).items()}
+    minutes = await query(
+        "SELECT first_reply_minutes AS m FROM insight_thread WHERE group_id = ? AND created_at >= ? "
+        "AND created_at < ? AND first_reply_minutes IS NOT NULL",
+        [group.id, first, after],
+    )
+    row["median"] = statistics.median(int(r["m"]) for r in minutes) if minutes else None  # type: ignore[assignment]
+    return row
+
+
+async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], ...]:
+    top = await query(
+        "SELECT actor, SUM(posts) AS posts, SUM(comments) AS comments, SUM(votes) AS votes "
+        "FROM insight_member_day WHERE group_id = ? AND day >= ? AND day <= ? GROUP BY actor "
+        "HAVING SUM(posts) + SUM(comments) > 0 "
+        f"ORDER BY SUM(posts) + SUM(comments) DESC, actor LIMIT {TOP}",
+        [group.id, period.start, period.end],
+    )
+    influencers = await query(
+        "SELECT actor, engagers, replies_received, up_received FROM insight_member "
+        f"WHERE group_id = ? AND engagers > 0 ORDER BY engagers DESC, actor LIMIT {TOP}",
+        [group.id],
+    )
+    experts = await query(
+        "SELECT actor, comment_up_received, comments FROM insight_member "
+        "WHERE group_id = ? AND comment_up_received > 0 "
+        f"ORDER BY comment_up_received DESC, actor LIMIT {TOP}",
+        [group.id],
+    )
+    return tuple(
+        [{**dict(r), "server": host_of(str(r["actor"]))} for r in rows]
+        for rows in (top, influencers, experts)
+    )
+
+
+async def _stages(group: Group, members: list[str], today: date, limits: Thresholds) -> dict[str, int]:
+    contributed = {
+        r["actor"]: int(r["n"])
+        for r in await query(
+            "SELECT actor, posts + comments AS n FROM insight_member WHERE group_id = ?", [group.id]
+        )
+    }
+    days = {
+        r["actor"]: int(r["n"])
+        for r in await query(
+            "SELECT actor, COUNT(*) AS n FROM insight_member_day WHERE group_id = ? AND day > ? "
+            "GROUP BY actor",
+            [group.id, today - timedelta(days=30)],
+        )
+    }
+    tally = Tally(scoring.stage(contributed.get(a, 0), days.get(a, 0), limits) for a in members)
+    return {s.value: tally.get(s, 0) for s in Stage}
+
+
+async def _languages(group: Group, period: Period) -> list[dict[str, Any]]:
+    rows = await query(
+        "SELECT language, COUNT(*) AS n FROM insight_post WHERE group_id = ? AND day >= ? AND day <= ? "
+        "GROUP BY language ORDER BY COUNT(*) DESC, language",
+        [group.id, period.start, period.end],
+    )
+    return [{"language": r["language"] or "unknown", "posts": int(r["n"])} for r in rows]
+
+
+async def _servers(members: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    hosts = Tally(host_of(a) for a in members)
+    known = dict(await RemoteServer.filter(host__in=list(hosts)).values_list("host", "software"))
+    software = Tally[str]()
+    for host, n in hosts.items():
+        software[str(known.get(host) or "unknown")] += n
+    by_server = [{"server": h, "members": n} for h, n in sorted(hosts.items(), key=lambda x: (-x[1], x[0]))]
+    by_software = [
+        {"software": s, "members": n} for s, n in sorted(software.items(), key=lambda x: (-x[1], x[0]))
+    ]
+    return by_server[:50], by_software
+
+
+async def insights(
+    group: Group, days: int = 30, *, now: datetime | None = None, limits: Thresholds | None = None
+) -> Insights:
+    """The figures of the last `days` days (today included) and of the `days` before them."""
+    now = now or datetime.now(UTC)
+    period = last_days(group, days, now)
+    before = period.before()
+    rows, old = await _day_rows(group, period), _sums(await _day_rows(group, before))
+    sums = _sums(rows)
+    accepted = Membership.filter(group_id=group.id, state=MembershipState.ACCEPTED)
+    members = [str(actor) for actor in await accepted.values_list("actor", flat=True)]
+    later = await query(
+        "SELECT COALESCE(SUM(joins - leaves), 0) AS n FROM insight_day WHERE group_id = ? AND day > ?",
+        [group.id, period.end],
+    )
+    at_end = len(members) - int(later[0]["n"])  # members at the end of the period's last day
+    active_days = await _active_by_day(group, period.start, period.end)
+    series, count = [], at_end
+    for offset in range(period.days - 1, -1, -1):
+        day = period.start + timedelta(days=offset)
+        sums_of_day = rows.get(day, dict.fromkeys(DAY_SUMS + MOODS, 0))
+        series.append(
+            {"day": day.isoformat(), **sums_of_day, "members": count, "active": active_days.get(day, 0)}
+        )
+        count -= sums_of_day["joins"] - sums_of_day["leaves"]
+    series.reverse()
+    members_start = count
+    today = period.end
+    active = {f"{n}d": await _active(group, today - timedelta(days=n - 1), today) for n in (1, 7, 30)}
+    daily_30 = await _active_by_day(group, today - timedelta(days=29), today)
+    stickiness = round(sum(daily_30.values()) / 30 / active["30d"], 3) if active["30d"] else None
+    first, after = period.bounds(group)
+    new = await query(
+        "SELECT COUNT(*) AS n FROM insight_member WHERE group_id = ? AND first_at >= ? AND first_at < ?",
+        [group.id, first, after],
+    )
+    threads = await _threads(group, period, now)
+    top, influencers, experts = await _leaders(group, period)
+    by_server, by_software = await _servers(members)
+    mean_participants = threads["participants"] / threads["threads"] if threads["threads"] else 0.0
+    lively = sum(1 for n in active_days.values() if n >= scoring.LIVELY_MEMBERS)
+    factors = [
+        scoring.members_factor(members_start, sums["joins"], sums["leaves"]),
+        scoring.content_factor(sums["posts"] + sums["comments"], old["posts"] + old["comments"]),
+        scoring.liveliness_factor(lively, period.days),
+        scoring.interaction_factor(threads["threads"], mean_participants),
+        scoring.responsiveness_factor(threads["answered_24h"], threads["day_old"]),
+    ]
+    return Insights(
+        community=group.name,
+        period={"start": period.start.isoformat(), "end": period.end.isoformat(), "days": period.days},
+        members=at_end,
+        joins=sums["joins"],
+        leaves=sums["leaves"],
+        posts=sums["posts"],
+        comments=sums["comments"],
+        votes=sums["votes"],
+        reports=sums["reports"],
+        previous={k: old[k] for k in DAY_SUMS},
+        active_members=active,
+        stickiness=stickiness,
+        new_contributors=int(new[0]["n"]),
+        first_reply_minutes_median=threads["median"],
+        first_reply={
+            "under_1h": threads["under_1h"],
+            "1h_to_4h": threads["h1_4"],
+            "4h_to_24h": threads["h4_24"],
+            "over_24h": threads["over_24h"],
+            "none": threads["no_reply"],
+        },
+        unanswered_24h=threads["day_old"] - threads["answered_24h"],
+        questions={
+            "asked": threads["questions"],
+            "answered_by_staff": threads["staff_answered"],
+            "share_answered_by_staff": round(threads["staff_answered"] / threads["questions"], 3)
+            if threads["questions"]
+            else None,
+        },
+        interaction={
+            "threads": threads["threads"],
+            "participants_mean": round(mean_participants, 2),
+            "depth_max": threads["depth_max"],
+            "depth_mean": round(threads["depth_sum"] / threads["threads"], 2) if threads["threads"] else 0.0,
+        },
+        stages=await _stages(group, members, today, limits or Thresholds()),
+        top_contributors=top,
+        influencers=influencers,
+        experts=experts,
+        by_server=by_server,
+        by_software=by_software,
+        by_language=await _languages(group, period),
+        days=series,
+        sentiment=[{"day": d["day"], **{m: d[m] for m in MOODS}} for d in series],
+        health={
+            "score": scoring.health(factors),
+            "factors": [asdict(f) for f in factors],
+        },
+        factors=factors,
+    )
