@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from importlib.metadata import version
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,7 +29,10 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.insights.clock import Clock
 from fedicom.insights.counting import Counter
+from fedicom.insights.stages import thresholds
 from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
@@ -70,6 +74,7 @@ class Runtime:
     defed: Defederation
     jobs: JobRunner
     files: FileStore  # uploads and the media cache, on disk or in an object store
+    loops: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]  # run beside the workers
 
 
 def build_federation(settings: Settings, meters: metrics.Metrics | None = None) -> Runtime:
@@ -131,7 +136,9 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     files = open_store(settings)
     jobs.register(scheduling.handlers(groups, files))
     jobs.register(polls.handlers(groups))
-    return Runtime(fed, groups, defed, jobs, files)
+    clock = Clock(groups, thresholds(settings), settings.insights_keep_days)
+    jobs.register(clock.handlers())
+    return Runtime(fed, groups, defed, jobs, files, loops=[jobs.run, clock.run])
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]
@@ -182,7 +189,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             runner = None
             if workers:
                 runner = asyncio.create_task(
-                    fed.run_workers(stop, deliveries=settings.delivery == "inline", also=[runtime.jobs.run])
+                    fed.run_workers(stop, deliveries=settings.delivery == "inline", also=runtime.loops)
                 )
             try:
                 yield

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     notify_digest_hour: int = Field(
         8, ge=0, le=23, description="Hour of the day (UTC) when daily notification digests are sent."
     )
+    insights_keep_days: int = Field(
+        400,
+        ge=30,
+        le=3650,
+        description="Insights: days a member's daily records are kept (the community's daily totals stay).",
+    )
     stage_regular_days: int = Field(
         4, ge=1, le=30, description="Insights: days with activity in the last 30 that make a member regular."
     )

@@ -125,9 +125,13 @@ def first_arrivals(arrivals: list[Arrival]) -> set[tuple[int, str]]:
 
 
 async def pending(probe: Probe) -> dict[str, int]:
-    """Rows of each queue not yet done (deliveries, inbox items, jobs), empty when all are."""
+    """Rows of each queue not yet done and due (deliveries, inbox items, jobs), empty when all are: the
+    hourly insights job, queued for the next hour, is not due."""
     counts = {
-        table: await probe.scalar(f"SELECT count(*) FROM {table} WHERE state = 'pending'")
+        table: await probe.scalar(
+            f"SELECT count(*) FROM {table} WHERE state = 'pending' "
+            "AND next_try_at <= EXTRACT(EPOCH FROM now())"
+        )
         for table in ("delivery", "inbox_item", "job")
     }
     return {table: n for table, n in counts.items() if n}

@@ -24,6 +24,7 @@ def main(verbose: bool) -> None:
 def _register() -> None:
     """Subcommands live in modules named for what they manage."""
     from fedicom.cli import (
+        alerts,
         allows,
         bans,
         blocks,
@@ -61,6 +62,7 @@ def _register() -> None:
         jobs,
         refused,
         insights,
+        alerts,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -19,13 +19,12 @@ def insights(community: str, days: int, as_json: bool) -> None:
     from fedicom.groups.communities import get_community
     from fedicom.insights.report import Insights
     from fedicom.insights.report import insights as compute
-    from fedicom.insights.scoring import Thresholds
+    from fedicom.insights.stages import thresholds
 
     settings = load()
 
     async def work() -> Insights:
-        limits = Thresholds(settings.stage_regular_days, settings.stage_passionate_days)
-        return await compute(await get_community(community), days, limits=limits)
+        return await compute(await get_community(community), days, limits=thresholds(settings))
 
     found = run(settings, work)
     if as_json:

@@ -88,7 +88,7 @@ def worker() -> None:
                 loop.add_signal_handler(sig, stop.set)
             console.print("Worker running; Ctrl-C to stop.")
             try:
-                await fed.run_workers(stop, also=[runtime.jobs.run])
+                await fed.run_workers(stop, also=runtime.loops)
             finally:
                 await fed.session.close()
 

@@ -98,6 +98,17 @@ class MemberChange:
     at: datetime
 
 
+@dataclass(frozen=True)
+class AlertRaised:
+    """Something about a community needs its staff's eyes (insights saw negative posts, reports or
+    leaves spike); `alert_id` names the alert on the staff pages."""
+
+    group: Group
+    metric: str
+    text: str
+    alert_id: int
+
+
 @dataclass
 class GroupEvents:
     """The signals of communities; one instance per runtime, on `Groups.events`."""
@@ -111,4 +122,5 @@ class GroupEvents:
     vote_changed: Signal[VoteCast] = field(default_factory=Signal)
     member_joined: Signal[MemberChange] = field(default_factory=Signal)
     member_left: Signal[MemberChange] = field(default_factory=Signal)
+    alert_raised: Signal[AlertRaised] = field(default_factory=Signal)
     create_claimed: Claim[dict[str, Any]] = field(default_factory=Claim)  # before the post path

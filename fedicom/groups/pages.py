@@ -91,7 +91,9 @@ async def community_page(request: Request, group: Group) -> Response:
 
 async def privacy_page(request: Request, group: Group) -> Response:
     """The community's privacy policy on a page of its own (the actor's `privacyPolicy` links it)."""
-    return render(request, "privacy.html", await community_context(request, group))
+    context = await community_context(request, group)
+    context["insights_keep_days"] = request.app.state.settings.insights_keep_days
+    return render(request, "privacy.html", context)
 
 
 async def post_page(request: Request) -> Response:

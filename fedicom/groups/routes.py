@@ -75,9 +75,10 @@ async def group_actor(request: Request) -> Response:
 
 async def privacy_policy(request: Request) -> Response:
     """`privacyPolicy` of the actor: a page, or the Note itself for ActivityPub clients. A community
-    without a policy of its own has no such page, and its actor links none."""
+    without a policy of its own has no Note and its actor links none; its page still says what the
+    server measures in it (insights)."""
     group = await group_of(request)
-    if not group.privacy_policy:
+    if wants_activity_json(request) and not group.privacy_policy:
         raise NotFound(f"{group.title} has published no privacy policy of its own")
     if wants_activity_json(request):
         note = wire.build_privacy_policy(site_of(request).uri(group.name), group.privacy_policy)

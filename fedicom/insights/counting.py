@@ -14,6 +14,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.vocab import host_of
 from fedicom.groups.context import Groups
 from fedicom.groups.events import GroupEvents, MemberChange, ReportFiled, VoteCast
 from fedicom.groups.models import Group, Post
@@ -157,6 +158,8 @@ class Counter:
         await add_day(db, group, day, **{kind: 1, reading.sentiment.value: 1})
         await add_member_day(db, group, day, post.author, **{kind: 1})
         await add_member(db, group, post.author, {kind: 1}, post.created_at)
+        language = {"group_id": group.id, "day": day, "language": reading.language}
+        await _add(db, "insight_language_day", language, ("posts",), {"posts": 1})
         depth = await self._thread(db, group, post)
         await _query(
             db,
@@ -255,11 +258,18 @@ class Counter:
         )
         day = local_day(change.at, change.group)
         await add_day(db, change.group, day, **{"joins" if joined else "leaves": 1})
+        server = {"group_id": change.group.id, "host": host_of(change.actor)}
+        await _add(db, "insight_server", server, ("members",), {"members": 1 if joined else -1})
 
     async def report_filed(self, report: ReportFiled, conn: BaseDBAsyncClient | None) -> None:
         if report.group is not None:
-            now = datetime.now().astimezone()
-            await add_day(_db(conn), report.group, local_day(now, report.group), reports=1)
+            day = local_day(datetime.now(UTC), report.group)
+            await add_day(_db(conn), report.group, day, reports=1)
+            await _query(
+                _db(conn),
+                "INSERT INTO insight_report (group_id, day, report_id) VALUES (?, ?, ?)",
+                [report.group.id, day, report.report_id],
+            )
 
 
 def _aware(value: Any) -> datetime:

@@ -21,6 +21,12 @@ class Sentiment(StrEnum):
     NOT_SCORED = "not_scored"  # a language no shipped model reads: counted, never guessed
 
 
+class AlertMetric(StrEnum):
+    NEGATIVE_SHARE = "negative_share"  # share of the day's scored posts and comments that read negative
+    REPORTS = "reports"
+    LEAVES = "leaves"
+
+
 class CommunityDay(Model):
     """One community's counts for one of its days."""
 
@@ -162,6 +168,58 @@ class PostFacts(Model):
         indexes = (("group_id", "day"),)
 
 
+class ServerMembers(Model):
+    """Members per server, moved by each join and leave: the "by server" chart reads these rows, not
+    every membership."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_servers", on_delete=fields.CASCADE
+    )
+    host = fields.CharField(max_length=255)
+    members = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_server"
+        unique_together = (("group", "host"),)
+
+
+class LanguageDay(Model):
+    """Posts and comments per language and day ("" when neither declared nor identified)."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_languages", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    language = fields.CharField(max_length=16)
+    posts = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_language_day"
+        unique_together = (("group", "day", "language"),)
+
+
+class StageDay(Model):
+    """How many members were in each engagement stage on a day: the funnel and how it moves. Written
+    once a day (and when insights are read on a day that has none yet), since a stage also changes by
+    the days that pass without activity."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_stages", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    following = fields.IntField(default=0)
+    first_contribution = fields.IntField(default=0)
+    regular = fields.IntField(default=0)
+    passionate = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_stage_day"
+        unique_together = (("group", "day"),)
+
+
 class MemberEvent(Model):
     """A join or a leave, kept because a membership row is deleted when it ends."""
 
@@ -176,3 +234,62 @@ class MemberEvent(Model):
     class Meta:
         table = "insight_member_event"
         indexes = (("group_id", "at"),)
+
+
+class ReportSeen(Model):
+    """A report filed about a community on one of its days: what a reports alert lists."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_reports", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    report_id = fields.BigIntField()
+
+    class Meta:
+        table = "insight_report"
+        indexes = (("group_id", "day"),)
+
+
+class AlertRule(Model):
+    """When a metric's day rises above its recent baseline: the mean of the `baseline_days` before plus
+    `k` standard deviations, and at least `min_count` events. A rule without a community applies to
+    every community that has no rule of its own for that metric; with no rule at all, the defaults
+    below apply (alerts.py). `enabled` False switches the metric off where the rule applies."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyNullableRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="alert_rules", null=True, on_delete=fields.CASCADE
+    )
+    metric = fields.CharEnumField(AlertMetric, max_length=16)
+    baseline_days = fields.IntField(default=28)
+    k = fields.FloatField(default=4.0)
+    min_count = fields.IntField(default=5)
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "insight_alert_rule"
+        unique_together = (("group", "metric"),)
+
+
+class Alert(Model):
+    """A metric that spiked on a community's day, with what was behind it. Once per metric and day."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="alerts", on_delete=fields.CASCADE
+    )
+    metric = fields.CharEnumField(AlertMetric, max_length=16)
+    day = fields.DateField()
+    value = fields.FloatField()  # the day's figure (a share for negative_share, else a count)
+    count = fields.IntField()  # the events behind it
+    baseline = fields.FloatField()  # the mean of the days before
+    spread = fields.FloatField()  # their standard deviation (or its floor)
+    threshold = fields.FloatField()
+    behind: list[dict[str, Any]] = fields.JSONField(default=list)  # posts, reports or members
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "insight_alert"
+        unique_together = (("group", "metric", "day"),)

@@ -7,47 +7,23 @@ A period is the last `days` days of the community's calendar, today included.
 from __future__ import annotations
 
 import statistics
-from collections import Counter as Tally
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from fedicom.activitypub.models import RemoteServer
 from fedicom.activitypub.vocab import host_of
 from fedicom.groups.models import Group, Membership, MembershipState
-from fedicom.groups.timezones import zone
-from fedicom.insights import scoring
+from fedicom.insights import scoring, stages
+from fedicom.insights.alerts import describe
 from fedicom.insights.db import query
+from fedicom.insights.models import Alert, StageDay
+from fedicom.insights.period import Period, last_days
 from fedicom.insights.scoring import Factor, Stage, Thresholds
 
 TOP = 10
+SERVERS = 50
 DAY_SUMS = ("posts", "comments", "votes", "joins", "leaves", "reports")
 MOODS = ("positive", "neutral", "negative", "not_scored")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date  # first day
-    end: date  # last day, included
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def before(self) -> Period:
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
-
-    def bounds(self, group: Group) -> tuple[datetime, datetime]:
-        """The period as instants: from the first day's midnight to the day after the last, locally."""
-        tz = zone(group.timezone)
-        first = datetime.combine(self.start, time(), tz).astimezone(UTC)
-        after = datetime.combine(self.end + timedelta(days=1), time(), tz).astimezone(UTC)
-        return first, after
-
-
-def last_days(group: Group, days: int, now: datetime | None = None) -> Period:
-    today = (now or datetime.now(UTC)).astimezone(zone(group.timezone)).date()
-    return Period(today - timedelta(days=days - 1), today)
 
 
 @dataclass
@@ -71,6 +47,7 @@ class Insights:
     questions: dict[str, Any]
     interaction: dict[str, Any]
     stages: dict[str, int]
+    stage_days: list[dict[str, Any]]  # the funnel on each day of the period that has a snapshot
     top_contributors: list[dict[str, Any]]
     influencers: list[dict[str, Any]]
     experts: list[dict[str, Any]]
@@ -80,6 +57,7 @@ class Insights:
     days: list[dict[str, Any]]  # per day: the sums, members at the day's end, active members
     sentiment: list[dict[str, Any]]
     health: dict[str, Any]
+    alerts: list[dict[str, Any]]
     factors: list[Factor] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -144,14 +122,22 @@ async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any
         "FROM insight_thread WHERE group_id = ? AND created_at >= ? AND created_at < ?",
         [old_enough, old_enough, group.id, first, after],
     )
-    row = {k: int(v or 0) for k, v in dict(rows[0]).items()}
-    minutes = await query(
+    row: dict[str, Any] = {k: int(v or 0) for k, v in rows[0].items()}
+    row["median"] = await _median_minutes(group, first, after, row["threads"] - row["no_reply"])
+    return row
+
+
+async def _median_minutes(group: Group, first: datetime, after: datetime, answered: int) -> float | None:
+    """The median wait for a first reply, read as the middle one or two rows in order (no fetch of all)."""
+    if not answered:
+        return None
+    middle = await query(
         "SELECT first_reply_minutes AS m FROM insight_thread WHERE group_id = ? AND created_at >= ? "
-        "AND created_at < ? AND first_reply_minutes IS NOT NULL",
+        "AND created_at < ? AND first_reply_minutes IS NOT NULL ORDER BY first_reply_minutes "
+        f"LIMIT {2 - answered % 2} OFFSET {(answered - 1) // 2}",
         [group.id, first, after],
     )
-    row["median"] = statistics.median(int(r["m"]) for r in minutes) if minutes else None  # type: ignore[assignment]
-    return row
+    return float(statistics.mean(int(r["m"]) for r in middle))
 
 
 async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], ...]:
@@ -179,45 +165,62 @@ async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], 
     )
 
 
-async def _stages(group: Group, members: list[str], today: date, limits: Thresholds) -> dict[str, int]:
-    contributed = {
-        r["actor"]: int(r["n"])
-        for r in await query(
-            "SELECT actor, posts + comments AS n FROM insight_member WHERE group_id = ?", [group.id]
-        )
-    }
-    days = {
-        r["actor"]: int(r["n"])
-        for r in await query(
-            "SELECT actor, COUNT(*) AS n FROM insight_member_day WHERE group_id = ? AND day > ? "
-            "GROUP BY actor",
-            [group.id, today - timedelta(days=30)],
-        )
-    }
-    tally = Tally(scoring.stage(contributed.get(a, 0), days.get(a, 0), limits) for a in members)
-    return {s.value: tally.get(s, 0) for s in Stage}
+async def _stages(group: Group, today: date, first: date, limits: Thresholds) -> tuple[dict[str, int], Any]:
+    """Today's funnel (counted now if the day has no snapshot yet) and its snapshots over the period."""
+    found = await StageDay.get_or_none(group_id=group.id, day=today)
+    now = (
+        {s.value: getattr(found, s.value) for s in Stage}
+        if found
+        else await stages.snapshot(group, today, limits)
+    )
+    return now, await stages.history(group, first, today)
 
 
 async def _languages(group: Group, period: Period) -> list[dict[str, Any]]:
     rows = await query(
-        "SELECT language, COUNT(*) AS n FROM insight_post WHERE group_id = ? AND day >= ? AND day <= ? "
-        "GROUP BY language ORDER BY COUNT(*) DESC, language",
+        "SELECT language, SUM(posts) AS n FROM insight_language_day WHERE group_id = ? AND day >= ? "
+        "AND day <= ? GROUP BY language ORDER BY SUM(posts) DESC, language",
         [group.id, period.start, period.end],
     )
     return [{"language": r["language"] or "unknown", "posts": int(r["n"])} for r in rows]
 
 
-async def _servers(members: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    hosts = Tally(host_of(a) for a in members)
-    known = dict(await RemoteServer.filter(host__in=list(hosts)).values_list("host", "software"))
-    software = Tally[str]()
-    for host, n in hosts.items():
-        software[str(known.get(host) or "unknown")] += n
-    by_server = [{"server": h, "members": n} for h, n in sorted(hosts.items(), key=lambda x: (-x[1], x[0]))]
-    by_software = [
-        {"software": s, "members": n} for s, n in sorted(software.items(), key=lambda x: (-x[1], x[0]))
+async def _servers(group: Group) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    servers = await query(
+        "SELECT host, members FROM insight_server WHERE group_id = ? AND members > 0 "
+        f"ORDER BY members DESC, host LIMIT {SERVERS}",
+        [group.id],
+    )
+    software = await query(
+        "SELECT COALESCE(r.software, 'unknown') AS software, SUM(m.members) AS members FROM insight_server m "
+        "LEFT JOIN remote_server r ON r.host = m.host WHERE m.group_id = ? AND m.members > 0 "
+        "GROUP BY COALESCE(r.software, 'unknown') ORDER BY SUM(m.members) DESC",
+        [group.id],
+    )
+    return (
+        [{"server": r["host"], "members": int(r["members"])} for r in servers],
+        [{"software": r["software"], "members": int(r["members"])} for r in software],
+    )
+
+
+async def _alerts(group: Group, period: Period) -> list[dict[str, Any]]:
+    raised = await Alert.filter(group_id=group.id, day__gte=period.start, day__lte=period.end).order_by(
+        "day", "id"
+    )
+    return [
+        {
+            "id": a.id,
+            "metric": str(a.metric),
+            "day": a.day.isoformat(),
+            "value": a.value,
+            "count": a.count,
+            "baseline": a.baseline,
+            "threshold": a.threshold,
+            "text": describe(a),
+            "behind": a.behind,
+        }
+        for a in raised
     ]
-    return by_server[:50], by_software
 
 
 async def insights(
@@ -229,13 +232,12 @@ async def insights(
     before = period.before()
     rows, old = await _day_rows(group, period), _sums(await _day_rows(group, before))
     sums = _sums(rows)
-    accepted = Membership.filter(group_id=group.id, state=MembershipState.ACCEPTED)
-    members = [str(actor) for actor in await accepted.values_list("actor", flat=True)]
+    members = await Membership.filter(group_id=group.id, state=MembershipState.ACCEPTED).count()
     later = await query(
         "SELECT COALESCE(SUM(joins - leaves), 0) AS n FROM insight_day WHERE group_id = ? AND day > ?",
         [group.id, period.end],
     )
-    at_end = len(members) - int(later[0]["n"])  # members at the end of the period's last day
+    at_end = members - int(later[0]["n"])  # members at the end of the period's last day
     active_days = await _active_by_day(group, period.start, period.end)
     series, count = [], at_end
     for offset in range(period.days - 1, -1, -1):
@@ -258,7 +260,8 @@ async def insights(
     )
     threads = await _threads(group, period, now)
     top, influencers, experts = await _leaders(group, period)
-    by_server, by_software = await _servers(members)
+    by_server, by_software = await _servers(group)
+    funnel, funnel_days = await _stages(group, today, period.start, limits or Thresholds())
     mean_participants = threads["participants"] / threads["threads"] if threads["threads"] else 0.0
     lively = sum(1 for n in active_days.values() if n >= scoring.LIVELY_MEMBERS)
     factors = [
@@ -304,7 +307,8 @@ async def insights(
             "depth_max": threads["depth_max"],
             "depth_mean": round(threads["depth_sum"] / threads["threads"], 2) if threads["threads"] else 0.0,
         },
-        stages=await _stages(group, members, today, limits or Thresholds()),
+        stages=funnel,
+        stage_days=funnel_days,
         top_contributors=top,
         influencers=influencers,
         experts=experts,
@@ -317,5 +321,6 @@ async def insights(
             "score": scoring.health(factors),
             "factors": [asdict(f) for f in factors],
         },
+        alerts=await _alerts(group, period),
         factors=factors,
     )

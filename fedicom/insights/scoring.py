@@ -53,7 +53,7 @@ def _clamp(x: float) -> float:
 
 
 def members_factor(members_start: int, joins: int, leaves: int) -> Factor:
-    growth = (joins - leaves) / members_start if members_start else (1.0 if joins > leaves else 0.0)
+    growth = (joins - leaves) / members_start if members_start > 0 else (1.0 if joins > leaves else 0.0)
     return Factor(
         "members",
         _clamp(50 + 500 * growth),

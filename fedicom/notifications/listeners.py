@@ -13,7 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.vocab import mentions_of
 from fedicom.groups.communities import Site
-from fedicom.groups.events import GroupEvents, ReportFiled
+from fedicom.groups.events import AlertRaised, GroupEvents, ReportFiled
 from fedicom.groups.models import Group, Membership, Moderator, Post, PostState
 from fedicom.groups.text import plain_text
 from fedicom.notifications.channels import schedule
@@ -45,6 +45,7 @@ class Notifier:
         events.post_stored.connect(self.post_stored)
         events.join_requested.connect(self.join_requested)
         events.report_filed.connect(self.report_filed)
+        events.alert_raised.connect(self.alert_raised)
 
     async def post_stored(self, post: Post, conn: BaseDBAsyncClient | None) -> None:
         group = await _group_of(post, conn)
@@ -87,6 +88,12 @@ class Notifier:
         url = f"{self.site.base_url}/staff/reports/{event.report_id}"
         text = one_line(event.reason)
         await self.notify(told, group=event.group, actor=event.reporter, url=url, text=text, conn=conn)
+
+    async def alert_raised(self, event: AlertRaised, conn: BaseDBAsyncClient | None) -> None:
+        told = dict.fromkeys(await self.moderators(event.group, conn), NotificationKind.ALERT)
+        url = f"{self.site.base_url}/staff/communities/{event.group.name}/insights#alert-{event.alert_id}"
+        actor = self.site.uri(event.group.name)
+        await self.notify(told, group=event.group, actor=actor, url=url, text=one_line(event.text), conn=conn)
 
     async def moderators(self, group: Group, conn: BaseDBAsyncClient | None) -> list[str]:
         """Usernames of the community's active local moderators; its admins when it has none."""

@@ -15,6 +15,7 @@ class NotificationKind(StrEnum):
     REPORT = "report"
     JOIN_REQUEST = "join_request"
     HELD_POST = "held_post"
+    ALERT = "alert"  # insights saw negative posts, reports or leaves spike
 
 
 class Channel(StrEnum):

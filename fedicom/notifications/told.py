@@ -18,6 +18,7 @@ SENTENCES = {
     NotificationKind.REPORT: "{actor} filed a report about {where}",
     NotificationKind.JOIN_REQUEST: "{actor} asks to join {where}",
     NotificationKind.HELD_POST: "A post by {actor} waits for review in {where}",
+    NotificationKind.ALERT: "Alert in {where}",
 }
 
 

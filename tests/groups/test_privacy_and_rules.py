@@ -62,7 +62,7 @@ async def test_activitypub_clients_get_the_policy_as_the_note_the_actor_embeds(i
     assert note["type"] == "Note" and note["attributedTo"] == f"{inst.base}/c/news"
 
 
-async def test_a_community_without_a_policy_links_none_and_has_no_policy_page(instance) -> None:
+async def test_a_community_without_a_policy_links_none_and_its_page_says_what_is_measured(instance) -> None:
     inst = await instance()
     await inst.community("quiet", title="Quiet Corner", rules="Be kind.")
     actor = await actor_of(inst, "quiet")
@@ -70,7 +70,8 @@ async def test_a_community_without_a_policy_links_none_and_has_no_policy_page(in
     async with client(inst.base) as http:
         page = await get(http, "/c/quiet/privacy")
         missing = await get(http, "/c/nobody/privacy")
-    assert page.status == 404 and "Quiet Corner has published no privacy policy of its own." in page.text
+    assert page.status == 200 and "Quiet Corner has published no privacy policy of its own;" in page.text
+    assert "What this community measures" in page.text and "deleted after 400 days" in page.text
     assert missing.status == 404
     async with httpx.AsyncClient() as http:
         resp = await http.get(f"{inst.base}/c/quiet/privacy", headers={"Accept": AS2_MEDIA})

@@ -30,7 +30,8 @@ async def test_a_conversation_is_counted_as_it_arrives(instance, peer: Peer) -> 
 
     question, _ = await thread(peer, alice, group_uri, "<p>Does the new battery last a full day?</p>")
     praise, _ = await thread(peer, carol, group_uri, "<p>I love this community, the support is great!</p>")
-    answer, _ = await reply(peer, bob, group_uri, question["id"], "<p>Mine lasts about a day, sadly not more.</p>")
+    sadly = "<p>Mine lasts about a day, sadly not more.</p>"
+    answer, _ = await reply(peer, bob, group_uri, question["id"], sadly)
     deeper, _ = await reply(peer, carol, group_uri, answer["id"], "<p>Terrible battery here, it broke.</p>")
     await reply(peer, alice, group_uri, answer["id"], "<p>Danke, das hilft mir sehr.</p>")
 
@@ -70,7 +71,8 @@ async def test_a_conversation_is_counted_as_it_arrives(instance, peer: Peer) -> 
     assert found.questions["asked"] == 1 and found.questions["answered_by_staff"] == 0
     assert found.interaction == {"threads": 2, "participants_mean": 2.0, "depth_max": 2, "depth_mean": 1.0}
     # sentiment: English scored, German counted as not scored
-    moods = {p.post.object_id: p.sentiment for p in await PostFacts.filter(group=group).prefetch_related("post")}
+    facts = await PostFacts.filter(group=group).prefetch_related("post")
+    moods = {p.post.object_id: p.sentiment for p in facts}
     assert moods[praise["id"]] == Sentiment.POSITIVE
     assert moods[deeper["id"]] == Sentiment.NEGATIVE
     assert sum(1 for m in moods.values() if m == Sentiment.NOT_SCORED) == 1

@@ -38,6 +38,8 @@ SHOWN = (
     "staff-blocks-import-preview",
     "staff-inbox",
     "staff-notification-settings",
+    "staff-insights",
+    "staff-insights-dark",
 )
 
 

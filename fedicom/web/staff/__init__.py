@@ -12,6 +12,7 @@ from fedicom.web.staff import (
     dashboard,
     held,
     inbox,
+    insights,
     members,
     modlog,
     notification_settings,
@@ -30,6 +31,7 @@ def routes() -> list[BaseRoute]:
         *inbox.routes,
         *notification_settings.routes,
         *communities.routes,
+        *insights.routes,
         *members.routes,
         *held.routes,
         *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete

@@ -36,6 +36,7 @@ KIND_NAMES = {
     NotificationKind.REPORT: "Reports",
     NotificationKind.JOIN_REQUEST: "Join requests",
     NotificationKind.HELD_POST: "Held posts",
+    NotificationKind.ALERT: "Alerts",
 }
 
 

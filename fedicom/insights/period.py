@@ -1,0 +1,34 @@
+"""A period of a community's calendar: the last `days` days, today included, and the one before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from fedicom.groups.models import Group
+from fedicom.groups.timezones import zone
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day
+    end: date  # last day, included
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def before(self) -> Period:
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def bounds(self, group: Group) -> tuple[datetime, datetime]:
+        """The period as instants: from the first day's midnight to the day after the last, locally."""
+        tz = zone(group.timezone)
+        first = datetime.combine(self.start, time(), tz).astimezone(UTC)
+        after = datetime.combine(self.end + timedelta(days=1), time(), tz).astimezone(UTC)
+        return first, after
+
+
+def last_days(group: Group, days: int, now: datetime | None = None) -> Period:
+    today = (now or datetime.now(UTC)).astimezone(zone(group.timezone)).date()
+    return Period(today - timedelta(days=days - 1), today)

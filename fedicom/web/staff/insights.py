@@ -1,0 +1,178 @@
+"""Staff pages: a community's insights as charts with their tables, and the same figures as CSV and JSON.
+
+`/staff/communities/NAME/insights?days=N` for the page; `.../insights.csv` (one row per day) and
+`.../insights.json` (everything `fedicom insights --json` prints) for spreadsheets and scripts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from fedicom.errors import BadRequest
+from fedicom.groups.models import Post
+from fedicom.groups.text import plain_text
+from fedicom.insights.alerts import describe
+from fedicom.insights.models import Alert
+from fedicom.insights.report import DAY_SUMS, MOODS, Insights, insights
+from fedicom.insights.scoring import Stage
+from fedicom.insights.stages import thresholds
+from fedicom.moderation.acting import Acting
+from fedicom.web.charts import Series, bars, lines, stacked_bars
+from fedicom.web.staff.auth import staff_only
+from fedicom.web.staff.layout import staff_page
+
+PERIODS = (7, 30, 90)
+STAGE_NAMES = {
+    Stage.FOLLOWING: "Following only",
+    Stage.FIRST: "First contribution",
+    Stage.REGULAR: "Regular",
+    Stage.PASSIONATE: "Passionate",
+}
+CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", *MOODS)
+
+
+def _days(request: Request) -> int:
+    raw = request.query_params.get("days", "30")
+    if not raw.isdigit() or int(raw) not in PERIODS:
+        raise BadRequest(f"days is one of {', '.join(map(str, PERIODS))}")
+    return int(raw)
+
+
+async def _found(request: Request, acting: Acting) -> Insights:
+    group = await acting.community(request.path_params["name"])
+    return await insights(group, _days(request), limits=thresholds(acting.settings))
+
+
+def tables(found: Insights) -> dict[str, list[list[Any]]]:
+    """The charts' figures as rows, for the tables beside them."""
+
+    def rows(source: list[dict[str, Any]], *keys: str) -> list[list[Any]]:
+        return [[row["day"], *(row[k] for k in keys)] for row in source]
+
+    return {
+        "members": rows(found.days, "members", "joins", "leaves"),
+        "activity": rows(found.days, "posts", "comments", "votes"),
+        "active": rows(found.days, "active"),
+        "sentiment": rows(found.sentiment, *MOODS),
+        "stages": rows(found.stage_days, *(s.value for s in Stage)),
+    }
+
+
+def charts(found: Insights) -> dict[str, Any]:
+    days = [d["day"] for d in found.days]
+
+    def column(key: str) -> list[float]:
+        return [float(d[key]) for d in found.days]
+
+    return {
+        "members": lines(
+            "c-members",
+            "Members at the end of each day",
+            days,
+            [Series("Members", "chart-a", column("members"))],
+        ),
+        "activity": stacked_bars(
+            "c-activity",
+            "Posts, comments and votes per day",
+            days,
+            [
+                Series("Posts", "chart-a", column("posts")),
+                Series("Comments", "chart-b", column("comments")),
+                Series("Votes", "chart-c", column("votes")),
+            ],
+        ),
+        "active": lines(
+            "c-active", "Members active each day", days, [Series("Active", "chart-b", column("active"))]
+        ),
+        "sentiment": stacked_bars(
+            "c-sentiment",
+            "How posts and comments read, per day",
+            days,
+            [
+                Series("Positive", "chart-good", column("positive")),
+                Series("Neutral", "chart-c", column("neutral")),
+                Series("Negative", "chart-bad", column("negative")),
+                Series("Not scored", "chart-d", column("not_scored")),
+            ],
+        ),
+        "stages": bars(
+            "c-stages", "Members by engagement stage", [(STAGE_NAMES[s], found.stages[s]) for s in Stage]
+        ),
+        "first_reply": bars(
+            "c-first-reply",
+            "Threads by wait for a first reply",
+            [
+                ("Under 1 hour", found.first_reply["under_1h"]),
+                ("1 to 4 hours", found.first_reply["1h_to_4h"]),
+                ("4 to 24 hours", found.first_reply["4h_to_24h"]),
+                ("Over 24 hours", found.first_reply["over_24h"]),
+                ("No reply yet", found.first_reply["none"]),
+            ],
+            "chart-b",
+        ),
+        "software": bars(
+            "c-software",
+            "Members by server software",
+            [(r["software"], r["members"]) for r in found.by_software],
+        ),
+    }
+
+
+@staff_only
+async def insights_page(request: Request, acting: Acting) -> Response:
+    found = await _found(request, acting)
+    group = await acting.community(request.path_params["name"])
+    raised = await Alert.filter(group_id=group.id).order_by("-day", "-id").limit(10)
+    behind = [item["post"] for a in raised for item in a.behind if "post" in item]
+    titled = await Post.filter(id__in=behind, group_id=group.id).values_list("id", "title", "content")
+    context = {
+        "section": "communities",
+        "group": group,
+        "tab": "insights",
+        "found": found,
+        "charts": charts(found),
+        "tables": tables(found),
+        "limits": thresholds(acting.settings),
+        "periods": PERIODS,
+        "stage_names": {s.value: STAGE_NAMES[s] for s in Stage},
+        "alerts": [(a, describe(a)) for a in raised],
+        "post_titles": {i: title or plain_text(content, 60) for i, title, content in titled},
+    }
+    return staff_page(request, "staff/insights.html", context)
+
+
+@staff_only
+async def insights_json(request: Request, acting: Acting) -> Response:
+    found = await _found(request, acting)
+    return JSONResponse(found.as_json(), headers={"Cache-Control": "private, no-store"})
+
+
+@staff_only
+async def insights_csv(request: Request, acting: Acting) -> Response:
+    found = await _found(request, acting)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(found.days)
+    name = f"{found.community}-insights-{found.period['start']}-{found.period['end']}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+routes = [
+    Route("/staff/communities/{name}/insights", insights_page),
+    Route("/staff/communities/{name}/insights.json", insights_json),
+    Route("/staff/communities/{name}/insights.csv", insights_csv),
+]
