@@ -186,6 +186,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             app.state.files = runtime.files
             app.state.media_proxy = media_setup.install(runtime.groups, settings, runtime.files)
             stop = asyncio.Event()
+            counting = asyncio.create_task(app.state.page_views.run(stop))
             runner = None
             if workers:
                 runner = asyncio.create_task(
@@ -195,6 +196,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
                 yield
             finally:
                 stop.set()
+                await counting
                 if runner:
                     await runner
                 await fed.session.close()

@@ -44,7 +44,7 @@ def _show(found: Any) -> None:
     span = f"{period['start']} to {period['end']} ({period['days']} days)"
     console.print(f"[bold]{escape(found.community)}[/bold], {span}")
     figures = table("figure", "value", "previous period", "change")
-    for key in ("joins", "leaves", "posts", "comments", "votes", "reports"):
+    for key in ("joins", "leaves", "posts", "comments", "votes", "reports", "views"):
         now, before = getattr(found, key), found.previous[key]
         figures.add_row(key, str(now), str(before), _change(now, before))
     figures.add_row("members", str(found.members), "", "")

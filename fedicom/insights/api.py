@@ -35,6 +35,8 @@ class InsightsOut(BaseModel):
     comments: int
     votes: int
     reports: int
+    views: int = Field(description="Page views by people's browsers; no visitor is tracked.")
+    referrers: list[dict[str, Any]]
     previous: dict[str, int]
     active_members: dict[str, int] = Field(description="Keys 1d, 7d and 30d.")
     stickiness: float | None

@@ -200,6 +200,22 @@ class LanguageDay(Model):
         unique_together = (("group", "day", "language"),)
 
 
+class TrafficDay(Model):
+    """Page views of a community's pages on one of its days, by referring site (traffic.py)."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_traffic", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    source = fields.CharField(max_length=255)  # the referring host; "" direct; "(this site)" internal
+    views = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_traffic"
+        unique_together = (("group", "day", "source"),)
+
+
 class StageDay(Model):
     """How many members were in each engagement stage on a day: the funnel and how it moves. Written
     once a day (and when insights are read on a day that has none yet), since a stage also changes by

@@ -37,6 +37,8 @@ class Insights:
     comments: int
     votes: int
     reports: int
+    views: int  # page views by people's browsers (insights/traffic.py)
+    referrers: list[dict[str, Any]]  # where views came from: other sites, direct, this site
     previous: dict[str, int]
     active_members: dict[str, int]
     stickiness: float | None
@@ -81,6 +83,24 @@ def _day(value: Any) -> date:
 
 def _sums(rows: dict[date, dict[str, int]]) -> dict[str, int]:
     return {k: sum(r[k] for r in rows.values()) for k in DAY_SUMS + MOODS}
+
+
+async def _views(group: Group, period: Period) -> dict[date, int]:
+    rows = await query(
+        "SELECT day, SUM(views) AS n FROM insight_traffic WHERE group_id = ? AND day >= ? AND day <= ? "
+        "GROUP BY day",
+        [group.id, period.start, period.end],
+    )
+    return {_day(r["day"]): int(r["n"]) for r in rows}
+
+
+async def _referrers(group: Group, period: Period) -> list[dict[str, Any]]:
+    rows = await query(
+        "SELECT source, SUM(views) AS n FROM insight_traffic WHERE group_id = ? AND day >= ? AND day <= ? "
+        f"GROUP BY source ORDER BY SUM(views) DESC, source LIMIT {TOP}",
+        [group.id, period.start, period.end],
+    )
+    return [{"source": r["source"] or "(direct)", "views": int(r["n"])} for r in rows]
 
 
 async def _active(group: Group, first: date, last: date) -> int:
@@ -239,12 +259,20 @@ async def insights(
     )
     at_end = members - int(later[0]["n"])  # members at the end of the period's last day
     active_days = await _active_by_day(group, period.start, period.end)
+    views = await _views(group, period)
+    views_before = sum((await _views(group, before)).values())
     series, count = [], at_end
     for offset in range(period.days - 1, -1, -1):
         day = period.start + timedelta(days=offset)
         sums_of_day = rows.get(day, dict.fromkeys(DAY_SUMS + MOODS, 0))
         series.append(
-            {"day": day.isoformat(), **sums_of_day, "members": count, "active": active_days.get(day, 0)}
+            {
+                "day": day.isoformat(),
+                **sums_of_day,
+                "members": count,
+                "active": active_days.get(day, 0),
+                "views": views.get(day, 0),
+            }
         )
         count -= sums_of_day["joins"] - sums_of_day["leaves"]
     series.reverse()
@@ -267,6 +295,7 @@ async def insights(
     factors = [
         scoring.members_factor(members_start, sums["joins"], sums["leaves"]),
         scoring.content_factor(sums["posts"] + sums["comments"], old["posts"] + old["comments"]),
+        scoring.traffic_factor(sum(views.values()), views_before),
         scoring.liveliness_factor(lively, period.days),
         scoring.interaction_factor(threads["threads"], mean_participants),
         scoring.responsiveness_factor(threads["answered_24h"], threads["day_old"]),
@@ -281,7 +310,9 @@ async def insights(
         comments=sums["comments"],
         votes=sums["votes"],
         reports=sums["reports"],
-        previous={k: old[k] for k in DAY_SUMS},
+        views=sum(views.values()),
+        referrers=await _referrers(group, period),
+        previous={**{k: old[k] for k in DAY_SUMS}, "views": views_before},
         active_members=active,
         stickiness=stickiness,
         new_contributors=int(new[0]["n"]),

@@ -283,5 +283,17 @@ class Migration(migrations.Migration):
             options={'table': 'insight_report', 'app': 'fedicom', 'indexes': [Index(fields=['group_id', 'day'])], 'pk_attr': 'id', 'table_description': 'A report filed about a community on one of its days: what a reports alert lists.'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='TrafficDay',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('group', fields.ForeignKeyField('fedicom.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='insight_traffic', on_delete=OnDelete.CASCADE)),
+                ('day', fields.DateField()),
+                ('source', fields.CharField(max_length=255)),
+                ('views', fields.IntField(default=0)),
+            ],
+            options={'table': 'insight_traffic', 'app': 'fedicom', 'unique_together': (('group', 'day', 'source'),), 'pk_attr': 'id', 'table_description': "Page views of a community's pages on one of its days, by referring site (traffic.py)."},
+            bases=['Model'],
+        ),
         ops.RunPython(members_so_far, nothing),
     ]

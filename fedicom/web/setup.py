@@ -13,11 +13,13 @@ from starlette.types import Scope
 from fedicom.branding.look import Defaults, LookCache
 from fedicom.groups.browse import HotRanks
 from fedicom.groups.directory import Directory
+from fedicom.insights.traffic import PageViews
 from fedicom.media.links import MediaLinks
 from fedicom.settings import Settings
 from fedicom.web.brand import FreshLook
 from fedicom.web.csrf import Csrf
 from fedicom.web.headers import SecurityHeaders, content_security_policy
+from fedicom.web.pageviews import CountViews
 from fedicom.web.ratelimit import RateLimit
 from fedicom.web.templating import STATIC, make_templates
 
@@ -58,6 +60,8 @@ def install(app: Starlette, settings: Settings) -> None:
     app.state.account_limit = RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account")
     app.state.look = LookCache(Defaults(settings.instance_name, settings.instance_description))
     app.add_middleware(FreshLook, cache=app.state.look)
+    app.state.page_views = PageViews()
+    app.add_middleware(CountViews, views=app.state.page_views, own_host=settings.domain)
     app.add_middleware(
         SecurityHeaders,
         csp=content_security_policy(dev=settings.dev, media_origin=_origin(settings.s3_public_url)),

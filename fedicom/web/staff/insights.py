@@ -34,7 +34,7 @@ STAGE_NAMES = {
     Stage.REGULAR: "Regular",
     Stage.PASSIONATE: "Passionate",
 }
-CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", *MOODS)
+CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", "views", *MOODS)
 
 
 def _days(request: Request) -> int:
@@ -59,6 +59,7 @@ def tables(found: Insights) -> dict[str, list[list[Any]]]:
         "members": rows(found.days, "members", "joins", "leaves"),
         "activity": rows(found.days, "posts", "comments", "votes"),
         "active": rows(found.days, "active"),
+        "views": rows(found.days, "views"),
         "sentiment": rows(found.sentiment, *MOODS),
         "stages": rows(found.stage_days, *(s.value for s in Stage)),
     }
@@ -86,6 +87,9 @@ def charts(found: Insights) -> dict[str, Any]:
                 Series("Comments", "chart-b", column("comments")),
                 Series("Votes", "chart-c", column("votes")),
             ],
+        ),
+        "views": lines(
+            "c-views", "Page views per day", days, [Series("Page views", "chart-a", column("views"))]
         ),
         "active": lines(
             "c-active", "Members active each day", days, [Series("Active", "chart-b", column("active"))]
