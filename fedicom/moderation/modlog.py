@@ -45,7 +45,7 @@ def staff_removed(moderator: str) -> Callable[[Staff, int, BaseDBAsyncClient], A
 async def entries(
     community: str | None = None,
     *,
-    action: ModlogAction | None = None,
+    action: ModlogAction | str | None = None,
     moderator: str | None = None,
     offset: int = 0,
     limit: int = 100,
@@ -55,7 +55,10 @@ async def entries(
     if community:
         query = query.filter(community=community)
     if action:
-        query = query.filter(action=action)
+        try:
+            query = query.filter(action=ModlogAction(action))
+        except ValueError:  # a word the log never records (a filter typed by hand) matches nothing
+            return []
     if moderator:
         query = query.filter(moderator=moderator)
     return await query.order_by("-id").offset(offset).limit(limit)

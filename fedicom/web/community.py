@@ -3,7 +3,7 @@
 Routes parse the query, call one service (browse, directory) and render a template; the community
 page shares its URL with the Group actor (`/c/NAME`), and a post's page with the post's object
 (`/c/NAME/p/N`): groups/routes.py negotiates those addresses and asks this module (its
-`CommunityPages`, wired in `create_app`) for the page a browser gets.
+`CommunityPages`, wired in web/setup.py) for the page a browser gets.
 """
 
 from __future__ import annotations
