@@ -15,7 +15,8 @@ import shutil
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,12 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
     # a few thousand regulars write most of it, as in any community
     writers = actors[: max(1, members // 20)]
     post_rows, thread_rows, fact_rows = [], [], []
-    member_day: dict[tuple[str, str], list[int]] = {}
-    days: dict[str, list[int]] = {}
+    member_day: dict[tuple[date, str], list[int]] = {}
+    days: dict[date, list[int]] = {}
     thread_ids: list[int] = []
     for i in range(1, posts + 1):
         at = now - timedelta(seconds=rng.randrange(DAYS * 86400))
-        day = at.date().isoformat()
+        day = at.date()
         author = rng.choice(writers)
         comment = bool(thread_ids) and rng.random() < 0.75
         parent = rng.choice(thread_ids) if comment else None
@@ -92,13 +93,14 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
         thread_rows,
     )
     for actor in actors[: members // 2]:  # voters: half the members vote on some day
-        day = (now - timedelta(days=rng.randrange(DAYS))).date().isoformat()
+        day = (now - timedelta(days=rng.randrange(DAYS))).date()
         member_day.setdefault((day, actor), [0, 0, 0])[2] += 1
     await _many(
         "INSERT INTO insight_member_day (group_id, day, actor, posts, comments, votes) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [[group_id, d, a, *c] for (d, a), c in member_day.items()],
     )
+    active = Counter(d for d, _ in member_day)
     totals: dict[str, list[int]] = {}
     for (_, actor), c in member_day.items():
         t = totals.setdefault(actor, [0, 0, 0])
@@ -110,9 +112,12 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
         [[group_id, a, *t, t[0] * 3, t[1], t[0] * 2, t[0]] for a, t in totals.items()],
     )
     await _many(
-        "INSERT INTO insight_day (group_id, day, posts, comments, votes, joins, leaves, reports, positive, "
-        "neutral, negative, not_scored) VALUES (?, ?, ?, ?, 0, ?, ?, 0, 0, ?, 0, 0)",
-        [[group_id, d, p, c, members // DAYS, members // DAYS // 10, p + c] for d, (p, c) in days.items()],
+        "INSERT INTO insight_day (group_id, day, posts, comments, votes, joins, leaves, reports, active, "
+        "positive, neutral, negative, not_scored) VALUES (?, ?, ?, ?, 0, ?, ?, 0, ?, 0, ?, 0, 0)",
+        [
+            [group_id, d, p, c, members // DAYS, members // DAYS // 10, active[d], p + c]
+            for d, (p, c) in days.items()
+        ],
     )
 
 

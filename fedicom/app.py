@@ -23,7 +23,6 @@ from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
 from fedicom.activitypub.observe import Observers
 from fedicom.errors import FedicomError
-from fedicom.groups import pages, remote_follow
 from fedicom.groups import routes as group_routes
 from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
@@ -38,8 +37,6 @@ from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
 from fedicom.media.store import FileStore, open_store
 from fedicom.moderation import api as admin_api
-from fedicom.moderation import modlog_routes
-from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import setup as moderation_setup
 from fedicom.moderation.defederation import Defederation
 from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
@@ -53,7 +50,8 @@ from fedicom.settings import Settings
 from fedicom.staff import routes as staff_routes
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
-from fedicom.web import about, brand, media, media_proxy, setup, staff
+from fedicom.web import about, brand, community, follow, media, media_proxy, modlog, setup, staff
+from fedicom.web.appstate import Running, app_state
 from fedicom.web.errors import error_answer
 
 log = logging.getLogger("fedicom")
@@ -181,12 +179,12 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             runtime = build_federation(settings, meters)
             fed = runtime.fed
             await fed.start()
-            app.state.fed, app.state.site, app.state.groups = fed, runtime.groups.site, runtime.groups
-            app.state.defed, app.state.jobs = runtime.defed, runtime.jobs
-            app.state.files = runtime.files
-            app.state.media_proxy = media_setup.install(runtime.groups, settings, runtime.files)
+            proxy = media_setup.install(runtime.groups, settings, runtime.files)
+            app_state(app).running = Running(
+                fed, runtime.groups, runtime.defed, runtime.jobs, runtime.files, proxy
+            )
             stop = asyncio.Event()
-            counting = asyncio.create_task(app.state.page_views.run(stop))
+            counting = asyncio.create_task(app_state(app).page_views.run(stop))
             runner = None
             if workers:
                 runner = asyncio.create_task(
@@ -204,9 +202,10 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
 
     app = Starlette(
         routes=[
-            *pages.routes,
-            *remote_follow.routes,
+            *community.routes,
+            *follow.routes,
             *about.routes,
+            *modlog.routes,
             *media.routes,
             *brand.routes,
             *media_proxy.routes,
@@ -215,8 +214,6 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *ap_routes.routes,
             *group_routes.routes,
             *staff_routes.routes,
-            *blocklist_routes.routes,
-            *modlog_routes.routes,
             *admin_api.routes(),
             *staff.routes(),
         ],
@@ -224,7 +221,6 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         exception_handlers={FedicomError: _fedicom_error, 404: _not_found, 405: _not_allowed},
     )
     setup.install(app, settings)
-    app.state.settings = settings
     return app
 
 

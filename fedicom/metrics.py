@@ -27,7 +27,9 @@ from prometheus_client import (
 )
 from tortoise import connections
 
+from fedicom.activitypub.models import DeliveryState, InboxState
 from fedicom.activitypub.observe import Observers
+from fedicom.jobs.models import JobState
 from fedicom.settings import Settings
 
 log = logging.getLogger("fedicom.metrics")
@@ -43,9 +45,9 @@ ACTIVITY_TYPES = frozenset(
     }
 )  # fmt: skip
 QUEUES = {  # table: its states (every one is reported, zero included, so alerts see a series)
-    "delivery": ("pending", "done", "failed", "cancelled", "skipped"),
-    "inbox_item": ("pending", "done", "failed"),
-    "job": ("pending", "done", "failed", "cancelled"),
+    "delivery": tuple(DeliveryState),
+    "inbox_item": tuple(InboxState),
+    "job": tuple(JobState),
 }
 QUEUE_NAMES = {"delivery": "deliveries", "inbox_item": "inbox", "job": "jobs"}
 SKIPPED = " AND host NOT IN (SELECT host FROM remote_server WHERE unreachable)"  # not waiting: set aside
@@ -53,7 +55,7 @@ SKIPPED = " AND host NOT IN (SELECT host FROM remote_server WHERE unreachable)" 
 
 def _outcome(state: str) -> str:
     """A queue row's state after a try, as a label: pending after a try means it will be retried."""
-    return "retry" if state == "pending" else state
+    return "retry" if state == DeliveryState.PENDING else str(state)
 
 
 class Metrics:

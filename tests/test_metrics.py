@@ -13,6 +13,7 @@ from fedicom import metrics
 from fedicom.doctor import Samples, read_samples
 from fedicom.jobs.queue import enqueue
 from fedicom.jobs.runner import RetryLater, RunningJob
+from fedicom.web.appstate import app_state
 from tests.support.peer import Peer
 from tests.support.servers import free_port
 from tests.support.steps import join, thread, until
@@ -50,10 +51,10 @@ async def test_a_scrape_counts_deliveries_inbox_and_jobs_and_reads_the_queues(
     async def later(job: RunningJob) -> None:
         raise RetryLater("the other side is busy")
 
-    inst.app.state.jobs.register({"test.ok": ok, "test.later": later})
+    app_state(inst.app).jobs.register({"test.ok": ok, "test.later": later})
     await enqueue("test.ok", {})
     await enqueue("test.later", {})
-    inst.app.state.jobs.wake()
+    app_state(inst.app).jobs.wake()
     await thread(peer, alice, group, "<p>Hello</p>")  # announced to alice's server, and to bob's: refused
     async with aiohttp.ClientSession() as session:
         async with session.post(f"{group}/inbox", data=b"{not json") as resp:

@@ -25,7 +25,7 @@ from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.hostgate import Deferral, HostGate
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import OutgoingActivity
+from fedicom.activitypub.models import DeliveryState, OutgoingActivity
 from fedicom.activitypub.netguard import RefusedAddress, check_url
 from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.pacing import AdaptiveLimit, HostSlots
@@ -192,7 +192,7 @@ class DeliveryWorker:
         self._inflight: set[int] = set()
         self._waiting_aside = 0
         self._payloads: dict[int, tuple[str, bytes]] = {}
-        self._results: list[tuple[int, str, int | None, str | None, float]] = []
+        self._results: list[tuple[int, DeliveryState, int | None, str | None, float]] = []
         self._deferred: list[tuple[int, float, str]] = []
         self._signing = ThreadPoolExecutor(max_workers=sign_threads, thread_name_prefix="sign")
         self._tasks: set[asyncio.Task[None]] = set()
@@ -279,9 +279,11 @@ class DeliveryWorker:
     async def _deliver(self, row: dict[str, Any]) -> None:
         host = row["host"]
         if self.allow is not None and not await self.allow(host):
-            self._results.append((row["id"], "cancelled", None, "the server is blocked", time.time()))
+            self._results.append(
+                (row["id"], DeliveryState.CANCELLED, None, "the server is blocked", time.time())
+            )
             self._inflight.discard(row["id"])
-            self.observers.delivered("cancelled", None)
+            self.observers.delivered(DeliveryState.CANCELLED, None)
             return
         slots = self._hosts.get(host)
         if slots is None:
@@ -403,22 +405,24 @@ class DeliveryWorker:
         error: str | None,
         retry_after: float | None,
         final: bool,
-    ) -> str:
+    ) -> DeliveryState:
         """Queue the attempt's outcome for writing; the delivery's new state."""
         now = time.time()
         tries = row["tries"] + 1
         if status is not None and 200 <= status < 300:
-            state, next_try = "done", now
+            state, next_try = DeliveryState.DONE, now
         elif final or (status is not None and backoff.is_permanent(status)):
-            state, next_try = "failed", now
+            state, next_try = DeliveryState.FAILED, now
         else:
             delay = backoff.retry_delay(tries, retry_after)
-            state, next_try = ("pending", now + delay) if delay is not None else ("failed", now)
-        if error is None and status is not None and state != "done":
+            state, next_try = (
+                (DeliveryState.PENDING, now + delay) if delay is not None else (DeliveryState.FAILED, now)
+            )
+        if error is None and status is not None and state != DeliveryState.DONE:
             error = f"HTTP {status}"
         self._results.append((row["id"], state, status, error, next_try))
         self._inflight.discard(row["id"])
-        if state == "done":
+        if state == DeliveryState.DONE:
             self._failed_hosts.pop(row["host"], None)
             self._ok_pending[row["host"]] = now
         elif not final and (status is None or status >= 500):

@@ -35,7 +35,14 @@ from fedicom.activitypub.inbox import (
     parse_activity,
 )
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteServer
+from fedicom.activitypub.models import (
+    Delivery,
+    DeliveryState,
+    InboxItem,
+    InboxState,
+    OutgoingActivity,
+    RemoteServer,
+)
 from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import IncomingRequest
 from fedicom.activitypub.software import SoftwareDirectory
@@ -240,6 +247,8 @@ class Federation:
 
 async def prune(now: float) -> None:
     """Drop finished jobs: deliveries a day after success, inbox items after the dedupe window."""
-    await Delivery.filter(state="done", updated_at__lt=now - DONE_DELIVERY_KEEP).delete()
-    await Delivery.filter(state__in=["failed", "skipped"], updated_at__lt=now - FAILED_DELIVERY_KEEP).delete()
-    await InboxItem.filter(state__in=["done", "failed"], received_at__lt=now - INBOX_DEDUPE_WINDOW).delete()
+    done, failed, skipped = DeliveryState.DONE, DeliveryState.FAILED, DeliveryState.SKIPPED
+    await Delivery.filter(state=done, updated_at__lt=now - DONE_DELIVERY_KEEP).delete()
+    await Delivery.filter(state__in=[failed, skipped], updated_at__lt=now - FAILED_DELIVERY_KEEP).delete()
+    finished = [InboxState.DONE, InboxState.FAILED]
+    await InboxItem.filter(state__in=finished, received_at__lt=now - INBOX_DEDUPE_WINDOW).delete()

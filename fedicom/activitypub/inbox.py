@@ -20,7 +20,7 @@ from fedicom.activitypub import backoff, leases
 from fedicom.activitypub.actors import ActorStore
 from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.json_input import read_json
-from fedicom.activitypub.models import RemoteActor, RemoteServer
+from fedicom.activitypub.models import InboxState, RemoteActor, RemoteServer
 from fedicom.activitypub.observe import Observers
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 from fedicom.activitypub.urls import MAX_URI, parse_url
@@ -293,7 +293,7 @@ class InboxProcessor:
 
     async def _run_handler(self, row: dict[str, Any], payload: dict[str, Any]) -> list[Any] | None:
         """Run the handler; the outcome row to write, or None when its transaction already did."""
-        state, error, next_try = "done", None, time.time()
+        state, error, next_try = InboxState.DONE, None, time.time()
         current = _Current(row["id"])
         token = _current.set(current)
         try:
@@ -305,13 +305,15 @@ class InboxProcessor:
             delay = backoff.retry_delay(row["tries"] + 1)
             error = f"{type(exc).__name__}: {exc}"[:500]
             if delay is not None and row["tries"] < 5:
-                state, next_try = "pending", time.time() + delay
+                state, next_try = InboxState.PENDING, time.time() + delay
             else:
-                state = "failed"
+                state = InboxState.FAILED
         finally:
             _current.reset(token)
-        self.observers.processed(payload.get("type"), "refused" if state == "done" and error else state)
-        if current.marked and state == "done" and error is None:
+        self.observers.processed(
+            payload.get("type"), "refused" if state == InboxState.DONE and error else state
+        )
+        if current.marked and state == InboxState.DONE and error is None:
             return None
         return [state, error, next_try, row["id"]]
 

@@ -6,6 +6,7 @@ same queries run unchanged on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from tortoise import fields
@@ -50,6 +51,12 @@ class RemoteActor(Model):
         return self.shared_inbox or self.inbox
 
 
+class InboxState(StrEnum):
+    PENDING = "pending"  # waiting for its (next) try
+    DONE = "done"  # handled, or refused for good (`error` says why)
+    FAILED = "failed"  # tries used up
+
+
 class InboxItem(Model):
     """An accepted inbound activity, stored before it is answered 202 and processed from here."""
 
@@ -58,7 +65,7 @@ class InboxItem(Model):
     actor = fields.CharField(max_length=1024)
     recipient = fields.CharField(max_length=1024, null=True)
     payload = fields.TextField()
-    state = fields.CharField(max_length=12, default="pending")
+    state = fields.CharEnumField(InboxState, max_length=12, default=InboxState.PENDING)
     tries = fields.IntField(default=0)
     next_try_at = fields.FloatField()
     lease_until = fields.FloatField(null=True)
@@ -89,6 +96,14 @@ class OutgoingActivity(Model):
         indexes = (("actor", "type", "id"),)
 
 
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its (next) try
+    DONE = "done"  # the inbox answered 2xx
+    FAILED = "failed"  # refused for good, or tries used up
+    CANCELLED = "cancelled"  # the server was blocked before it was sent
+    SKIPPED = "skipped"  # the server had been unreachable for days
+
+
 class Delivery(Model):
     """One activity to one inbox: the unit of the durable delivery queue."""
 
@@ -99,7 +114,7 @@ class Delivery(Model):
     inbox = fields.CharField(max_length=1024)
     host = fields.CharField(max_length=255)
     order_key = fields.CharField(max_length=32)
-    state = fields.CharField(max_length=12, default="pending")
+    state = fields.CharEnumField(DeliveryState, max_length=12, default=DeliveryState.PENDING)
     tries = fields.IntField(default=0)
     next_try_at = fields.FloatField()
     lease_until = fields.FloatField(null=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,10 +15,26 @@ from fedicom.activitypub.jsonld import ACTOR_CONTEXT
 from fedicom.activitypub.signatures import IncomingRequest
 from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.http import ActivityResponse, cors, read_body
+from fedicom.settings import Settings
+
+
+class Hosting(Protocol):
+    """What the protocol routes read of the app (fedicom/web/appstate.py's AppState provides it)."""
+
+    @property
+    def fed(self) -> Federation: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
+def hosting(request: Request) -> Hosting:
+    found: Hosting = request.app.state.fedicom
+    return found
 
 
 def fed_of(request: Request) -> Federation:
-    return request.app.state.fed  # type: ignore[no-any-return]
+    return hosting(request).fed
 
 
 async def webfinger(request: Request) -> Response:
@@ -27,7 +43,7 @@ async def webfinger(request: Request) -> Response:
     if "@" not in resource and not resource.startswith(("http://", "https://")):
         # RFC 7033 §4.2: an absent or malformed resource is a bad request, not an unknown one
         raise BadRequest("the resource parameter must be acct:name@domain or an actor URL")
-    domains = {fed.domain, request.app.state.settings.web_host}
+    domains = {fed.domain, hosting(request).settings.web_host}
     if resource.rstrip("/") in (fed.instance_actor_uri, fed.base_url):
         name: str | None = fed.domain.split(":")[0]
     elif resource.startswith(("http://", "https://")):
@@ -83,7 +99,7 @@ async def nodeinfo(request: Request) -> Response:
         v,
         software_version=version("fedicom"),
         usage=await fed.hooks.usage(),
-        name=request.app.state.settings.instance_name,
+        name=hosting(request).settings.instance_name,
     )
     profile = f'application/json; profile="{discovery.NODEINFO_SCHEMAS[v]}#"'
     return cors(JSONResponse(doc, media_type=profile))
@@ -97,7 +113,7 @@ async def instance_actor(request: Request) -> Response:
         "id": uri,
         "type": "Application",
         "preferredUsername": fed.domain.split(":")[0],
-        "name": request.app.state.settings.instance_name,
+        "name": hosting(request).settings.instance_name,
         "inbox": f"{fed.base_url}/inbox",
         "outbox": f"{uri}/outbox",
         "endpoints": {"sharedInbox": f"{fed.base_url}/inbox"},

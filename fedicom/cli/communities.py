@@ -11,6 +11,7 @@ from rich.markup import escape
 from fedicom.cli.acting import as_actor, as_option, as_staff
 from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
+from fedicom.groups.models import ModeratorRole
 from fedicom.staff.models import Staff
 
 
@@ -280,7 +281,9 @@ def community_mod() -> None:
     """Manage the moderators of a community: local staff or remote fediverse actors."""
 
 
-def _change_moderator(name: str, who: str, acting_as: str | None, *, role: str | None) -> tuple[str, bool]:
+def _change_moderator(
+    name: str, who: str, acting_as: str | None, *, role: ModeratorRole | None
+) -> tuple[str, bool]:
     """Add (role given) or remove a moderator as the acting staff member; federates the change."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation import moderators
@@ -304,7 +307,7 @@ def _change_moderator(name: str, who: str, acting_as: str | None, *, role: str |
 @click.option("--owner", is_flag=True, help="Make them an owner (owners add and remove moderators).")
 def mod_add(name: str, moderator: str, acting_as: str | None, owner: bool) -> None:
     """Make MODERATOR a moderator of NAME: a staff name, @user@host or an actor URI."""
-    role = "owner" if owner else "moderator"
+    role = ModeratorRole.OWNER if owner else ModeratorRole.MODERATOR
     actor, federated = _change_moderator(name, moderator, acting_as, role=role)
     sent = " The Add is queued for delivery to the members." if federated else ""
     console.print(f"{escape(actor)} is now {'an owner' if owner else 'a moderator'} of {name}.{sent}")

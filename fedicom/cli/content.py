@@ -279,13 +279,14 @@ def filter_add(
     """Add a filter matching PATTERN (ignoring case; keywords match whole words)."""
     from fedicom.groups.communities import get_community
     from fedicom.moderation.filters import add_filter
+    from fedicom.moderation.models import FilterAction
 
     async def work(ctx: Groups, actor: str) -> Any:
         group = await get_community(community) if community else None
         return await add_filter(
             pattern,
             regex=regex,
-            action=action,
+            action=FilterAction(action),
             community=group,
             comment=comment,
             site=ctx.site,

@@ -39,6 +39,7 @@ def staff() -> None:
 def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool) -> None:
     """Create the staff account NAME (a-z, 0-9, _; not a community's name)."""
     from fedicom.moderation import modlog
+    from fedicom.moderation.models import ModlogAction
     from fedicom.staff.accounts import create_staff
 
     settings = load()
@@ -46,7 +47,7 @@ def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool
 
     async def work() -> Any:
         created = await create_staff(name, password, is_admin=admin, display_name=display_name)
-        await modlog.record("cli", "create_staff", created.username, details={"admin": admin})
+        await modlog.record("cli", ModlogAction.CREATE_STAFF, created.username, details={"admin": admin})
         return created
 
     created = run(settings, work)
@@ -63,6 +64,7 @@ def staff_create(name: str, admin: bool, display_name: str, password_stdin: bool
 def staff_password(name: str, password_stdin: bool) -> None:
     """Set a new password for NAME and sign out every browser signed in as NAME."""
     from fedicom.moderation import modlog
+    from fedicom.moderation.models import ModlogAction
     from fedicom.staff.accounts import set_password
 
     settings = load()
@@ -70,7 +72,7 @@ def staff_password(name: str, password_stdin: bool) -> None:
 
     async def work() -> Any:
         changed = await set_password(name, password)
-        await modlog.record("cli", "set_password", changed[0].username)
+        await modlog.record("cli", ModlogAction.SET_PASSWORD, changed[0].username)
         return changed
 
     changed, ended = run(settings, work)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fedicom.activitypub.actors import parse_actor
@@ -26,6 +27,7 @@ class GroupInbox:
 
     ctx: Groups
     own: dict[str, Handle] = field(init=False)
+    updates: dict[str, Handle] = field(init=False)  # Update, by the type of its object
 
     def __post_init__(self) -> None:
         self.own = {
@@ -35,6 +37,10 @@ class GroupInbox:
             "Update": self.update,
             "Delete": self.delete,
             **dict.fromkeys(votes.VALUES, self.vote),
+        }
+        self.updates = {
+            **dict.fromkeys(ACTOR_TYPES, self.update_actor),
+            **dict.fromkeys(POST_TYPES, partial(posts.handle_update, self.ctx)),
         }
 
     async def __call__(self, activity: dict[str, Any], recipient: str | None) -> None:
@@ -75,17 +81,20 @@ class GroupInbox:
 
     async def update(self, activity: dict[str, Any]) -> None:
         obj = activity.get("object")
-        if isinstance(obj, dict) and obj.get("type") in ACTOR_TYPES:
-            if id_of(obj) != id_of(activity.get("actor")):
-                raise Forbidden("an actor may only update itself")
-            fields = parse_actor(obj)
-            await self.ctx.fed.actors.store(fields)
-            await Membership.filter(actor=fields["uri"]).update(
-                inbox=fields["shared_inbox"] or fields["inbox"]
-            )
-        elif isinstance(obj, dict) and obj.get("type") in POST_TYPES:
-            await posts.handle_update(self.ctx, activity)
+        kind = obj.get("type") if isinstance(obj, dict) else None
+        handle = self.updates.get(kind) if isinstance(kind, str) else None
+        if handle is not None:
+            await handle(activity)
         await self.ctx.hooks.after_store(activity)
+
+    async def update_actor(self, activity: dict[str, Any]) -> None:
+        """A remote actor's new profile: stored, and its members' inbox follows a move."""
+        obj = activity["object"]
+        if id_of(obj) != id_of(activity.get("actor")):
+            raise Forbidden("an actor may only update itself")
+        fields = parse_actor(obj)
+        await self.ctx.fed.actors.store(fields)
+        await Membership.filter(actor=fields["uri"]).update(inbox=fields["shared_inbox"] or fields["inbox"])
 
     async def undo(self, activity: dict[str, Any]) -> None:
         actor = id_of(activity.get("actor"))

@@ -145,6 +145,11 @@ class Vote(Model):
         unique_together = (("post", "actor"),)
 
 
+class ModeratorRole(StrEnum):
+    OWNER = "owner"  # may also add and remove moderators, and edit the community
+    MODERATOR = "moderator"
+
+
 class Moderator(Model):
     """A moderator of a group: a local staff actor or a remote fediverse actor (Lemmy's model)."""
 
@@ -153,7 +158,7 @@ class Moderator(Model):
         "fedicom.Group", related_name="moderators", on_delete=fields.CASCADE
     )
     actor = fields.CharField(max_length=1024)
-    role = fields.CharField(max_length=12, default="moderator")  # "owner" or "moderator"
+    role = fields.CharEnumField(ModeratorRole, max_length=12, default=ModeratorRole.MODERATOR)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -8,7 +8,7 @@ featured, replies or context collection (their rows stay, so a moderator can res
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,7 +17,7 @@ from tortoise.expressions import Q, Subquery
 
 from fedicom.activitypub.jsonld import ACTIVITY_CONTEXT, with_context
 from fedicom.activitypub.models import OutgoingActivity
-from fedicom.activitypub.routes import fed_of, receive
+from fedicom.activitypub.routes import Hosting, fed_of, receive
 from fedicom.errors import NotFound
 from fedicom.groups import actor as wire
 from fedicom.groups.communities import Site, actor_document, member_count, moderators_of
@@ -39,7 +39,6 @@ from fedicom.groups.conversations import (
     shown_post,
 )
 from fedicom.groups.models import Group, Post, PostState
-from fedicom.groups.pages import community_page, post_page, privacy_page
 from fedicom.http import ActivityResponse, page_number, wants_activity_json, wants_page
 
 PAGE_SIZE = 20
@@ -50,14 +49,42 @@ CONVERSATION_PAGE_SIZE = 50
 CONVERSATION_MAX_PAGE = 100_000
 
 
+class CommunityPages(Protocol):
+    """The pages browsers get at a community's and a post's addresses (fedicom/web/community.py)."""
+
+    async def community_page(self, request: Request, group: Group) -> Response: ...
+
+    async def privacy_page(self, request: Request, group: Group) -> Response: ...
+
+    async def post_page(self, request: Request) -> Response: ...
+
+
+class CommunityHosting(Hosting, Protocol):
+    """What the community routes read of the app (fedicom/web/appstate.py's AppState provides it)."""
+
+    @property
+    def site(self) -> Site: ...
+
+    @property
+    def groups(self) -> Groups: ...
+
+    @property
+    def pages(self) -> CommunityPages: ...
+
+
+def community_hosting(request: Request) -> CommunityHosting:
+    found: CommunityHosting = request.app.state.fedicom
+    return found
+
+
 def site_of(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
+    return community_hosting(request).site
 
 
 async def group_of(request: Request) -> Group:
     """The community named in the path; signed fetches from blocked servers are refused here."""
     await fed_of(request).check_fetch(request.headers)
-    groups: Groups = request.app.state.groups
+    groups = community_hosting(request).groups
     return await groups.group(request.path_params["name"])
 
 
@@ -68,7 +95,7 @@ async def group_actor(request: Request) -> Response:
             await actor_document(fed_of(request).keys, site_of(request), group)
         )
     else:
-        response = await community_page(request, group)
+        response = await community_hosting(request).pages.community_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
     return response
 
@@ -84,7 +111,7 @@ async def privacy_policy(request: Request) -> Response:
         note = wire.build_privacy_policy(site_of(request).uri(group.name), group.privacy_policy)
         response: Response = ActivityResponse({"@context": ACTIVITY_CONTEXT, **note})
     else:
-        response = await privacy_page(request, group)
+        response = await community_hosting(request).pages.privacy_page(request, group)
     response.headers["Vary"] = "Accept"
     return response
 
@@ -167,7 +194,7 @@ async def post(request: Request) -> Response:
     """`/c/NAME/p/N`: the post for ActivityPub readers (a thread address pasted into Mastodon's or
     Lemmy's search resolves), the thread page for browsers."""
     if not wants_activity_json(request):
-        return _vary(await post_page(request))
+        return _vary(await community_hosting(request).pages.post_page(request))
     group = await group_of(request)
     found = await read_post(site_of(request), group, post_number(request.path_params["post_id"]))
     return _vary(ANSWERS[found.reading](found))

@@ -24,7 +24,7 @@ from fedicom.insights.db import db as _db
 from fedicom.insights.db import postgres, query
 
 DAY_COUNTERS = (
-    "posts", "comments", "votes", "joins", "leaves", "reports",
+    "posts", "comments", "votes", "joins", "leaves", "reports", "active",
     "positive", "neutral", "negative", "not_scored",
 )  # fmt: skip
 MEMBER_DAY_COUNTERS = ("posts", "comments", "votes")
@@ -78,15 +78,28 @@ async def add_day(conn: BaseDBAsyncClient, group: Group, day: date, **deltas: in
 
 
 async def add_member_day(conn: BaseDBAsyncClient, group: Group, day: date, actor: str, **deltas: int) -> None:
+    """The actor's day; its first activity that day makes one more active member of the day."""
+    counts = [deltas.get(c, 0) for c in MEMBER_DAY_COUNTERS]
+    new = await _query(
+        conn,
+        "INSERT INTO insight_member_day (group_id, day, actor, posts, comments, votes) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (group_id, day, actor) DO NOTHING RETURNING id",
+        [group.id, day, actor, *counts],
+    )
+    if new:
+        await add_day(conn, group, day, active=1)
+        return
     key = {"group_id": group.id, "day": day, "actor": actor}
     await _add(conn, "insight_member_day", key, MEMBER_DAY_COUNTERS, deltas)
     if any(v < 0 for v in deltas.values()):  # a withdrawn vote: a day with nothing left is no active day
-        await _query(
+        gone = await _query(
             conn,
             "DELETE FROM insight_member_day WHERE group_id = ? AND day = ? AND actor = ? "
-            "AND posts = 0 AND comments = 0 AND votes = 0",
+            "AND posts = 0 AND comments = 0 AND votes = 0 RETURNING id",
             [group.id, day, actor],
         )
+        if gone:
+            await add_day(conn, group, day, active=-1)
 
 
 async def add_member(

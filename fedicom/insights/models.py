@@ -41,6 +41,7 @@ class CommunityDay(Model):
     joins = fields.IntField(default=0)
     leaves = fields.IntField(default=0)
     reports = fields.IntField(default=0)
+    active = fields.IntField(default=0)  # members who posted, commented or voted that day
     positive = fields.IntField(default=0)
     neutral = fields.IntField(default=0)
     negative = fields.IntField(default=0)

@@ -114,11 +114,10 @@ async def _active(group: Group, first: date, last: date) -> int:
 
 async def _active_by_day(group: Group, first: date, last: date) -> dict[date, int]:
     rows = await query(
-        "SELECT day, COUNT(*) AS n FROM insight_member_day WHERE group_id = ? AND day >= ? AND day <= ? "
-        "GROUP BY day",
+        "SELECT day, active FROM insight_day WHERE group_id = ? AND day >= ? AND day <= ?",
         [group.id, first, last],
     )
-    return {_day(r["day"]): int(r["n"]) for r in rows}
+    return {_day(r["day"]): int(r["active"]) for r in rows}
 
 
 async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any]:

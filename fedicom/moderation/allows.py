@@ -18,7 +18,7 @@ from fedicom.moderation.authority import require_admin
 from fedicom.moderation.defederation import QUARANTINE_HOLD
 from fedicom.moderation.domains import covering, normalize
 from fedicom.moderation.held import approve_post
-from fedicom.moderation.models import DomainAllow
+from fedicom.moderation.models import DomainAllow, ModlogAction
 
 
 async def allow_domain(
@@ -40,7 +40,7 @@ async def allow_domain(
         allow.comment = comment
         await allow.save()
     defed.forget()
-    await modlog.record(moderator, "allow_domain", name, reason=comment)
+    await modlog.record(moderator, ModlogAction.ALLOW_DOMAIN, name, reason=comment)
     released = await release_held(ctx, name, moderator) if release else 0
     return allow, released
 
@@ -62,7 +62,7 @@ async def disallow_domain(ctx: Groups, defed: ServerPolicy, domain: str, *, mode
     if not await DomainAllow.filter(domain=name).delete():
         raise NotFound(f"{name} is not on the list of allowed servers")
     defed.forget()
-    await modlog.record(moderator, "disallow_domain", name)
+    await modlog.record(moderator, ModlogAction.DISALLOW_DOMAIN, name)
 
 
 async def list_allows() -> list[DomainAllow]:

@@ -29,7 +29,7 @@ from fedicom.moderation.ban_wire import BanOrder, build_block, parse_block
 from fedicom.moderation.content import take_back_boost
 from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import wire_time
-from fedicom.moderation.models import Ban
+from fedicom.moderation.models import Ban, ModlogAction
 from fedicom.staff.models import Staff
 
 
@@ -233,7 +233,7 @@ async def _apply(
             details["received"] = True
         await modlog.record(
             order.moderator,
-            "ban",
+            ModlogAction.BAN,
             order.banned,
             reason=order.reason,
             community=group.name if group else None,
@@ -264,7 +264,7 @@ async def _lift(
             await ctx.fed.send(undo, actor=moderator, inboxes=direct, public=public, conn=conn)
         await modlog.record(
             moderator,
-            "unban",
+            ModlogAction.UNBAN,
             item.actor,
             community=group.name if group else None,
             details={"received": True} if as_received else {},

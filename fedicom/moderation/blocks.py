@@ -16,7 +16,7 @@ from fedicom.groups.models import Group
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
 from fedicom.moderation.domains import covering, hostname, normalize, rank
-from fedicom.moderation.models import DomainBlock
+from fedicom.moderation.models import DomainBlock, ModlogAction
 from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
 
 
@@ -77,12 +77,14 @@ async def block_domain(
     if previous:
         details["previous_severity"] = previous
     await modlog.record(
-        moderator, "block_domain", name, reason=public_comment, community=where, details=details
+        moderator, ModlogAction.BLOCK_DOMAIN, name, reason=public_comment, community=where, details=details
     )
     report = None
     if severity == "suspend":
         report = await apply_suspend(ctx, [name], progress, group=community)
-        await modlog.record(moderator, "suspend_applied", name, community=where, details=report.as_dict())
+        await modlog.record(
+            moderator, ModlogAction.SUSPEND_APPLIED, name, community=where, details=report.as_dict()
+        )
     return block, report
 
 
@@ -97,7 +99,9 @@ async def unblock_domain(
         where = f" in {community.name}" if community else ""
         raise NotFound(f"{name} is not blocked{where}")
     defed.forget()
-    await modlog.record(moderator, "unblock_domain", name, community=community.name if community else None)
+    await modlog.record(
+        moderator, ModlogAction.UNBLOCK_DOMAIN, name, community=community.name if community else None
+    )
 
 
 async def list_blocks(community: Group | None = None) -> list[DomainBlock]:

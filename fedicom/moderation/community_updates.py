@@ -18,12 +18,13 @@ from fedicom.branding.contrast import Mode, check_accent
 from fedicom.errors import BadRequest
 from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_community
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Moderator
+from fedicom.groups.models import Group, Moderator, ModeratorRole
 from fedicom.groups.text import plain_text
 from fedicom.groups.timezones import check_zone
 from fedicom.moderation import modlog
 from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
+from fedicom.moderation.models import ModlogAction
 from fedicom.moderation.screening import PREMODERATION
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
@@ -101,8 +102,8 @@ async def create_owned_community(
     async with ctx.fed.transaction() as conn:
         group.premoderation, group.max_links = local["premoderation"], local["max_links"]
         await group.save(update_fields=["premoderation", "max_links"], using_db=conn)
-        await Moderator.create(group=group, actor=owner, role="owner", using_db=conn)
-        await modlog.record(owner, "create_community", group.name, community=group.name, conn=conn)
+        await Moderator.create(group=group, actor=owner, role=ModeratorRole.OWNER, using_db=conn)
+        await modlog.record(owner, ModlogAction.CREATE_COMMUNITY, group.name, community=group.name, conn=conn)
     return group
 
 
@@ -212,7 +213,7 @@ async def _apply(
         await federate(conn, changed)
         await modlog.record(
             actor,
-            "edit_community",
+            ModlogAction.EDIT_COMMUNITY,
             ctx.uri(group),
             community=group.name,
             details={key: _shown(clean[key]) for key in changed},

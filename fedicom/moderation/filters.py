@@ -21,9 +21,8 @@ from fedicom.groups.communities import Site
 from fedicom.groups.models import Group
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
-from fedicom.moderation.models import Filter
+from fedicom.moderation.models import Filter, FilterAction, ModlogAction
 
-ACTIONS = ("hold", "reject")
 MAX_PATTERN = 500  # characters; a filter is a word or an expression, not a document
 RE2_MEMORY = 8 << 20  # bytes a compiled expression may use; larger ones are refused when added
 
@@ -38,7 +37,7 @@ class ActiveFilter:
     community_id: int | None
     pattern: str
     regex: bool
-    action: str
+    action: FilterAction
     match: Matcher
 
     def describe(self) -> str:
@@ -90,7 +89,7 @@ async def add_filter(
     pattern: str,
     *,
     regex: bool = False,
-    action: str = "hold",
+    action: FilterAction = FilterAction.HOLD,
     community: Group | None = None,
     comment: str = "",
     site: Site,
@@ -99,8 +98,11 @@ async def add_filter(
     """A new filter, instance-wide (admins) or for one community (its moderators); an unusable
     pattern is refused and nothing is stored."""
     await _require(site, community, moderator)
-    if action not in ACTIONS:
-        raise BadRequest(f"a filter's action is one of {', '.join(ACTIONS)}, not {action!r}")
+    try:
+        action = FilterAction(action)  # callers outside mypy's view (the CLI, tests) pass words
+    except ValueError:
+        choices = ", ".join(FilterAction)
+        raise BadRequest(f"a filter's action is one of {choices}, not {action!r}") from None
     compile_filter(pattern, regex)
     if await Filter.exists(pattern=pattern, regex=regex, community_id=community.id if community else None):
         raise BadRequest(f"the filter {pattern!r} already exists there")
@@ -109,7 +111,7 @@ async def add_filter(
     )
     await modlog.record(
         moderator,
-        "add_filter",
+        ModlogAction.ADD_FILTER,
         f"filter #{row.id}",
         reason=comment,
         community=community.name if community else None,
@@ -130,7 +132,7 @@ async def remove_filter(
     await row.delete()
     await modlog.record(
         moderator,
-        "remove_filter",
+        ModlogAction.REMOVE_FILTER,
         f"filter #{filter_id}",
         community=row.community.name if row.community else None,
         details={"pattern": row.pattern, "regex": row.regex, "action": row.action},
@@ -187,7 +189,7 @@ class FilterCache:
                 )
             self._filters, self._loaded = active, now
         found = [f for f in self._filters if f.community_id in (None, community_id)]
-        return sorted(found, key=lambda f: f.action != "reject")
+        return sorted(found, key=lambda f: f.action != FilterAction.REJECT)
 
     def forget(self) -> None:
         self._loaded = -self.ttl

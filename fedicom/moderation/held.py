@@ -13,6 +13,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.content import author_inbox, require_active_moderator
+from fedicom.moderation.models import ModlogAction
 
 
 async def list_held(community: Group | None = None, *, limit: int = 100, offset: int = 0) -> list[Post]:
@@ -58,7 +59,7 @@ async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
         await group_posts.publish(ctx, group, post, activity, author_inbox=inbox, conn=conn)
         await modlog.record(
             actor,
-            "approve_post",
+            ModlogAction.APPROVE_POST,
             post.object_id,
             community=group.name,
             details={"post": post.id, "announce": post.announce_id},
@@ -80,7 +81,7 @@ async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Po
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
         await modlog.record(
             actor,
-            "reject_post",
+            ModlogAction.REJECT_POST,
             post.object_id,
             reason=reason.strip(),
             community=group.name,

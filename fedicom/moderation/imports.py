@@ -17,7 +17,7 @@ from fedicom.groups.hooks import ServerPolicy
 from fedicom.moderation.authority import require_admin
 from fedicom.moderation.blocklists import Diff, Entry, diff, parse, to_csv, to_plain
 from fedicom.moderation.blocks import refuse_own_domain
-from fedicom.moderation.models import DomainBlock, ModlogEntry
+from fedicom.moderation.models import DomainBlock, ModlogAction, ModlogEntry
 from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
 
 BATCH = 1000
@@ -99,7 +99,7 @@ async def import_blocklist(
     if report:
         await ModlogEntry.create(
             moderator=moderator,
-            action="suspend_applied",
+            action=ModlogAction.SUSPEND_APPLIED,
             target=f"{len(suspended)} domains from {source}",
             details=report.as_dict(),
         )
@@ -140,7 +140,7 @@ async def _store(changes: Diff, source: str, moderator: str, progress: Progress)
             [
                 ModlogEntry(
                     moderator=moderator,
-                    action="block_domain",
+                    action=ModlogAction.BLOCK_DOMAIN,
                     target=e.domain,
                     reason=e.public_comment,
                     details={

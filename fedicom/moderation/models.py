@@ -32,6 +32,39 @@ class DomainBlock(Model):
         unique_together = (("domain", "community"),)
 
 
+class ModlogAction(StrEnum):
+    """What a modlog entry records; the values are what the public modlog and its JSON show."""
+
+    CREATE_COMMUNITY = "create_community"
+    EDIT_COMMUNITY = "edit_community"
+    ADD_MODERATOR = "add_moderator"
+    CHANGE_MODERATOR_ROLE = "change_moderator_role"
+    REMOVE_MODERATOR = "remove_moderator"
+    APPROVE_POST = "approve_post"
+    REJECT_POST = "reject_post"
+    REMOVE_POST = "remove_post"
+    RESTORE_POST = "restore_post"
+    LOCK_POST = "lock_post"
+    UNLOCK_POST = "unlock_post"
+    PIN_POST = "pin_post"
+    UNPIN_POST = "unpin_post"
+    BAN = "ban"
+    UNBAN = "unban"
+    FORWARD_REPORT = "forward_report"
+    RESOLVE_REPORT = "resolve_report"
+    DISMISS_REPORT = "dismiss_report"
+    ADD_FILTER = "add_filter"
+    REMOVE_FILTER = "remove_filter"
+    BLOCK_DOMAIN = "block_domain"
+    UNBLOCK_DOMAIN = "unblock_domain"
+    SUSPEND_APPLIED = "suspend_applied"  # what a suspension removed (posts, members, deliveries)
+    ALLOW_DOMAIN = "allow_domain"
+    DISALLOW_DOMAIN = "disallow_domain"
+    CREATE_STAFF = "create_staff"
+    REMOVE_STAFF = "remove_staff"
+    SET_PASSWORD = "set_password"
+
+
 class ModlogEntry(Model):
     """One moderation action: who, what, on what, why, when. Rows are never updated or deleted."""
 
@@ -39,7 +72,7 @@ class ModlogEntry(Model):
     # the community's name, not a foreign key: history outlives the community, and rows never change
     community = fields.CharField(max_length=64, null=True, db_index=True)
     moderator = fields.CharField(max_length=1024)
-    action = fields.CharField(max_length=40)
+    action = fields.CharEnumField(ModlogAction, max_length=40)
     target = fields.CharField(max_length=1024)
     reason = fields.TextField(default="")
     details: dict[str, Any] = fields.JSONField(default=dict)
@@ -111,6 +144,11 @@ class Report(Model):
         indexes = (("community_id", "state"),)
 
 
+class FilterAction(StrEnum):
+    HOLD = "hold"  # a matching post waits for a moderator
+    REJECT = "reject"  # a matching post is refused
+
+
 class Filter(Model):
     """A keyword or regular-expression filter on posts, instance-wide or for one community."""
 
@@ -120,7 +158,7 @@ class Filter(Model):
     )
     pattern = fields.TextField()
     regex = fields.BooleanField(default=False)
-    action = fields.CharField(max_length=8, default="hold")  # "hold" or "reject"
+    action = fields.CharEnumField(FilterAction, max_length=8, default=FilterAction.HOLD)
     comment = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

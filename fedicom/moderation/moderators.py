@@ -25,12 +25,11 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import NAME_RE, get_community
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Moderator
+from fedicom.groups.models import Group, Moderator, ModeratorRole
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import is_admin
+from fedicom.moderation.models import ModlogAction
 from fedicom.staff.models import Staff
-
-ROLES = ("owner", "moderator")
 
 
 @dataclass(frozen=True)
@@ -99,28 +98,26 @@ async def _remote_actor(ctx: Groups, uri: str) -> str:
     return actor.uri
 
 
-async def role_of(group: Group, actor: str) -> str | None:
+async def role_of(group: Group, actor: str) -> ModeratorRole | None:
     row = await Moderator.get_or_none(group_id=group.id, actor=actor)
     return row.role if row else None
 
 
 async def may_manage(ctx: Groups, group: Group, actor: str) -> bool:
     """Owners of the community and instance admins may add and remove its moderators."""
-    return await role_of(group, actor) == "owner" or await is_admin(ctx.site, actor)
+    return await role_of(group, actor) == ModeratorRole.OWNER or await is_admin(ctx.site, actor)
 
 
 async def list_moderators(group: Group) -> list[Moderator]:
     """Owners first, then by seniority."""
     rows = await Moderator.filter(group_id=group.id).order_by("id")
-    return sorted(rows, key=lambda m: m.role != "owner")
+    return sorted(rows, key=lambda m: m.role != ModeratorRole.OWNER)
 
 
 async def add_moderator(
-    ctx: Groups, group: Group, moderator: str, *, by: str, role: str = "moderator"
+    ctx: Groups, group: Group, moderator: str, *, by: str, role: ModeratorRole = ModeratorRole.MODERATOR
 ) -> Change:
     """Make `moderator` (an actor URI) a moderator or owner; `by` is the acting local staff's actor."""
-    if role not in ROLES:
-        raise BadRequest(f"a role is one of {', '.join(ROLES)}")
     if not await may_manage(ctx, group, by):
         raise Forbidden(f"only an owner of {group.name} or an admin may add moderators")
     current = await Moderator.get_or_none(group_id=group.id, actor=moderator)
@@ -133,7 +130,7 @@ async def add_moderator(
             await current.save(using_db=conn, update_fields=["role"])
             await modlog.record(
                 by,
-                "change_moderator_role",
+                ModlogAction.CHANGE_MODERATOR_ROLE,
                 moderator,
                 community=group.name,
                 details={"role": role},
@@ -143,7 +140,7 @@ async def add_moderator(
             return Change(current, None)
         row = await Moderator.create(group=group, actor=moderator, role=role, using_db=conn)
         await modlog.record(
-            by, "add_moderator", moderator, community=group.name, details={"role": role}, conn=conn
+            by, ModlogAction.ADD_MODERATOR, moderator, community=group.name, details={"role": role}, conn=conn
         )
         activity = await _federate(ctx, group, "Add", by, moderator, direct, conn)
     ctx.rosters.forget(group.id)
@@ -161,16 +158,16 @@ async def remove_moderator(ctx: Groups, group: Group, moderator: str, *, by: str
     async with ctx.fed.transaction() as conn:
         await _check_not_last_owner(group, current, conn)
         await Moderator.filter(id=current.id).using_db(conn).delete()
-        await modlog.record(by, "remove_moderator", moderator, community=group.name, conn=conn)
+        await modlog.record(by, ModlogAction.REMOVE_MODERATOR, moderator, community=group.name, conn=conn)
         activity = await _federate(ctx, group, "Remove", by, moderator, direct, conn)
     ctx.rosters.forget(group.id)
     return Change(current, activity)
 
 
 async def _check_not_last_owner(group: Group, row: Moderator, conn: BaseDBAsyncClient) -> None:
-    if row.role != "owner":
+    if row.role != ModeratorRole.OWNER:
         return
-    owners = await Moderator.filter(group_id=group.id, role="owner").using_db(conn).count()
+    owners = await Moderator.filter(group_id=group.id, role=ModeratorRole.OWNER).using_db(conn).count()
     if owners <= 1:
         raise BadRequest(f"{row.actor} is the last owner of {group.name}: add another owner first")
 
@@ -236,8 +233,8 @@ async def handle_moderator_change(ctx: Groups, activity: dict[str, Any]) -> None
             return  # already there: a repeat changes nothing and is not announced twice
         await _remote_actor(ctx, moderator)
         async with ctx.fed.transaction() as conn:
-            await Moderator.create(group=group, actor=moderator, role="moderator", using_db=conn)
-            await modlog.record(actor, "add_moderator", moderator, community=group.name, conn=conn)
+            await Moderator.create(group=group, actor=moderator, role=ModeratorRole.MODERATOR, using_db=conn)
+            await modlog.record(actor, ModlogAction.ADD_MODERATOR, moderator, community=group.name, conn=conn)
             await announce(ctx, group, activity, conn=conn)
     else:
         current = await Moderator.get_or_none(group_id=group.id, actor=moderator)
@@ -248,6 +245,8 @@ async def handle_moderator_change(ctx: Groups, activity: dict[str, Any]) -> None
         async with ctx.fed.transaction() as conn:
             await _check_not_last_owner(group, current, conn)
             await Moderator.filter(id=current.id).using_db(conn).delete()
-            await modlog.record(actor, "remove_moderator", moderator, community=group.name, conn=conn)
+            await modlog.record(
+                actor, ModlogAction.REMOVE_MODERATOR, moderator, community=group.name, conn=conn
+            )
             await announce(ctx, group, activity, conn=conn)
     ctx.rosters.forget(group.id)

@@ -7,13 +7,13 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from fedicom.moderation.models import ModlogEntry
+from fedicom.moderation.models import ModlogAction, ModlogEntry
 from fedicom.staff.models import Staff
 
 
 async def record(
     moderator: str,
-    action: str,
+    action: ModlogAction,
     target: str,
     *,
     reason: str = "",
@@ -37,7 +37,7 @@ def staff_removed(moderator: str) -> Callable[[Staff, int, BaseDBAsyncClient], A
 
     async def entry(staff: Staff, tokens_revoked: int, conn: BaseDBAsyncClient) -> ModlogEntry:
         details = {"tokens_revoked": tokens_revoked}
-        return await record(moderator, "remove_staff", staff.username, details=details, conn=conn)
+        return await record(moderator, ModlogAction.REMOVE_STAFF, staff.username, details=details, conn=conn)
 
     return entry
 
@@ -45,7 +45,7 @@ def staff_removed(moderator: str) -> Callable[[Staff, int, BaseDBAsyncClient], A
 async def entries(
     community: str | None = None,
     *,
-    action: str | None = None,
+    action: ModlogAction | str | None = None,
     moderator: str | None = None,
     offset: int = 0,
     limit: int = 100,
@@ -55,7 +55,10 @@ async def entries(
     if community:
         query = query.filter(community=community)
     if action:
-        query = query.filter(action=action)
+        try:
+            query = query.filter(action=ModlogAction(action))
+        except ValueError:  # a word the log never records (a filter typed by hand) matches nothing
+            return []
     if moderator:
         query = query.filter(moderator=moderator)
     return await query.order_by("-id").offset(offset).limit(limit)

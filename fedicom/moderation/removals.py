@@ -29,6 +29,7 @@ from fedicom.moderation.content import (
     take_back_boost,
 )
 from fedicom.moderation.content_wire import build_remove, build_undo
+from fedicom.moderation.models import ModlogAction
 from fedicom.moderation.rules import removal_reason
 
 
@@ -135,7 +136,7 @@ async def _apply(
             await take_back_boost(ctx, group, post, inbox=inbox, conn=conn)
         await modlog.record(
             actor,
-            "remove_post",
+            ModlogAction.REMOVE_POST,
             post.object_id,
             reason=reason,
             community=group.name,
@@ -158,7 +159,7 @@ async def _undo(
         await boost_again(ctx, group, post, inbox=inbox, conn=conn)
         await modlog.record(
             actor,
-            "restore_post",
+            ModlogAction.RESTORE_POST,
             post.object_id,
             reason=reason,
             community=group.name,

@@ -25,7 +25,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.events import ReportFiled
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation import authority, modlog
-from fedicom.moderation.models import Report, ReportState
+from fedicom.moderation.models import ModlogAction, Report, ReportState
 from fedicom.moderation.report_wire import (
     MAX_REASON,
     FlagReceived,
@@ -209,7 +209,7 @@ async def forward_report(ctx: Groups, staff: Staff, report_id: int, *, to_author
         hosts = sorted({host_of(i) for i in [*inboxes, *([author_inbox] if author_inbox else [])]})
         await modlog.record(
             ctx.site.staff_uri(staff.username),
-            "forward_report",
+            ModlogAction.FORWARD_REPORT,
             f"report #{report.id}",
             community=group.name if group else None,
             details={"servers": hosts},
@@ -304,7 +304,7 @@ async def _mark(report: Report, state: ReportState, reason: str, by: str, conn: 
     report.resolved_at = datetime.now(UTC)
     await report.save(using_db=conn, update_fields=["state", "resolution", "resolved_by", "resolved_at"])
     community = report.community.name if report.community else None
-    action = "resolve_report" if state == ReportState.RESOLVED else "dismiss_report"
+    action = ModlogAction.RESOLVE_REPORT if state == ReportState.RESOLVED else ModlogAction.DISMISS_REPORT
     await modlog.record(by, action, f"report #{report.id}", reason=reason, community=community, conn=conn)
 
 

@@ -19,6 +19,7 @@ from fedicom.groups.hooks import ACCEPT, Action, Verdict
 from fedicom.groups.models import Group, Post
 from fedicom.groups.reasons import Reason
 from fedicom.moderation.filters import ActiveFilter, FilterCache
+from fedicom.moderation.models import FilterAction
 
 MAX_SCANNED = 50_000  # characters of a post that filters look at (RE2 is linear; this bounds the cost)
 RATE_WINDOW = timedelta(hours=1)
@@ -71,10 +72,10 @@ def link_decision(count: int, limit: int) -> Verdict:
 
 def filter_decision(text: str, filters: Sequence[ActiveFilter]) -> Verdict:
     """The first matching filter decides, reject filters before hold filters."""
-    for f in sorted(filters, key=lambda f: f.action != "reject"):
+    for f in sorted(filters, key=lambda f: f.action != FilterAction.REJECT):
         found = f.match(text)
         if found is not None:
-            code = Reason.FILTERED if f.action == "reject" else Reason.HELD_FILTER
+            code = Reason.FILTERED if f.action == FilterAction.REJECT else Reason.HELD_FILTER
             return Verdict(Action(f.action), f"matches {f.describe()}: {found[:80]!r}", code)
     return ACCEPT
 

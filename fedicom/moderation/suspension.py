@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 
-from fedicom.activitypub.models import Delivery, InboxItem, OutgoingActivity, RemoteActor
+from fedicom.activitypub.models import (
+    Delivery,
+    DeliveryState,
+    InboxItem,
+    InboxState,
+    OutgoingActivity,
+    RemoteActor,
+)
 from fedicom.activitypub.vocab import host_of
 from fedicom.groups import membership as memberships
 from fedicom.groups.context import Groups
@@ -48,14 +55,14 @@ async def apply_suspend(
         return report
 
     progress("cancelling queued deliveries", 0, 1)
-    hosts = set(await Delivery.filter(state="pending").distinct().values_list("host", flat=True))
+    hosts = set(await Delivery.filter(state=DeliveryState.PENDING).distinct().values_list("host", flat=True))
     covered = [h for h in hosts if covering(str(h), blocked)]
     if covered:
-        pending = Delivery.filter(state="pending", host__in=covered)
+        pending = Delivery.filter(state=DeliveryState.PENDING, host__in=covered)
         if group is not None:
             ids = await OutgoingActivity.filter(actor=ctx.uri(group)).values_list("id", flat=True)
             pending = pending.filter(activity_id__in=ids)
-        report.deliveries_cancelled = await pending.update(state="cancelled")
+        report.deliveries_cancelled = await pending.update(state=DeliveryState.CANCELLED)
     progress("cancelling queued deliveries", 1, 1)
 
     scope = Membership.filter(group=group) if group is not None else Membership.all()
@@ -87,8 +94,8 @@ async def apply_suspend(
         if purged:
             actors = await RemoteActor.filter(host__in=purged).values_list("uri", flat=True)
             report.actors_purged = await RemoteActor.filter(host__in=purged).delete()
-            await InboxItem.filter(state="pending", actor__in=list(actors)).update(
-                state="done", error="server suspended"
+            await InboxItem.filter(state=InboxState.PENDING, actor__in=list(actors)).update(
+                state=InboxState.DONE, error="server suspended"
             )
         progress("purging cached data", 1, 1)
     return report

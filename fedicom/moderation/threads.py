@@ -17,6 +17,7 @@ from fedicom.groups.models import Post, PostState
 from fedicom.moderation import modlog
 from fedicom.moderation.content import moderated_by, publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_featured, build_lock, build_undo
+from fedicom.moderation.models import ModlogAction
 
 
 async def lock_post(ctx: Groups, post: Post, actor: str, *, locked: bool, reason: str = "") -> dict[str, Any]:
@@ -117,7 +118,7 @@ async def _set_locked(
         await publish_action(ctx, post.group, activity, ours=ours, conn=conn)
         await modlog.record(
             actor,
-            "lock_post" if locked else "unlock_post",
+            ModlogAction.LOCK_POST if locked else ModlogAction.UNLOCK_POST,
             post.object_id,
             reason=reason,
             community=post.group.name,
@@ -135,7 +136,7 @@ async def _set_pinned(
         await publish_action(ctx, post.group, activity, ours=ours, conn=conn)
         await modlog.record(
             actor,
-            "pin_post" if pinned else "unpin_post",
+            ModlogAction.PIN_POST if pinned else ModlogAction.UNPIN_POST,
             post.object_id,
             community=post.group.name,
             details={"post": post.id, "activity": activity["id"]},

@@ -11,8 +11,7 @@ from starlette.routing import Route
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.routes import fed_of, receive
 from fedicom.groups.actor import build_outbox, build_outbox_page
-from fedicom.groups.communities import Site
-from fedicom.groups.routes import OUTBOX_MAX_PAGE, PAGE_SIZE
+from fedicom.groups.routes import OUTBOX_MAX_PAGE, PAGE_SIZE, community_hosting, site_of
 from fedicom.http import ActivityResponse, page_number
 from fedicom.staff.accounts import get_staff
 from fedicom.staff.person import build_person
@@ -22,7 +21,7 @@ async def person(request: Request) -> Response:
     fed = fed_of(request)
     await fed.check_fetch(request.headers)
     staff = await get_staff(request.path_params["name"])
-    site: Site = request.app.state.site
+    site = community_hosting(request).site
     uri = site.staff_uri(staff.username)
     doc = build_person(
         base_url=site.base_url,
@@ -37,13 +36,13 @@ async def person(request: Request) -> Response:
 
 async def person_inbox(request: Request) -> Response:
     staff = await get_staff(request.path_params["name"])
-    return await receive(request, recipient=request.app.state.site.staff_uri(staff.username))
+    return await receive(request, recipient=site_of(request).staff_uri(staff.username))
 
 
 async def person_outbox(request: Request) -> Response:
     """What the staff member published in public communities (their Creates), newest first."""
     staff = await get_staff(request.path_params["name"])
-    actor = request.app.state.site.staff_uri(staff.username)
+    actor = site_of(request).staff_uri(staff.username)
     uri = f"{actor}/outbox"
     query = OutgoingActivity.filter(actor=actor, type="Create", public=True)
     total = await query.count()

@@ -1,14 +1,16 @@
-"""The about page: what this server is, its rules, whom to contact, whom it does not federate with."""
+"""The about page: what this server is, its rules, whom to contact, whom it does not federate with;
+and the public list of blocked servers, as a page and as Mastodon's JSON endpoint."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fedicom.groups.authors import web_url
-from fedicom.groups.pages import render
 from fedicom.moderation.public_list import public_blocks
+from fedicom.web.appstate import app_state
+from fedicom.web.templating import render
 
 
 def contact_link(value: str) -> tuple[str, str | None]:
@@ -23,9 +25,10 @@ def contact_link(value: str) -> tuple[str, str | None]:
 
 
 async def about(request: Request) -> Response:
-    settings = request.app.state.settings
+    state = app_state(request)
+    settings = state.settings
     text, href = contact_link(settings.contact)
-    listings = await request.app.state.directory.listings()
+    listings = await state.directory.listings()
     return render(
         request,
         "about.html",
@@ -35,9 +38,23 @@ async def about(request: Request) -> Response:
             "contact_href": href,
             "blocks": await public_blocks(),
             "communities": len(listings),
-            "domain": request.app.state.site.domain,
+            "domain": state.site.domain,
         },
     )
 
 
-routes = [Route("/about", about)]
+async def blocked_page(request: Request) -> Response:
+    return app_state(request).templates.TemplateResponse(
+        request, "blocked.html", {"blocks": await public_blocks()}
+    )
+
+
+async def domain_blocks_json(_request: Request) -> Response:
+    return JSONResponse([b.mastodon() for b in await public_blocks()])
+
+
+routes = [
+    Route("/about", about),
+    Route("/about/blocked", blocked_page),
+    Route("/api/v1/instance/domain_blocks", domain_blocks_json),
+]

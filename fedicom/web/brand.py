@@ -19,6 +19,7 @@ from fedicom.branding.look import LookCache
 from fedicom.branding.theme import accent_css, version
 from fedicom.errors import NotFound
 from fedicom.media.store import read_media
+from fedicom.web.appstate import app_state
 from fedicom.web.media import HEADERS as MEDIA_HEADERS
 
 CSS = "text/css; charset=utf-8"
@@ -41,7 +42,7 @@ class FreshLook:
 
 
 def _cache(request: Request) -> LookCache:
-    return request.app.state.look  # type: ignore[no-any-return]
+    return app_state(request).look
 
 
 def _versioned(request: Request, text: str) -> Response:
@@ -73,7 +74,7 @@ async def community_accent(request: Request) -> Response:
 async def favicon(request: Request) -> Response:
     """/favicon.ico, where browsers and feed readers look first: the favicon set, stored as PNG."""
     name = _cache(request).current.favicon
-    found = await read_media(request.app.state.files, name) if name else None
+    found = await read_media(app_state(request).files, name) if name else None
     if found is None:
         raise NotFound("this site has no favicon")
     data, content_type = found

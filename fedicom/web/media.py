@@ -14,6 +14,7 @@ from starlette.routing import Route
 from fedicom.errors import NotFound
 from fedicom.groups.images import FILENAME_RE
 from fedicom.media.store import media_name, read_media
+from fedicom.web.appstate import app_state
 
 HEADERS = {
     "Cache-Control": "public, max-age=31536000, immutable",
@@ -23,7 +24,7 @@ HEADERS = {
 
 
 async def media(request: Request) -> Response:
-    files = request.app.state.files
+    files = app_state(request).files
     name = request.path_params["file"]
     public = files.public_url(media_name(name)) if FILENAME_RE.match(name) else None
     if public is not None:

@@ -16,7 +16,8 @@ from starlette.routing import Route
 
 from fedicom.errors import NotFound
 from fedicom.media.links import Variant, actor_of
-from fedicom.media.proxy import NO_SUCH_PICTURE, MediaProxy
+from fedicom.media.proxy import NO_SUCH_PICTURE
+from fedicom.web.appstate import app_state
 
 HEADERS = {
     "Cache-Control": "private, max-age=2592000, immutable",
@@ -31,7 +32,7 @@ async def post_picture(request: Request) -> Response:
     raw_id, variant = request.path_params["post_id"], request.path_params["variant"]
     if not POST_ID.fullmatch(raw_id) or variant not in Variant.__members__.values():
         raise NotFound(NO_SUCH_PICTURE)
-    proxy: MediaProxy = request.app.state.media_proxy
+    proxy = app_state(request).media_proxy
     found = await proxy.post_picture(int(raw_id), request.path_params["mac"], Variant(variant))
     return Response(found.data, media_type=found.content_type, headers=HEADERS)
 
@@ -40,7 +41,7 @@ async def avatar(request: Request) -> Response:
     actor = actor_of(request.path_params["actor"])
     if actor is None:
         raise NotFound(NO_SUCH_PICTURE)
-    proxy: MediaProxy = request.app.state.media_proxy
+    proxy = app_state(request).media_proxy
     found = await proxy.avatar(actor, request.path_params["mac"])
     return Response(found.data, media_type=found.content_type, headers=HEADERS)
 

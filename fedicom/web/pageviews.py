@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fedicom.errors import FedicomError
 from fedicom.insights.traffic import PageViews, is_reader, source_of
+from fedicom.web.appstate import app_state
 
 COUNTED = re.compile(r"^/c/([a-z0-9_]{1,64})(?:/p/\d+)?/?$")
 
@@ -40,11 +41,11 @@ class CountViews:
             await self._count(scope, match.group(1), headers.get("referer", ""))
 
     async def _count(self, scope: Scope, name: str, referrer: str) -> None:
-        groups = getattr(scope["app"].state, "groups", None)
-        if groups is None:
+        state = app_state(scope["app"])
+        if state.running is None:
             return
         try:
-            group = await groups.group(name)
+            group = await state.groups.group(name)
         except FedicomError:
             return
         self.views.seen(group, source_of(referrer, self.own_host), datetime.now(UTC))

@@ -1,4 +1,5 @@
-"""Wiring of the web layer into the app: templates, CSRF, caches, rate limits, static files, headers."""
+"""Wiring of the web layer into the app: its state (templates, CSRF, caches, rate limits), static
+files, headers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from fedicom.groups.directory import Directory
 from fedicom.insights.traffic import PageViews
 from fedicom.media.links import MediaLinks
 from fedicom.settings import Settings
+from fedicom.web import appstate, community
+from fedicom.web.appstate import AppState, Limits
 from fedicom.web.brand import FreshLook
 from fedicom.web.csrf import Csrf
 from fedicom.web.headers import SecurityHeaders, content_security_policy
@@ -50,19 +53,28 @@ def _origin(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 
 
-def install(app: Starlette, settings: Settings) -> None:
-    app.state.templates = make_templates(MediaLinks(settings.secret_key))
-    app.state.csrf = Csrf(settings.secret_key, base_url=settings.base_url)
-    app.state.directory = Directory()
-    app.state.hot_ranks = HotRanks()
-    app.state.follow_limit = RateLimit(FOLLOW_LOOKUPS, 60, what="server look-ups")
-    app.state.sign_in_limit = RateLimit(SIGN_INS_PER_ADDRESS, 60, what="sign-in attempts")
-    app.state.account_limit = RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account")
-    app.state.look = LookCache(Defaults(settings.instance_name, settings.instance_description))
-    app.add_middleware(FreshLook, cache=app.state.look)
-    app.state.page_views = PageViews()
-    app.add_middleware(CountViews, views=app.state.page_views, own_host=settings.domain)
+def install(app: Starlette, settings: Settings) -> AppState:
+    """The app's state (its federation runtime comes when the lifespan starts) and middleware."""
+    state = AppState(
+        settings=settings,
+        templates=make_templates(MediaLinks(settings.secret_key)),
+        csrf=Csrf(settings.secret_key, base_url=settings.base_url),
+        directory=Directory(),
+        hot_ranks=HotRanks(),
+        look=LookCache(Defaults(settings.instance_name, settings.instance_description)),
+        limits=Limits(
+            follow=RateLimit(FOLLOW_LOOKUPS, 60, what="server look-ups"),
+            sign_in=RateLimit(SIGN_INS_PER_ADDRESS, 60, what="sign-in attempts"),
+            account=RateLimit(SIGN_INS_PER_ACCOUNT, 900, what="sign-in attempts for this account"),
+        ),
+        pages=community,  # the module provides groups.routes.CommunityPages
+        page_views=PageViews(),
+    )
+    appstate.install(app, state)
+    app.add_middleware(FreshLook, cache=state.look)
+    app.add_middleware(CountViews, views=state.page_views, own_host=settings.domain)
     app.add_middleware(
         SecurityHeaders,
         csp=content_security_policy(dev=settings.dev, media_origin=_origin(settings.s3_public_url)),
     )
+    return state

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from fedicom.groups.authors import web_url
 from fedicom.groups.directory import language_name
 from fedicom.groups.text import plain_text, render_markdown
 from fedicom.media.links import MediaLinks
+from fedicom.web.appstate import app_state
 from fedicom.web.richtext import post_html
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -77,7 +79,7 @@ def asset_versions(folder: Path = STATIC) -> dict[str, str]:
 
 def brand(request: Request) -> dict[str, Any]:
     """The look every page is drawn with (web/brand.py keeps it fresh): the brand's name, logo, links…"""
-    look = request.app.state.look.current
+    look = app_state(request).look.current
     return {"look": look, "instance_name": look.name}
 
 
@@ -104,3 +106,11 @@ def make_templates(links: MediaLinks) -> Jinja2Templates:
     env.filters["language_name"] = language_name
     env.globals["asset"] = asset
     return Jinja2Templates(env=env, context_processors=[brand])
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    """A page; forms on it get their CSRF token, and the cookie behind it is set when new."""
+    state = app_state(request)
+    context = {"csrf_token": state.csrf.token(request), **context}
+    response = state.templates.TemplateResponse(request, template, context, status_code=status)
+    return state.csrf.persist(request, response)

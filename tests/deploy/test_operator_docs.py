@@ -18,6 +18,7 @@ import pytest
 
 from fedicom import storage
 from fedicom.moderation import modlog
+from fedicom.moderation.models import ModlogAction
 from tests.deploy.populated import Source, dump, switching_dialect
 from tests.deploy.test_deploy_kit import parses_as_fedicom_command
 from tests.deploy.webservers import REPO, binary, serve
@@ -191,7 +192,7 @@ async def test_a_pg_dump_restores_with_its_sequences_and_modlog_protection(
         assert await dump(source.settings, restored_url) == before
         await storage.open_db(source.settings.model_copy(update={"database_url": restored_url}))
         try:
-            entry = await modlog.record("https://x.example/u/alice", "note", "x")
+            entry = await modlog.record("https://x.example/u/alice", ModlogAction.BAN, "x")
             assert entry.id == max(r["id"] for r in before["modlog_entry"]) + 1
             with pytest.raises(Exception, match="append-only"):
                 await entry.delete()

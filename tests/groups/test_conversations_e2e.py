@@ -233,7 +233,7 @@ async def test_a_blocked_server_cannot_read_a_post_signed(instance, peer: Peer) 
     await inst.community("news")
     post = await staff_thread(inst, "news", "Welcome")
     alice = peer.person("alice")
-    await block_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=await admin(inst))
+    await block_domain(inst.groups, inst.defed, "127.0.0.1", moderator=await admin(inst))
 
     for tail in ("", "/replies", "/context"):
         with pytest.raises(Exception, match="403"):

@@ -9,6 +9,7 @@ import httpx
 from fedicom.groups.models import Group
 from fedicom.insights.report import insights
 from fedicom.insights.traffic import is_reader, source_of
+from fedicom.web.appstate import app_state
 from tests.support.servers import Instance
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -47,7 +48,7 @@ async def test_page_views_are_counted_by_source_and_nothing_else(instance) -> No
             await http.head("/c/news", headers={"User-Agent": FIREFOX}),
         ]
     assert [r.status_code for r in uncounted] == [200, 200, 200, 404, 404, 200]
-    assert await inst.app.state.page_views.flush() == 4
+    assert await app_state(inst.app).page_views.flush() == 4
     found = await insights(await Group.get(name="news"), days=7)
     assert found.views == 4 and found.days[-1]["views"] == 4
     assert found.referrers == [

@@ -21,6 +21,7 @@ from fedicom.activitypub.signatures import load_private_key, sign_request
 from fedicom.activitypub.vocab import PUBLIC, id_of, origin_of
 from fedicom.errors import Gone
 from fedicom.groups.models import Group, Membership, Moderator, Post, Vote
+from fedicom.web.appstate import app_state
 from tests.support.replay import Replay, load, replay_instance
 
 OWN = Path(__file__).resolve().parents[1] / "fixtures"
@@ -90,9 +91,9 @@ class Stage:
             },
         )
         # Written behind the services' backs: drop their cached roster of the group (groups/roster.py).
-        groups = getattr(self.r.app.state, "groups", None)
-        if groups is not None:
-            groups.rosters.forget(self.group.id)
+        running = app_state(self.r.app).running
+        if running is not None:
+            running.groups.rosters.forget(self.group.id)
 
     async def send(
         self,

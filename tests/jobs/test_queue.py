@@ -27,7 +27,7 @@ from fedicom.jobs.runner import (
     mark_job_done,
     outcome_of_failure,
 )
-from fedicom.moderation.models import ModlogEntry
+from fedicom.moderation.models import ModlogAction, ModlogEntry
 from tests.support.db import make_settings
 from tests.support.steps import until
 
@@ -39,15 +39,18 @@ async def db(tmp_path: Path) -> AsyncIterator[None]:
     await storage.close_db()
 
 
+RAN = ModlogAction.EDIT_COMMUNITY  # any action: the modlog is only a table the handlers write to
+
+
 async def record(job: RunningJob) -> None:
     """A handler whose effect is a row, committed with the job's completion."""
     async with in_transaction() as conn:
-        await ModlogEntry.create(moderator="jobs", action="ran", target=str(job.payload["n"]), using_db=conn)
+        await ModlogEntry.create(moderator="jobs", action=RAN, target=str(job.payload["n"]), using_db=conn)
         await mark_job_done(conn)
 
 
 async def effects() -> list[str]:
-    return sorted(await ModlogEntry.filter(action="ran").values_list("target", flat=True))  # type: ignore[arg-type]
+    return sorted(await ModlogEntry.filter(moderator="jobs").values_list("target", flat=True))  # type: ignore[arg-type]
 
 
 async def due(job_id: int) -> None:
@@ -128,7 +131,7 @@ async def test_a_final_failure_is_not_retried_and_a_crash_is(db: None) -> None:
 
     async def crashes(job: RunningJob) -> None:
         async with in_transaction() as conn:
-            await ModlogEntry.create(moderator="jobs", action="ran", target="half", using_db=conn)
+            await ModlogEntry.create(moderator="jobs", action=RAN, target="half", using_db=conn)
             await mark_job_done(conn)
             raise RuntimeError("boom")
 

@@ -213,7 +213,7 @@ async def test_reject_media_withholds_the_pictures_and_shows_their_descriptions(
             [(src, _)] = await pictures_on(http, f"/c/news/p/{post_id}")
             await block_domain(
                 inst.groups,
-                inst.app.state.defed,
+                inst.defed,
                 "127.0.0.3",
                 severity="noop",
                 reject_media=True,
@@ -239,7 +239,7 @@ async def test_a_community_block_of_the_authors_server_withholds_media_there_onl
         group = await inst.groups.group("news")
         await block_domain(
             inst.groups,
-            inst.app.state.defed,
+            inst.defed,
             "127.0.0.2",
             severity="noop",
             reject_media=True,
@@ -276,7 +276,7 @@ async def test_private_addresses_are_refused_outside_development_mode(instance, 
                 proxy = MediaProxy(
                     Fetcher(session, allow_private=allow_private),
                     MediaCache(LocalFiles(inst.settings.data_dir / "production"), 10_000_000),
-                    inst.app.state.defed,
+                    inst.defed,
                     links,
                     MediaLimits(1_000_000, 1.0, 60.0),
                     allow_private=allow_private,

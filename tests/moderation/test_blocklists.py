@@ -110,7 +110,7 @@ async def test_an_import_is_all_or_nothing(instance: Start) -> None:
     root = await admin(inst)
     text = "fine.example\nbad domain\n"
     with pytest.raises(BadRequest, match="nothing was imported: 1 bad rows: line 2"):
-        await import_blocklist(inst.groups, inst.app.state.defed, text, moderator=root, source="x")
+        await import_blocklist(inst.groups, inst.defed, text, moderator=root, source="x")
     assert not await DomainBlock.exists()
     assert not await ModlogEntry.filter(action="block_domain").exists()
 
@@ -120,7 +120,11 @@ async def test_only_admins_import(instance: Start) -> None:
     await create_staff("mia", PASSWORD)
     with pytest.raises(Forbidden, match="not an instance admin"):
         await import_blocklist(
-            inst.groups, inst.app.state.defed, "a.example\n", moderator=inst.site.staff_uri("mia"), source="x"
+            inst.groups,
+            inst.defed,
+            "a.example\n",
+            moderator=inst.site.staff_uri("mia"),
+            source="x",
         )
     assert not await DomainBlock.exists()
 
@@ -134,7 +138,7 @@ async def test_a_large_list_is_stored_in_bulk_with_its_source_and_modlog(instanc
 
     result = await import_blocklist(
         inst.groups,
-        inst.app.state.defed,
+        inst.defed,
         text,
         moderator=root,
         source="tier0",
@@ -144,10 +148,10 @@ async def test_a_large_list_is_stored_in_bulk_with_its_source_and_modlog(instanc
     assert result.applied and (len(result.diff.added), len(result.diff.upgraded)) == (2999, 1)
     assert await DomainBlock.filter(source="tier0", severity="suspend").count() == 3000
     assert await ModlogEntry.filter(action="block_domain", moderator=root).count() == 3000
-    assert await inst.app.state.defed.severity("social.d2999.example") == "suspend"
+    assert await inst.defed.severity("social.d2999.example") == "suspend"
     assert {"storing blocks", "removing members", "removing posts"} <= set(stages)
     assert result.report is not None
-    again = await import_blocklist(inst.groups, inst.app.state.defed, text, moderator=root, source="tier0")
+    again = await import_blocklist(inst.groups, inst.defed, text, moderator=root, source="tier0")
     assert not again.applied and len(again.diff.unchanged) == 3000
 
 
@@ -160,7 +164,7 @@ async def test_import_applies_suspensions_with_the_cleanup_job(instance: Start, 
     await join(peer, troll, group)
 
     result = await import_blocklist(
-        inst.groups, inst.app.state.defed, "127.0.0.1\n", moderator=root, source="local list"
+        inst.groups, inst.defed, "127.0.0.1\n", moderator=root, source="local list"
     )
 
     assert result.report is not None and result.report.members_removed == 1

@@ -32,7 +32,7 @@ async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Pee
     # When the bad server is suspended (the block names its domain; subdomains would be covered too)
     root = await admin(inst)
     block, report = await block_domain(
-        inst.groups, inst.app.state.defed, "127.0.0.1", public_comment="spam", moderator=root
+        inst.groups, inst.defed, "127.0.0.1", public_comment="spam", moderator=root
     )
 
     # Then its members, posts and cached actors are gone, and the good server is told to drop the boost
@@ -56,8 +56,8 @@ async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Pee
     assert (await far_peer.get(group, signer=good))["type"] == "Group"
 
     # When the block is lifted, the server may join again (from then on)
-    await unblock_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=root)
-    inst.app.state.defed.forget()
+    await unblock_domain(inst.groups, inst.defed, "127.0.0.1", moderator=root)
+    inst.defed.forget()
     assert (await peer.post(bad, f"{group}/inbox", peer.activity("Follow", bad, group)))[0] == 202
     assert not await DomainBlock.exists()
     assert block.public_comment == "spam"
@@ -70,7 +70,7 @@ async def test_deliveries_to_a_suspended_server_are_cancelled_not_sent(instance,
     alice = peer.person("alice")
     await join(peer, alice, group)
     await DomainBlock.create(domain="127.0.0.1", severity="suspend")  # e.g. written by another process
-    inst.app.state.defed.forget()
+    inst.defed.forget()
     activity = {
         "id": f"{inst.base}/activities/x",
         "type": "Announce",
@@ -88,7 +88,7 @@ async def test_the_servers_own_domain_cannot_be_blocked(instance) -> None:
     root = await admin(inst)
     for domain in ("localhost", "LOCALHOST.", "https://localhost/about"):
         with pytest.raises(BadRequest, match="own domain"):
-            await block_domain(inst.groups, inst.app.state.defed, domain, moderator=root)
+            await block_domain(inst.groups, inst.defed, domain, moderator=root)
     assert not await DomainBlock.exists()
 
 
@@ -97,5 +97,5 @@ async def test_malformed_domains_are_refused(instance) -> None:
     root = await admin(inst)
     for domain in ("", "not a domain", "-bad-.example", "exa mple.com"):
         with pytest.raises(BadRequest):
-            await block_domain(inst.groups, inst.app.state.defed, domain, moderator=root)
+            await block_domain(inst.groups, inst.defed, domain, moderator=root)
     assert not await DomainBlock.exists()

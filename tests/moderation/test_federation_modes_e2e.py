@@ -65,10 +65,10 @@ async def test_allowlist_admits_a_server_once_allowed_and_drops_it_when_withdraw
     stranger = peer.person("stranger")
     assert (await peer.post(stranger, f"{group}/inbox", peer.activity("Follow", stranger, group)))[0] == 403
 
-    await allow_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=root, comment="partner")
+    await allow_domain(inst.groups, inst.defed, "127.0.0.1", moderator=root, comment="partner")
     await join(peer, stranger, group)
 
-    await disallow_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=root)
+    await disallow_domain(inst.groups, inst.defed, "127.0.0.1", moderator=root)
     with pytest.raises(Exception, match="403"):
         await peer.get(group, signer=stranger)
     actions = set(await ModlogEntry.all().values_list("action", flat=True))
@@ -110,7 +110,7 @@ async def test_quarantine_lets_unknown_servers_follow_and_read_but_holds_their_p
 
     # When the admin approves the server, its held posts are released: approved and announced
     root = await admin(inst)
-    _, released = await allow_domain(inst.groups, inst.app.state.defed, "127.0.0.1", moderator=root)
+    _, released = await allow_domain(inst.groups, inst.defed, "127.0.0.1", moderator=root)
     assert released == 1
     await far_peer.wait_for(
         lambda: [a for a in far_peer.received_of("Announce") if a["object"] == held["id"]]
@@ -136,9 +136,7 @@ async def test_quarantine_release_can_be_declined(instance: Start, peer: Peer) -
     assert (await Post.get(object_id=held["id"])).state == "held"
 
     root = await admin(inst)
-    _, released = await allow_domain(
-        inst.groups, inst.app.state.defed, "127.0.0.1", moderator=root, release=False
-    )
+    _, released = await allow_domain(inst.groups, inst.defed, "127.0.0.1", moderator=root, release=False)
 
     assert released == 0 and (await Post.get(object_id=held["id"])).state == "held"
 

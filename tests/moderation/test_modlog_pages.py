@@ -106,7 +106,7 @@ async def test_private_notes_and_obfuscated_domains_never_appear(instance, peer:
     await create_staff("admin", PASSWORD, is_admin=True)
     await block_domain(
         inst.groups,
-        inst.app.state.defed,
+        inst.defed,
         "nasty.example",
         public_comment="harassment",
         private_comment="ticket 7 from Jo",

@@ -85,7 +85,12 @@ async def test_open_mode_applies_only_suspensions(instance: Start) -> None:
 async def block(inst: Instance, severity: str, **kw: Any) -> None:
     """An admin blocks the `peer` fixture's server (127.0.0.1)."""
     await block_domain(
-        inst.groups, inst.app.state.defed, "127.0.0.1", severity=severity, moderator=await admin(inst), **kw
+        inst.groups,
+        inst.defed,
+        "127.0.0.1",
+        severity=severity,
+        moderator=await admin(inst),
+        **kw,
     )
 
 
@@ -203,7 +208,7 @@ async def test_a_community_suspend_removes_the_server_there_only(
 
     _, report = await block_domain(
         inst.groups,
-        inst.app.state.defed,
+        inst.defed,
         "127.0.0.1",
         moderator=inst.site.staff_uri("mia"),
         community=news,

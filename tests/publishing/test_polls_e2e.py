@@ -15,6 +15,7 @@ from fedicom.jobs.models import Job
 from fedicom.publishing.compose import Author
 from fedicom.publishing.models import PollVote
 from fedicom.publishing.polls import RESULTS_EVERY, RESULTS_KIND, create_poll, parse_duration
+from fedicom.web.appstate import app_state
 from tests.moderation.helpers import community_with_moderator
 from tests.support.peer import Peer, Person
 from tests.support.steps import announced, boosts, due_now, join, processed
@@ -87,7 +88,7 @@ async def test_a_poll_is_voted_on_from_two_servers_once_each_and_closes(
 
     # the minute passes: the author's Update carries the counts (Mastodon directly, Lemmy announced)
     await Job.filter(id=window.id).update(next_try_at=datetime.now(UTC).timestamp())
-    inst.app.state.jobs.wake()
+    app_state(inst.app).jobs.wake()
     [update] = await far_peer.wait_for(lambda: latest(far_peer))
     assert counts(update) == {"Red": 0, "Blue": 2, "Green": 0}
     await peer.wait_for(lambda: announced(peer, "Update", post.object_id))

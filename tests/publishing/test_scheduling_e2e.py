@@ -19,6 +19,7 @@ from fedicom.publishing.compose import Author
 from fedicom.publishing.drafts import Draft
 from fedicom.publishing.models import ScheduledPost, ScheduleState
 from fedicom.publishing.scheduling import KIND, cancel, schedule
+from fedicom.web.appstate import app_state
 from tests.moderation.helpers import community_with_moderator
 from tests.support.peer import Peer
 from tests.support.servers import Instance, free_socket
@@ -99,7 +100,7 @@ async def test_a_repeated_post_comes_out_and_queues_its_next_time(instance) -> N
     assert first.astimezone(UTC) > datetime.now(UTC) and first.weekday() == 4
     # bring its time forward to now: it comes out, and the next Friday is queued
     await Job.filter(kind=KIND).update(next_try_at=datetime.now(UTC).timestamp())
-    inst.app.state.jobs.wake()
+    app_state(inst.app).jobs.wake()
     await until(lambda: published("Friday offer"))
     stored = await until(lambda: ScheduledPost.get_or_none(id=item.id, published=1))
     assert stored.state == ScheduleState.SCHEDULED and stored.run_at == first + timedelta(days=7)

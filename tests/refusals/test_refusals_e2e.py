@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from fedicom.activitypub.models import Delivery, OutgoingActivity
+from fedicom.activitypub.models import Delivery, DeliveryState, OutgoingActivity
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.bans import ban
 from fedicom.moderation.filters import add_filter
@@ -36,7 +36,7 @@ def notices(peer: Peer, group: str, person: Person) -> list[dict[str, Any]]:
 
 async def all_delivered() -> bool:
     """Nothing queued is still waiting: what was not received by now was never sent."""
-    return not await Delivery.filter(state__in=["pending", "sending"]).exists()
+    return not await Delivery.filter(state=DeliveryState.PENDING).exists()
 
 
 async def refusals_of(author: str) -> list[Refusal]:

@@ -30,6 +30,7 @@ from fedicom.app import create_app
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership
 from fedicom.staff.accounts import name_reserved
+from fedicom.web.appstate import app_state
 from tests.support.db import make_settings
 from tests.support.peer import test_key
 
@@ -58,11 +59,11 @@ class Replay:
 
     @property
     def fed(self) -> Federation:
-        return self.app.state.fed  # type: ignore[no-any-return]
+        return app_state(self.app).fed
 
     @property
     def site(self) -> Site:
-        return self.app.state.site  # type: ignore[no-any-return]
+        return app_state(self.app).site
 
     async def community(self, name: str, **kw: Any) -> Group:
         return await create_community(self.fed.keys, self.site, name, **kw, reserved=name_reserved)
@@ -85,7 +86,7 @@ class Replay:
     async def member(self, group: Group, actor: str) -> None:
         await self.seed_actor(actor)
         origin = f"{urlsplit(actor).scheme}://{urlsplit(actor).netloc}"
-        self.app.state.groups.rosters.forget(group.id)
+        app_state(self.app).groups.rosters.forget(group.id)
         await Membership.create(
             group=group,
             actor=actor,

@@ -19,8 +19,10 @@ from fedicom.groups.communities import Site, create_community
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
 from fedicom.media.store import FileStore
+from fedicom.moderation.defederation import Defederation
 from fedicom.settings import Settings
 from fedicom.staff.accounts import name_reserved
+from fedicom.web.appstate import app_state
 from tests.support.db import make_settings
 
 
@@ -37,19 +39,23 @@ class Instance:
 
     @property
     def fed(self) -> Federation:
-        return self.app.state.fed  # type: ignore[no-any-return]
+        return app_state(self.app).fed
 
     @property
     def groups(self) -> Groups:
-        return self.app.state.groups  # type: ignore[no-any-return]
+        return app_state(self.app).groups
 
     @property
     def files(self) -> FileStore:
-        return self.app.state.files  # type: ignore[no-any-return]
+        return app_state(self.app).files
 
     @property
     def site(self) -> Site:
-        return self.app.state.site  # type: ignore[no-any-return]
+        return app_state(self.app).site
+
+    @property
+    def defed(self) -> Defederation:
+        return app_state(self.app).defed
 
     async def community(self, name: str, **kw: Any) -> Group:
         return await create_community(self.fed.keys, self.site, name, **kw, reserved=name_reserved)

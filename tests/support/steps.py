@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups.models import Post
 from fedicom.jobs.models import Job
+from fedicom.web.appstate import app_state
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
 
@@ -108,4 +109,4 @@ def boosts(p: Peer, object_id: str) -> list[dict[str, Any]]:
 async def due_now(inst: Instance, kind: str) -> None:
     """Time passes: the pending jobs of `kind` are due now, and the instance's job runner is told."""
     await Job.filter(kind=kind, state="pending").update(next_try_at=time.time())
-    inst.app.state.jobs.wake()
+    app_state(inst.app).jobs.wake()

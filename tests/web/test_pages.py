@@ -13,6 +13,7 @@ from fedicom.groups.models import Group, Post
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.threads import pin_post
 from fedicom.staff.accounts import create_staff
+from fedicom.web.appstate import app_state
 from tests.support.peer import Peer
 from tests.web.http import client, get
 from tests.web.scene import PASSWORD, PRIVACY, community, discussion, join, thread
@@ -166,7 +167,7 @@ async def test_the_home_page_finds_communities_by_words_topic_and_language(insta
     await thread(peer, alice, scene.group, "<p>hello</p>", contentMap={"en": "<p>hello</p>"})
     await join(peer, alice, f"{inst.base}/c/garden")
     await thread(peer, alice, f"{inst.base}/c/garden", "<p>Tomaten</p>", contentMap={"de": "<p>Tomaten</p>"})
-    inst.app.state.directory.forget()
+    app_state(inst.app).directory.forget()
     async with client(inst.base) as http:
         home = await get(http, "/")
         words = await get(http, "/?q=Vegetables+balcon")
@@ -197,7 +198,7 @@ async def test_the_about_page_has_rules_contact_blocked_servers_and_the_modlog(i
     await create_staff("root", PASSWORD, is_admin=True)
     await block_domain(
         inst.groups,
-        inst.app.state.defed,
+        inst.defed,
         "spam.example",
         public_comment="Sends spam <b>daily</b>",
         moderator=inst.site.staff_uri("root"),

@@ -221,7 +221,7 @@ async def test_the_preview_shows_the_diff_and_stores_nothing(instance) -> None:
     inst = await instance(hostname="localhost")
     await admin("ada")
     root = inst.site.staff_uri("ada")
-    defed = inst.app.state.defed
+    defed = inst.defed
     await block_domain(
         inst.groups, defed, "noisy.example", severity="noop", reject_reports=True, moderator=root
     )
@@ -310,7 +310,7 @@ async def test_a_preview_made_stale_by_another_change_is_not_applied(instance) -
     async with staff_client(inst.base, "ada") as http:
         fields = confirmation((await preview(http, LIST)).text)
         # Meanwhile another admin limits spam.example by hand
-        await block_domain(inst.groups, inst.app.state.defed, "spam.example", severity="limit", moderator=bea)
+        await block_domain(inst.groups, inst.defed, "spam.example", severity="limit", moderator=bea)
         resp = await http.post("/staff/blocks/import/apply", data=fields)
     assert resp.status_code == 409
     assert "no longer what its preview showed" in resp.text
@@ -496,7 +496,7 @@ async def test_the_pages_are_valid_html_and_accessible(instance, browser: Browse
         documents["nothing to change"] = (await preview(http, "d000.example\n")).text
         documents["import error"] = (await preview(http, "")).text
         root = inst.site.staff_uri("ada")
-        await block_domain(inst.groups, inst.app.state.defed, "spam.example", severity="noop", moderator=root)
+        await block_domain(inst.groups, inst.defed, "spam.example", severity="noop", moderator=root)
         documents["stale"] = (await http.post("/staff/blocks/import/apply", data=fields)).text
     assert_valid_html(documents, tmp_path)
 

@@ -17,7 +17,7 @@ from fedicom.groups.events import MemberChange
 from fedicom.groups.models import Group, Membership, MembershipState
 from fedicom.insights.clock import Clock
 from fedicom.insights.counting import Counter, add_day, add_member_day, local_day
-from fedicom.insights.db import db
+from fedicom.insights.db import db, query
 from fedicom.insights.scoring import Thresholds
 from tests.support.peer import Peer
 from tests.web.browser import assert_valid_html, check_axe, screenshot
@@ -57,6 +57,11 @@ async def month(inst, peer: Peer) -> Scene:
         counts |= {"leaves": rng.randint(0, 1)}
         counts |= {"positive": rng.randint(5, 12), "neutral": rng.randint(8, 20)}
         await add_day(db(), group, day, **counts)
+        for source in ("", "(this site)", "news.ycombinator.com", "mastodon.social"):
+            await query(
+                "INSERT INTO insight_traffic (group_id, day, source, views) VALUES (?, ?, ?, ?)",
+                [group.id, day, source, rng.randint(5, 80)],
+            )
         for who in rng.sample(range(30), rng.randint(5, 14)):
             await add_member_day(db(), group, day, f"https://elsewhere.example/users/m{who}", comments=1)
         for k in range(rng.randint(1, 5)):  # members who joined that day, from a few servers
@@ -83,7 +88,7 @@ async def test_moderators_read_insights_as_charts_tables_csv_and_json(instance, 
         data = await http.get(PAGE.replace("insights", "insights.json") + "?days=30")
     assert page.status == 200 and page.headers["cache-control"] == "private, no-store"
     text = page.text
-    assert text.count('<svg class="chart"') == 7 and text.count('role="img"') == 7
+    assert text.count('<svg class="chart"') == 8 and text.count('role="img"') == 8
     assert 'aria-current="page">Insights</a>' in text and 'aria-current="page">Last 30 days</a>' in text
     assert "read negative" in text and 'id="alert-' in text  # the alert, with the posts behind it
     assert "Health:" in text and "Responsiveness" in text and "Lens?" not in text  # no post titles here
@@ -120,7 +125,7 @@ async def test_the_page_is_valid_and_accessible_in_both_modes(
     await page.get_by_role("link", name="Insights").click()
     await page.wait_for_url(inst.base + PAGE)
     problems: dict[str, str] = {}
-    assert await page.locator("svg.chart").count() == 7
+    assert await page.locator("svg.chart").count() == 8
     await page.get_by_text("Activity per day: the figures").click()  # the table behind a chart
     assert await page.get_by_role("table", name="Activity per day").is_visible()
     await check_axe(page, problems, PAGE)

@@ -11,6 +11,7 @@ from fedicom.moderation.models import Report
 from fedicom.staff import sessions
 from fedicom.staff.accounts import create_staff
 from fedicom.staff.models import Staff, StaffSession
+from fedicom.web.appstate import app_state
 from tests.support.peer import Peer
 from tests.web.browser import screenshot
 from tests.web.http import client, get
@@ -48,8 +49,8 @@ async def test_the_cookie_is_secure_and_host_only_over_https(instance) -> None:
     inst = await instance()
     await admin()
     # The instance names itself https (as behind a TLS proxy) while the test speaks http to it.
-    inst.app.state.csrf.secure = True
-    inst.app.state.csrf.cookie = "__Host-fedicom-csrf"
+    app_state(inst.app).csrf.secure = True
+    app_state(inst.app).csrf.cookie = "__Host-fedicom-csrf"
     async with client(inst.base) as http:
         page = await get(http, "/staff/sign-in")
         http.cookies.set("__Host-fedicom-csrf", page.headers["set-cookie"].split("=", 1)[1].split(";")[0])

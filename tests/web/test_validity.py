@@ -30,7 +30,7 @@ async def test_every_page_is_valid_html_and_accessible(
     await create_staff("root", PASSWORD, is_admin=True)
     await block_domain(
         inst.groups,
-        inst.app.state.defed,
+        inst.defed,
         "spam.example",
         public_comment="Spam",
         moderator=inst.site.staff_uri("root"),

@@ -49,7 +49,7 @@ from fedicom.moderation.api import (  # noqa: F401
     staff,
     tokens,
 )
-from fedicom.moderation.api.framework import PREFIX
+from fedicom.moderation.api.framework import PREFIX, api_hosting
 from fedicom.moderation.api.openapi import build_openapi
 from fedicom.moderation.api.registry import api
 
@@ -61,7 +61,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
 
 async def serve_openapi(request: Request) -> Response:
     """The document is public (it describes the API, it opens nothing)."""
-    return JSONResponse(openapi_document(request.app.state.settings.base_url))
+    return JSONResponse(openapi_document(api_hosting(request).settings.base_url))
 
 
 def routes() -> list[BaseRoute]:

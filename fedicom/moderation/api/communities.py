@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from fedicom.groups.communities import list_communities, member_count
-from fedicom.groups.models import Group, Moderator
+from fedicom.groups.models import Group, Moderator, ModeratorRole
 from fedicom.moderation import moderators
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, CommunityPath, Name, Strict
@@ -18,12 +18,11 @@ from fedicom.moderation.community_updates import create_owned_community, edit_co
 
 PostingPolicy = Literal["open", "members", "moderators"]
 Premoderation = Literal["off", "new_members", "all"]
-Role = Literal["owner", "moderator"]
 
 
 class ModeratorOut(BaseModel):
     actor: str
-    role: Role
+    role: ModeratorRole
     staff: str | None = Field(description="The local staff name, for moderators of this server.")
     since: datetime
 
@@ -92,7 +91,7 @@ class ModeratorAdd(Strict):
         description="A local staff name, a remote handle (@user@host) or an actor URI.",
         examples=["alice", "@bob@lemmy.example"],
     )
-    role: Role = "moderator"
+    role: ModeratorRole = ModeratorRole.MODERATOR
 
 
 class ModeratorQuery(Strict):
@@ -107,7 +106,7 @@ class ModeratorQuery(Strict):
 def moderator_out(call: Call, row: Moderator) -> ModeratorOut:
     return ModeratorOut(
         actor=row.actor,
-        role=row.role,  # type: ignore[arg-type]
+        role=row.role,
         staff=call.ctx.site.staff_from_uri(row.actor),
         since=row.created_at,
     )

@@ -8,18 +8,16 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from fedicom.errors import NotFound
-from fedicom.groups.models import Group, Post
+from fedicom.groups.models import Group, Post, PostState
 from fedicom.groups.text import plain_text
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, CommunityPath, IdPath, Name, Reason, Strict, Text
 from fedicom.moderation.api.registry import api
 from fedicom.moderation.filters import MAX_PATTERN, add_filter, list_filters, remove_filter
 from fedicom.moderation.held import approve_post, list_posts, reject_post
-from fedicom.moderation.models import Filter
+from fedicom.moderation.models import Filter, FilterAction
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.threads import lock_post, pin_post
-
-State = Literal["visible", "held", "removed"]
 
 
 class PostPath(Strict):
@@ -28,7 +26,7 @@ class PostPath(Strict):
 
 
 class PostsQuery(Strict):
-    state: State = "visible"
+    state: PostState = PostState.VISIBLE
     limit: int = Field(50, ge=1, le=500)
 
 
@@ -40,7 +38,7 @@ class PostOut(BaseModel):
     author: str
     title: str | None
     excerpt: str
-    state: State
+    state: PostState
     state_reason: str = Field(description="Why it is held or removed.")
     locked: bool
     pinned: bool
@@ -64,7 +62,7 @@ class ReasonBody(Strict):
 class FilterCreate(Strict):
     pattern: str = Field(min_length=1, max_length=MAX_PATTERN, pattern=NO_NUL)
     regex: bool = Field(False, description="An RE2 regular expression rather than a keyword.")
-    action: Literal["hold", "reject"] = "hold"
+    action: FilterAction = FilterAction.HOLD
     comment: Text = ""
 
 
@@ -73,7 +71,7 @@ class FilterOut(BaseModel):
     community: str | None = Field(description="None for an instance-wide filter.")
     pattern: str
     regex: bool
-    action: Literal["hold", "reject"]
+    action: FilterAction
     comment: str
     created_at: datetime
 
@@ -92,7 +90,7 @@ def post_out(post: Post, group: Group) -> PostOut:
         author=post.author,
         title=post.title,
         excerpt=plain_text(post.content, 200),
-        state=post.state,  # type: ignore[arg-type]
+        state=post.state,
         state_reason=post.state_reason,
         locked=post.locked,
         pinned=post.pinned_at is not None,
@@ -107,7 +105,7 @@ def filter_out(row: Filter, community: Group | None) -> FilterOut:
         community=community.name if community else None,
         pattern=row.pattern,
         regex=row.regex,
-        action=row.action,  # type: ignore[arg-type]
+        action=row.action,
         comment=row.comment,
         created_at=row.created_at,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
@@ -19,8 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fedicom.errors import BadRequest, FedicomError, Forbidden, Unauthorized, Unprocessable
+from fedicom.groups.routes import CommunityHosting
 from fedicom.http import read_body
+from fedicom.media.store import FileStore
 from fedicom.moderation.acting import Acting
+from fedicom.moderation.defederation import Defederation
 from fedicom.staff.models import ApiToken
 from fedicom.staff.tokens import authenticate
 
@@ -36,6 +39,21 @@ class Error(BaseModel):
     """Every error answer: one sentence saying what was wrong."""
 
     error: str
+
+
+class ApiHosting(CommunityHosting, Protocol):
+    """What the admin API reads of the app (fedicom/web/appstate.py's AppState provides it)."""
+
+    @property
+    def defed(self) -> Defederation: ...
+
+    @property
+    def files(self) -> FileStore: ...
+
+
+def api_hosting(request: Request) -> ApiHosting:
+    found: ApiHosting = request.app.state.fedicom
+    return found
 
 
 @dataclass
@@ -168,7 +186,7 @@ async def _authenticate(request: Request) -> Call:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("the Authorization header must be Bearer followed by an API token")
     token, staff = await authenticate(secret.strip())
-    state = request.app.state
+    state = api_hosting(request)
     return Call(staff, state.groups, state.defed, state.settings, state.files, token)
 
 

@@ -11,13 +11,14 @@ from fedicom.moderation import modlog
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import Name, Strict
 from fedicom.moderation.api.registry import api
+from fedicom.moderation.models import ModlogAction
 
 
 class ModlogOut(BaseModel):
     id: int
     community: str | None
     moderator: str
-    action: str
+    action: ModlogAction
     target: str
     reason: str
     details: dict[str, Any]

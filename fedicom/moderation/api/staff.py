@@ -11,6 +11,7 @@ from fedicom.moderation import modlog
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, Name, NamePath, Strict
 from fedicom.moderation.api.registry import api
+from fedicom.moderation.models import ModlogAction
 from fedicom.staff.accounts import MIN_PASSWORD, create_staff, list_staff, remove_staff
 from fedicom.staff.models import Staff
 
@@ -78,7 +79,9 @@ async def staff_create(call: Call, body: StaffCreate) -> StaffOut:
     staff = await create_staff(
         body.username, body.password, is_admin=body.is_admin, display_name=body.display_name
     )
-    await modlog.record(call.actor, "create_staff", staff.username, details={"admin": staff.is_admin})
+    await modlog.record(
+        call.actor, ModlogAction.CREATE_STAFF, staff.username, details={"admin": staff.is_admin}
+    )
     return staff_out(call.ctx.site, staff)
 
 

@@ -19,6 +19,7 @@ from fedicom.moderation.acting import Acting
 from fedicom.notifications.inbox import unread_count
 from fedicom.staff import sessions
 from fedicom.staff.models import Staff
+from fedicom.web.appstate import app_state
 from fedicom.web.staff.layout import staff_form, staff_page
 
 SIGN_IN = "/staff/sign-in"
@@ -28,7 +29,7 @@ StaffHandler = Callable[[Request, Acting], Awaitable[Response]]
 
 
 def cookie_name(request: Request) -> str:
-    return "__Host-fedicom-staff" if request.app.state.csrf.secure else "fedicom-staff"
+    return "__Host-fedicom-staff" if app_state(request).csrf.secure else "fedicom-staff"
 
 
 def client_address(request: Request) -> str:
@@ -54,7 +55,7 @@ def staff_only(handler: StaffHandler) -> Callable[[Request], Awaitable[Response]
             return RedirectResponse(f"{SIGN_IN}?next={quote(back)}", status_code=303)
         if request.method == "GET":  # every staff page shows the count in its navigation
             request.state.unread = await unread_count(staff)
-        state = request.app.state
+        state = app_state(request)
         return await handler(request, Acting(staff, state.groups, state.defed, state.settings, state.files))
 
     return endpoint
@@ -77,12 +78,13 @@ async def sign_in(request: Request) -> Response:
             return RedirectResponse(target, status_code=303)
         return staff_page(request, "staff/sign_in.html", {"next": target, "username": ""})
     form = await read_form(request)
-    request.app.state.csrf.verify(request, form)
+    app_state(request).csrf.verify(request, form)
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))[:1024]
     target = local_target(str(form.get("next", "")))
-    request.app.state.sign_in_limit.check(client_address(request))
-    request.app.state.account_limit.check(username)
+    limits = app_state(request).limits
+    limits.sign_in.check(client_address(request))
+    limits.account.check(username)
     staff = await sessions.check_password(username, password) if username and password else None
     if staff is None:
         context = {"next": target, "username": username, "error": WRONG}
@@ -96,7 +98,7 @@ async def sign_in(request: Request) -> Response:
         secret,
         max_age=int(sessions.LIFETIME.total_seconds()),
         path="/",
-        secure=request.app.state.csrf.secure,
+        secure=app_state(request).csrf.secure,
         httponly=True,
         samesite="lax",
     )
@@ -110,7 +112,7 @@ async def sign_out(request: Request) -> Response:
         await sessions.close_session(secret)
     response = RedirectResponse(SIGN_IN, status_code=303)
     response.delete_cookie(
-        cookie_name(request), path="/", secure=request.app.state.csrf.secure, httponly=True
+        cookie_name(request), path="/", secure=app_state(request).csrf.secure, httponly=True
     )
     return response
 

@@ -29,6 +29,7 @@ from fedicom.moderation.blocks import block_domain, list_blocks, unblock_domain
 from fedicom.moderation.imports import import_blocklist, plan
 from fedicom.moderation.models import DomainBlock
 from fedicom.moderation.suspension import SuspendReport
+from fedicom.web.appstate import app_state
 from fedicom.web.signing import mac, purpose_key
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import attempt, done, staff_form, staff_page
@@ -197,7 +198,7 @@ async def remove_allow(request: Request, acting: Acting) -> Response:
 
 def _seal(request: Request, acting: Acting, fields: dict[str, str]) -> str:
     """HMAC over what a preview showed and who saw it: only this server's own previews are applied."""
-    key = purpose_key(request.app.state.settings.secret_key, "blocklist preview")
+    key = purpose_key(app_state(request).settings.secret_key, "blocklist preview")
     signed = {**fields, "list": hashlib.sha256(fields["list"].encode()).hexdigest()}
     return mac(key, json.dumps([acting.staff.username, signed], sort_keys=True).encode())
 

@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from fedicom.errors import BadRequest, FedicomError
-from fedicom.groups.pages import render
 from fedicom.http import SMALL_FORM, read_form
+from fedicom.web.appstate import app_state
 from fedicom.web.signing import mac, purpose_key
+from fedicom.web.templating import render
 
 FLASH = "fedicom-flash"
 MAX_ID = 2**62  # larger numbers name no row (and would overflow the database's integers)
@@ -23,7 +24,7 @@ T = TypeVar("T")
 
 
 def _sign(request: Request, payload: str) -> str:
-    return mac(purpose_key(request.app.state.settings.secret_key, "flash"), payload.encode())[:32]
+    return mac(purpose_key(app_state(request).settings.secret_key, "flash"), payload.encode())[:32]
 
 
 def _read_flash(request: Request) -> dict[str, str] | None:
@@ -62,7 +63,7 @@ def done(request: Request, url: str, text: str, *, kind: str = "done") -> Respon
         f"{payload}.{_sign(request, payload)}",
         max_age=60,
         path="/staff",
-        secure=request.app.state.csrf.secure,
+        secure=app_state(request).csrf.secure,
         httponly=True,
         samesite="lax",
     )
@@ -83,7 +84,7 @@ async def staff_form(
 ) -> FormData:
     """The submitted form, bounded in size, from this site's own page (CSRF checked)."""
     form = await read_form(request, limit=limit, max_fields=max_fields, max_files=max_files)
-    request.app.state.csrf.verify(request, form)
+    app_state(request).csrf.verify(request, form)
     return form
 
 

@@ -18,6 +18,7 @@ from fedicom.branding.look import LookCache
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
 from fedicom.groups.images import MAX_BYTES
 from fedicom.moderation.acting import Acting
+from fedicom.web.appstate import app_state
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import done, form_text, staff_form, staff_page
 
@@ -29,7 +30,7 @@ TEXT_FORM = 64 * 1024
 
 
 def _cache(request: Request) -> LookCache:
-    return request.app.state.look  # type: ignore[no-any-return]
+    return app_state(request).look
 
 
 async def site_page(

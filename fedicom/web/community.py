@@ -2,7 +2,8 @@
 
 Routes parse the query, call one service (browse, directory) and render a template; the community
 page shares its URL with the Group actor (`/c/NAME`), and a post's page with the post's object
-(`/c/NAME/p/N`): their routes (routes.py) call `community_page` and `post_page` for browsers.
+(`/c/NAME/p/N`): groups/routes.py negotiates those addresses and asks this module (its
+`CommunityPages`, wired in web/setup.py) for the page a browser gets.
 """
 
 from __future__ import annotations
@@ -16,32 +17,20 @@ from starlette.routing import Route
 from fedicom.errors import BadRequest
 from fedicom.groups.authors import describe
 from fedicom.groups.browse import community_posts, thread_of
-from fedicom.groups.communities import Site, member_count, moderators_of
-from fedicom.groups.context import Groups
+from fedicom.groups.communities import member_count, moderators_of
 from fedicom.groups.conversations import post_number
-from fedicom.groups.directory import Directory
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
+from fedicom.web.appstate import app_state
+from fedicom.web.templating import render
 
 MAX_QUERY = 200
 
 
-def _site(request: Request) -> Site:
-    return request.app.state.site  # type: ignore[no-any-return]
-
-
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    """A page; forms on it get their CSRF token, and the cookie behind it is set when new."""
-    csrf = request.app.state.csrf
-    context = {"csrf_token": csrf.token(request), **context}
-    response = request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
-    return csrf.persist(request, response)  # type: ignore[no-any-return]
-
-
 async def community_context(request: Request, group: Group) -> dict[str, Any]:
     """What every page of a community shows in its header and sidebar."""
-    site = _site(request)
+    site = app_state(request).site
     moderators = await moderators_of(group)
     return {
         "group": group,
@@ -56,8 +45,7 @@ async def home(request: Request) -> Response:
     query = request.query_params.get("q", "").strip()[:MAX_QUERY]
     topic = request.query_params.get("topic", "").strip().lower() or None
     language = request.query_params.get("language", "").strip().lower() or None
-    directory: Directory = request.app.state.directory
-    found = await directory.search(query, topic, language)
+    found = await app_state(request).directory.search(query, topic, language)
     return render(
         request,
         "home.html",
@@ -66,7 +54,7 @@ async def home(request: Request) -> Response:
             "q": query,
             "topic": topic,
             "language": language,
-            "domain": _site(request).domain,
+            "domain": app_state(request).site.domain,
         },
     )
 
@@ -76,14 +64,14 @@ async def community_page(request: Request, group: Group) -> Response:
     sort = parse_sort(request.query_params.get("sort"))
     if sort is None:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    page = await community_posts(group, sort, page_number(request), request.app.state.hot_ranks)
+    page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
-    groups: Groups = request.app.state.groups
+    groups = app_state(request).groups
     context.update(
         page=page,
         sorts=SORTS,
-        authors=await describe([p.author for p in posts] + context["moderators"], _site(request)),
+        authors=await describe([p.author for p in posts] + context["moderators"], app_state(request).site),
         addons=await groups.addons.for_posts(group, posts),
     )
     return render(request, "community.html", context)
@@ -92,22 +80,22 @@ async def community_page(request: Request, group: Group) -> Response:
 async def privacy_page(request: Request, group: Group) -> Response:
     """The community's privacy policy on a page of its own (the actor's `privacyPolicy` links it)."""
     context = await community_context(request, group)
-    context["insights_keep_days"] = request.app.state.settings.insights_keep_days
+    context["insights_keep_days"] = app_state(request).settings.insights_keep_days
     return render(request, "privacy.html", context)
 
 
 async def post_page(request: Request) -> Response:
     """A thread (or one reply of it) with its replies nested."""
-    groups: Groups = request.app.state.groups
+    groups = app_state(request).groups
     group = await groups.group(request.path_params["name"])
     thread = await thread_of(group, post_number(request.path_params["post_id"]))
     context = await community_context(request, group)
     context.update(
         thread=thread,
-        authors=await describe(thread.authors() | set(context["moderators"]), _site(request)),
+        authors=await describe(thread.authors() | set(context["moderators"]), app_state(request).site),
         addons=await groups.addons.for_posts(group, thread.posts()),
     )
     return render(request, "post.html", context)
 
 
-routes = [Route("/", home)]  # a post's page shares its address with the object: see routes.post
+routes = [Route("/", home)]  # a post's page shares its address with the object: see groups/routes.py

@@ -49,8 +49,9 @@ async def members_so_far(apps: Any, schema_editor: Any) -> None:
         hosts[(row["group_id"], host)] = hosts.get((row["group_id"], host), 0) + 1
     for (group_id, day), n in days.items():
         await client.execute_query(
-            "INSERT INTO insight_day (group_id, day, posts, comments, votes, joins, leaves, reports, positive, "
-            f"neutral, negative, not_scored) VALUES ({mark(1)}, {mark(2)}, 0, 0, 0, {mark(3)}, 0, 0, 0, 0, 0, 0)",
+            "INSERT INTO insight_day (group_id, day, posts, comments, votes, joins, leaves, reports, active, "
+            f"positive, neutral, negative, not_scored) VALUES ({mark(1)}, {mark(2)}, 0, 0, 0, {mark(3)}, 0, 0, 0, "
+            "0, 0, 0, 0)",
             [group_id, day, n],
         )
     for (group_id, host), n in hosts.items():
@@ -71,7 +72,7 @@ class AlertMetric(StrEnum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('fedicom', '0016_post_object_index')]
+    dependencies = [('fedicom', '0017_typed_states')]
 
     initial = False
 
@@ -88,6 +89,7 @@ class Migration(migrations.Migration):
                 ('joins', fields.IntField(default=0)),
                 ('leaves', fields.IntField(default=0)),
                 ('reports', fields.IntField(default=0)),
+                ('active', fields.IntField(default=0)),
                 ('positive', fields.IntField(default=0)),
                 ('neutral', fields.IntField(default=0)),
                 ('negative', fields.IntField(default=0)),

@@ -13,9 +13,10 @@ from starlette.routing import Route
 
 from fedicom.activitypub.remote_interaction import discover
 from fedicom.errors import FedicomError
-from fedicom.groups.context import Groups
-from fedicom.groups.pages import community_context, render
 from fedicom.http import read_form
+from fedicom.web.appstate import app_state
+from fedicom.web.community import community_context
+from fedicom.web.templating import render
 
 HANDLE_FIELD = "handle"
 MAX_HANDLE = 300
@@ -37,7 +38,8 @@ FAMILIES = {
 
 
 async def follow_page(request: Request) -> Response:
-    groups: Groups = request.app.state.groups
+    state = app_state(request)
+    groups = state.groups
     group = await groups.group(request.path_params["name"])
     context = await community_context(request, group)
     context.update(typed="", error=None, interaction=None, family=None)
@@ -46,13 +48,11 @@ async def follow_page(request: Request) -> Response:
     status = 200
     try:
         form = await read_form(request)
-        request.app.state.csrf.verify(request, form)
-        request.app.state.follow_limit.check(request.client.host if request.client else "")
+        state.csrf.verify(request, form)
+        state.limits.follow.check(request.client.host if request.client else "")
         typed = str(form.get(HANDLE_FIELD, ""))[:MAX_HANDLE]
         context["typed"] = typed.strip()
-        interaction = await discover(
-            groups.fed.fetcher, typed, context["uri"], allow_http=request.app.state.settings.dev
-        )
+        interaction = await discover(groups.fed.fetcher, typed, context["uri"], allow_http=state.settings.dev)
     except FedicomError as exc:
         context["error"], status = exc.reason, exc.status
     else:

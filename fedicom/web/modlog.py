@@ -1,4 +1,4 @@
-"""Routes of the public modlog: `/modlog` (the whole instance) and `/c/NAME/modlog`, as a page or JSON.
+"""The public modlog: `/modlog` (the whole instance) and `/c/NAME/modlog`, as a page or JSON.
 
 JSON when asked with `?format=json` or an Accept header preferring JSON; pages are `?page=N`.
 """
@@ -12,9 +12,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fedicom.errors import BadRequest
-from fedicom.groups.context import Groups
 from fedicom.http import page_number, wants_activity_json
 from fedicom.moderation.modlog_public import ModlogPage, public_page
+from fedicom.web.appstate import app_state
 
 
 def _wants_json(request: Request) -> bool:
@@ -29,21 +29,21 @@ async def instance_modlog(request: Request) -> Response:
 
 
 async def community_modlog(request: Request) -> Response:
-    groups: Groups = request.app.state.groups
-    group = await groups.group(request.path_params["name"])
+    group = await app_state(request).groups.group(request.path_params["name"])
     return await _answer(request, group.name)
 
 
 async def _answer(request: Request, community: str | None) -> Response:
     number, as_json = page_number(request, 100_000), _wants_json(request)
-    hide = bool(request.app.state.settings.modlog_hide_moderators)
-    page = await public_page(request.app.state.site, community, number, hide_moderators=hide)
+    state = app_state(request)
+    hide = state.settings.modlog_hide_moderators
+    page = await public_page(state.site, community, number, hide_moderators=hide)
     path = f"/c/{community}/modlog" if community else "/modlog"
     response: Response
     if as_json:
         response = JSONResponse(_json(request, page, path))
     else:
-        response = request.app.state.templates.TemplateResponse(
+        response = state.templates.TemplateResponse(
             request,
             "modlog.html",
             {"page": page, "path": path, "hidden": hide},
@@ -53,7 +53,7 @@ async def _answer(request: Request, community: str | None) -> Response:
 
 
 def _json(request: Request, page: ModlogPage, path: str) -> dict[str, Any]:
-    base = request.app.state.site.base_url + path
+    base = app_state(request).site.base_url + path
     return {
         "community": page.community,
         "page": page.number,
