@@ -32,6 +32,7 @@ def _register() -> None:
         content,
         db,
         doctor,
+        experts,
         insights,
         jobs,
         modlog,
@@ -63,6 +64,7 @@ def _register() -> None:
         refused,
         insights,
         alerts,
+        experts,
     )
     for module in modules:
         for command in module.COMMANDS:

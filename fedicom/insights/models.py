@@ -310,3 +310,19 @@ class Alert(Model):
     class Meta:
         table = "insight_alert"
         unique_together = (("group", "metric", "day"),)
+
+
+class Expert(Model):
+    """A member staff recognised as an expert of one community: shown next to their name on its pages."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="experts", on_delete=fields.CASCADE
+    )
+    actor = fields.CharField(max_length=1024)
+    granted_by = fields.CharField(max_length=1024)  # the staff member's actor
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "insight_expert"
+        unique_together = (("group", "actor"),)

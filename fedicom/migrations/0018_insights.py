@@ -297,5 +297,17 @@ class Migration(migrations.Migration):
             options={'table': 'insight_traffic', 'app': 'fedicom', 'unique_together': (('group', 'day', 'source'),), 'pk_attr': 'id', 'table_description': "Page views of a community's pages on one of its days, by referring site (traffic.py)."},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='Expert',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('group', fields.ForeignKeyField('fedicom.Group', source_field='group_id', db_constraint=True, to_field='id', related_name='experts', on_delete=OnDelete.CASCADE)),
+                ('actor', fields.CharField(max_length=1024)),
+                ('granted_by', fields.CharField(max_length=1024)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'insight_expert', 'app': 'fedicom', 'unique_together': (('group', 'actor'),), 'pk_attr': 'id', 'table_description': 'A member staff recognised as an expert of one community: shown next to their name on its pages.'},
+            bases=['Model'],
+        ),
         ops.RunPython(members_so_far, nothing),
     ]

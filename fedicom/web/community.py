@@ -22,6 +22,7 @@ from fedicom.groups.conversations import post_number
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
+from fedicom.insights import experts
 from fedicom.web.appstate import app_state
 from fedicom.web.templating import render
 
@@ -38,6 +39,7 @@ async def community_context(request: Request, group: Group) -> dict[str, Any]:
         "uri": site.uri(group.name),
         "members": await member_count(group),
         "moderators": moderators,
+        "experts": await experts.of(group),  # named with a badge wherever a person is shown
     }
 
 

@@ -21,9 +21,9 @@ from fedicom.insights.db import db, query
 from fedicom.insights.scoring import Thresholds
 from tests.support.peer import Peer
 from tests.web.browser import assert_valid_html, check_axe, screenshot
-from tests.web.http import get
+from tests.web.http import client, get
 from tests.web.scene import Scene, community, reply, thread, vote
-from tests.web.signin import admin, browser_sign_in, staff_client
+from tests.web.signin import admin, browser_sign_in, form_token, staff_client
 
 PAGE = "/staff/communities/news/insights"
 SERVERS = ("mastodon.social", "lemmy.world", "kbin.earth", "piefed.social", "misskey.io")
@@ -134,3 +134,34 @@ async def test_the_page_is_valid_and_accessible_in_both_modes(
     await check_axe(page, problems, PAGE + " (dark)")
     await screenshot(page, "staff-insights-dark")
     assert problems == {}
+
+
+async def test_staff_recognise_an_expert_whose_name_then_carries_the_badge(instance, peer: Peer) -> None:
+    inst = await instance()
+    scene = await month(inst, peer)
+    bob = scene.people["bob"].uri
+    thread_page = f"/c/news/p/{(await scene.post('q')).id}"
+    async with staff_client(inst.base, "mia") as http:
+        token = await form_token(http, PAGE)
+        given = await http.post(
+            "/staff/communities/news/experts", data={"csrf_token": token, "actor": bob, "action": "grant"}
+        )
+        assert (
+            given.status_code == 303
+            and "is shown as an expert of Daily News now" in (await get(http, given.headers["location"])).text
+        )
+    async with client(inst.base) as visitor:
+        shown = await get(visitor, thread_page)
+    assert shown.status == 200 and shown.text.count('class="badge expert"') == 1  # bob's reply only
+    async with staff_client(inst.base, "mia") as http:
+        token = await form_token(http, PAGE)
+        bad = await http.post(
+            "/staff/communities/news/experts",
+            data={"csrf_token": token, "actor": "not a url", "action": "grant"},
+        )
+        assert "is not an actor" in (await get(http, bad.headers["location"])).text
+        await http.post(
+            "/staff/communities/news/experts", data={"csrf_token": token, "actor": bob, "action": "revoke"}
+        )
+    async with client(inst.base) as visitor:
+        assert 'class="badge expert"' not in (await get(visitor, thread_page)).text

@@ -17,6 +17,7 @@ from starlette.routing import Route
 from fedicom.errors import BadRequest
 from fedicom.groups.models import Post
 from fedicom.groups.text import plain_text
+from fedicom.insights import experts
 from fedicom.insights.alerts import describe
 from fedicom.insights.models import Alert
 from fedicom.insights.report import DAY_SUMS, MOODS, Insights, insights
@@ -25,7 +26,7 @@ from fedicom.insights.stages import thresholds
 from fedicom.moderation.acting import Acting
 from fedicom.web.charts import Series, bars, lines, stacked_bars
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import staff_page
+from fedicom.web.staff.layout import attempt, staff_form, staff_page
 
 PERIODS = (7, 30, 90)
 STAGE_NAMES = {
@@ -147,6 +148,7 @@ async def insights_page(request: Request, acting: Acting) -> Response:
         "stage_names": {s.value: STAGE_NAMES[s] for s in Stage},
         "alerts": [(a, describe(a)) for a in raised],
         "post_titles": {i: title or plain_text(content, 60) for i, title, content in titled},
+        "experts": await experts.of(group),
     }
     return staff_page(request, "staff/insights.html", context)
 
@@ -175,7 +177,22 @@ async def insights_csv(request: Request, acting: Acting) -> Response:
     )
 
 
+@staff_only
+async def expert_action(request: Request, acting: Acting) -> Response:
+    """Recognise a member as an expert of the community, or stop: the pages show it by their name."""
+    form = await staff_form(request)
+    group = await acting.community(request.path_params["name"])
+    actor = str(form.get("actor", "")).strip()[:1024]
+    back = f"/staff/communities/{group.name}/insights#people-heading"
+    if form.get("action") == "grant":
+        success = f"{actor} is shown as an expert of {group.title} now"
+        return await attempt(request, back, experts.grant(group, actor, by=acting.actor), success)
+    success = f"{actor} is no longer shown as an expert of {group.title}"
+    return await attempt(request, back, experts.revoke(group, actor), success)
+
+
 routes = [
+    Route("/staff/communities/{name}/experts", expert_action, methods=["POST"]),
     Route("/staff/communities/{name}/insights", insights_page),
     Route("/staff/communities/{name}/insights.json", insights_json),
     Route("/staff/communities/{name}/insights.csv", insights_csv),
