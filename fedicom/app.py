@@ -29,6 +29,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
 from fedicom.insights.counting import Counter
 from fedicom.insights.stages import thresholds
@@ -73,6 +74,7 @@ class Runtime:
     jobs: JobRunner
     files: FileStore  # uploads and the media cache, on disk or in an object store
     loops: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]  # run beside the workers
+    backlog: Backlog  # posts and votes insights have still to count
 
 
 def build_federation(settings: Settings, meters: metrics.Metrics | None = None) -> Runtime:
@@ -121,7 +123,9 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     moderation_setup.install(groups)
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
-    Counter(groups).connect(groups.events)
+    counter = Counter(groups)
+    backlog = Backlog(counter)
+    counter.connect(groups.events, backlog)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     jobs = JobRunner(
         {},
@@ -136,7 +140,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     jobs.register(polls.handlers(groups))
     clock = Clock(groups, thresholds(settings), settings.insights_keep_days)
     jobs.register(clock.handlers())
-    return Runtime(fed, groups, defed, jobs, files, loops=[jobs.run, clock.run])
+    return Runtime(fed, groups, defed, jobs, files, loops=[jobs.run, clock.run, backlog.run], backlog=backlog)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from fedicom.cli.base import console, json_option, load, print_json, run, table
 @json_option
 def insights(community: str, days: int, as_json: bool) -> None:
     """A community's figures over the last DAYS days, against the DAYS before (docs/insights.md)."""
+    from fedicom.app import build_federation
     from fedicom.groups.communities import get_community
     from fedicom.insights.report import Insights
     from fedicom.insights.report import insights as compute
@@ -24,6 +25,11 @@ def insights(community: str, days: int, as_json: bool) -> None:
     settings = load()
 
     async def work() -> Insights:
+        runtime = build_federation(settings)
+        try:  # what the server has not counted yet (or nothing counts: it is stopped)
+            await runtime.backlog.drain()
+        finally:
+            await runtime.fed.session.close()
         return await compute(await get_community(community), days, limits=thresholds(settings))
 
     found = run(settings, work)

@@ -1,7 +1,8 @@
 """Counting as activity arrives: each post, vote, join, leave and report adds to the day's sums.
 
-Listeners run in the transaction of what they count (groups/events.py), so a count commits with its
-activity or not at all, and a crash never leaves one counted twice. Counters are upserts
+Joins, leaves and reports are counted by listeners in the transaction of what they count
+(groups/events.py); posts and votes through the backlog (backlog.py), in batches. Either way a count
+commits with what it counts or not at all, and a crash never leaves one counted twice. Counters are upserts
 (`ON CONFLICT ... DO UPDATE`, the same on SQLite and PostgreSQL), so concurrent workers add to the
 same row without reading it first. `rebuild.py` replays the same functions over stored history.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -22,6 +23,9 @@ from fedicom.groups.timezones import zone
 from fedicom.insights import sentiment
 from fedicom.insights.db import db as _db
 from fedicom.insights.db import postgres, query
+
+if TYPE_CHECKING:
+    from fedicom.insights.backlog import Backlog
 
 DAY_COUNTERS = (
     "posts", "comments", "votes", "joins", "leaves", "reports", "active",
@@ -150,9 +154,11 @@ class Counter:
     def __init__(self, ctx: Groups) -> None:
         self.ctx = ctx
 
-    def connect(self, events: GroupEvents) -> None:
-        events.post_stored.connect(self.post_stored)
-        events.vote_changed.connect(self.vote_changed)
+    def connect(self, events: GroupEvents, backlog: Backlog) -> None:
+        """Posts and votes (many, and costly to count) go to the backlog, counted in batches beside
+        the inbox; joins, leaves and reports (few) are counted at once."""
+        events.post_stored.connect(backlog.post_stored)
+        events.vote_changed.connect(backlog.vote_changed)
         events.member_joined.connect(self.member_joined)
         events.member_left.connect(self.member_left)
         events.report_filed.connect(self.report_filed)
@@ -162,7 +168,8 @@ class Counter:
             return True
         return actor in (await self.ctx.rosters.of(group)).moderators
 
-    async def post_stored(self, post: Post, conn: BaseDBAsyncClient | None) -> None:
+    async def count_post(self, post: Post, conn: BaseDBAsyncClient | None) -> None:
+        """A post or comment that arrived: its day, author, language, sentiment and thread."""
         db = _db(conn)
         group: Group = post.group
         day = local_day(post.created_at, group)
@@ -239,7 +246,8 @@ class Counter:
         )
         return depth
 
-    async def vote_changed(self, vote: VoteCast, conn: BaseDBAsyncClient | None) -> None:
+    async def count_vote(self, vote: VoteCast, conn: BaseDBAsyncClient | None) -> None:
+        """A vote cast, changed or withdrawn: the voter's day, the author's received votes, engagement."""
         db = _db(conn)
         group, post = vote.group, vote.post
         day = local_day(vote.cast_at, group)

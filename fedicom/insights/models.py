@@ -27,6 +27,17 @@ class AlertMetric(StrEnum):
     LEAVES = "leaves"
 
 
+class CountEvent(Model):
+    """A post or vote still to count (backlog.py): written with the activity, deleted when counted."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=8)  # post, vote
+    payload = fields.TextField()
+
+    class Meta:
+        table = "insight_event"
+
+
 class CommunityDay(Model):
     """One community's counts for one of its days."""
 

@@ -50,6 +50,12 @@ def _identifier() -> LanguageIdentifier:
     return identifier
 
 
+def warm() -> None:
+    """Load both models now (py3langid's takes ~2 s), not on the first post a process counts."""
+    _analyzer()
+    _identifier()
+
+
 def language_of(document: dict[str, Any], text: str) -> str:
     """The post's language: declared (the first, if several), else identified with confidence."""
     declared = sorted(languages_of(document))

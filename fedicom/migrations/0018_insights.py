@@ -309,5 +309,15 @@ class Migration(migrations.Migration):
             options={'table': 'insight_expert', 'app': 'fedicom', 'unique_together': (('group', 'actor'),), 'pk_attr': 'id', 'table_description': 'A member staff recognised as an expert of one community: shown next to their name on its pages.'},
             bases=['Model'],
         ),
+        ops.CreateModel(
+            name='CountEvent',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('kind', fields.CharField(max_length=8)),
+                ('payload', fields.TextField(unique=False)),
+            ],
+            options={'table': 'insight_event', 'app': 'fedicom', 'pk_attr': 'id', 'table_description': 'A post or vote still to count (backlog.py): written with the activity, deleted when counted.'},
+            bases=['Model'],
+        ),
         ops.RunPython(members_so_far, nothing),
     ]

@@ -82,7 +82,7 @@ async def test_spikes_raise_their_alerts_with_what_is_behind_them(instance) -> N
             document={}, published=now,
         )  # fmt: skip
         post.group = group
-        await counter.post_stored(post, None)
+        await counter.count_post(post, None)
     for i in range(9):
         await counter.report_filed(ReportFiled(1000 + i, group, f"https://x.example/u/{i}", "spam"), None)
     for i in range(15):

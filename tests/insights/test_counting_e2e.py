@@ -11,7 +11,7 @@ from fedicom.insights.models import MemberEvent, PostFacts, Sentiment, ThreadFac
 from fedicom.insights.report import insights
 from tests.support.peer import Peer
 from tests.support.servers import Instance
-from tests.support.steps import join, reply, send, thread
+from tests.support.steps import counted, join, reply, send, thread
 
 
 async def vote(peer: Peer, inst: Instance, who, kind: str, object_id: str) -> dict:  # type: ignore[no-untyped-def]
@@ -45,6 +45,7 @@ async def test_a_conversation_is_counted_as_it_arrives(instance, peer: Peer) -> 
     await send(peer, bob, f"{group_uri}/inbox", peer.activity("Undo", bob, follow))
 
     group = await Group.get(name="brand")
+    await counted()
     found = await insights(group, days=7)
 
     # against the stored rows

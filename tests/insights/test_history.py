@@ -66,7 +66,7 @@ async def generate(inst: Instance, rng: random.Random) -> Group:
             )  # fmt: skip
             await Post.filter(id=post.id).update(created_at=at)
             post = await Post.get(id=post.id).prefetch_related("group")
-            await counter.post_stored(post, None)
+            await counter.count_post(post, None)
             posts.append(post)
         elif posts:
             target = rng.choice(posts)
@@ -74,16 +74,16 @@ async def generate(inst: Instance, rng: random.Random) -> Group:
             value = rng.choice([1, 1, 1, -1])
             if old is not None and rng.random() < 0.4:  # withdrawn
                 await old.delete()
-                await counter.vote_changed(VoteCast(group, target, who, 0, old.value, old.created_at), None)
+                await counter.count_vote(VoteCast(group, target, who, 0, old.value, old.created_at), None)
             elif old is not None:
                 await Vote.filter(id=old.id).update(value=value)
                 changed = VoteCast(group, target, who, value, old.value, old.created_at)
-                await counter.vote_changed(changed, None)
+                await counter.count_vote(changed, None)
             else:
                 cast = f"{who}/v/{target.id}"
                 vote = await Vote.create(post=target, actor=who, value=value, activity_id=cast)
                 await Vote.filter(id=vote.id).update(created_at=at)
-                await counter.vote_changed(VoteCast(group, target, who, value, None, at), None)
+                await counter.count_vote(VoteCast(group, target, who, value, None, at), None)
     return group
 
 

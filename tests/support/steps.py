@@ -110,3 +110,13 @@ async def due_now(inst: Instance, kind: str) -> None:
     """Time passes: the pending jobs of `kind` are due now, and the instance's job runner is told."""
     await Job.filter(kind=kind, state="pending").update(next_try_at=time.time())
     app_state(inst.app).jobs.wake()
+
+
+async def counted(timeout: float = 10.0) -> None:
+    """Insights have counted every post and vote stored so far (the backlog is empty)."""
+    from fedicom.insights.models import CountEvent
+
+    async def empty() -> bool:
+        return not await CountEvent.exists()
+
+    await until(empty, timeout)

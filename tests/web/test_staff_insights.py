@@ -20,6 +20,7 @@ from fedicom.insights.counting import Counter, add_day, add_member_day, local_da
 from fedicom.insights.db import db, query
 from fedicom.insights.scoring import Thresholds
 from tests.support.peer import Peer
+from tests.support.steps import counted
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import client, get
 from tests.web.scene import Scene, community, reply, thread, vote
@@ -43,6 +44,7 @@ async def month(inst, peer: Peer) -> Scene:
         await thread(
             peer, carol, scene.group, f"<p>The update broke my camera again, awful support ({i}).</p>"
         )
+    await counted()
     group = await Group.get(name="news")
     today = local_day(datetime.now(UTC), group)
     rng = random.Random(3)

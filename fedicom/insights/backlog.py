@@ -1,0 +1,144 @@
+"""The backlog of posts and votes still to count: one row written in the activity's transaction, counted
+in batches beside the inbox, so counting costs the inbox one insert per activity instead of a dozen
+statements.
+
+A batch is taken (deleted) and counted in one transaction, so a crash counts it again in full or not at
+all, never half. One process counts at a time (SQLite has one writer; on PostgreSQL an advisory lock
+held by the batch's transaction), so events are counted in the order they arrived: a reply after the
+thread it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from fedicom.groups.events import VoteCast
+from fedicom.groups.models import Post
+from fedicom.insights import sentiment
+from fedicom.insights.counting import Counter
+from fedicom.insights.db import postgres, query
+
+log = logging.getLogger("fedicom.insights")
+
+BATCH = 500
+IDLE = 1.0  # seconds between looks at an empty backlog (a new event wakes it at once)
+LOCK = 0x1F5C0C07  # PostgreSQL advisory lock: one counting process at a time
+
+
+class Backlog:
+    def __init__(self, counter: Counter) -> None:
+        self.counter = counter
+        self._wake = asyncio.Event()
+
+    # --- the listeners: one row in the activity's transaction
+
+    async def post_stored(self, post: Post, conn: BaseDBAsyncClient | None) -> None:
+        await self._add("post", {"post": post.id}, conn)
+
+    async def vote_changed(self, vote: VoteCast, conn: BaseDBAsyncClient | None) -> None:
+        payload = {
+            "post": vote.post.id,
+            "actor": vote.actor,
+            "value": vote.value,
+            "previous": vote.previous,
+            "cast_at": vote.cast_at.isoformat(),
+        }
+        await self._add("vote", payload, conn)
+
+    async def _add(self, kind: str, payload: dict[str, Any], conn: BaseDBAsyncClient | None) -> None:
+        await query(
+            "INSERT INTO insight_event (kind, payload) VALUES (?, ?)",
+            [kind, json.dumps(payload, separators=(",", ":"))],
+            conn,
+        )
+        self._wake.set()
+
+    # --- counting
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Count until `stop`: at once when woken, at least every IDLE seconds."""
+        sentiment.warm()
+        while not stop.is_set():
+            try:
+                while await self.drain_batch():
+                    pass
+            except Exception:  # the database went away: try again on the next round
+                log.exception("counting insights failed; the backlog is kept and tried again")
+            self._wake.clear()
+            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            await asyncio.wait(waits, timeout=IDLE, return_when=asyncio.FIRST_COMPLETED)
+            for w in waits:
+                w.cancel()
+
+    async def drain(self) -> int:
+        """Count everything waiting (tests, and the CLI before reading figures); the events counted."""
+        total = 0
+        while counted := await self.drain_batch():
+            total += counted
+        return total
+
+    async def drain_batch(self) -> int:
+        try:
+            async with in_transaction() as conn:
+                events = await self._take(conn)
+                for event in events:
+                    await self._count(event, conn)
+            return len(events)
+        except Exception:
+            log.warning("a batch of insights events failed; counting them one by one", exc_info=True)
+            return await self._one_by_one()
+
+    async def _take(self, conn: BaseDBAsyncClient, limit: int = BATCH) -> list[dict[str, Any]]:
+        if postgres(conn):
+            locked = await query("SELECT pg_try_advisory_xact_lock(?) AS ok", [LOCK], conn)
+            if not locked[0]["ok"]:
+                return []  # another process is counting
+        rows = await query(
+            "DELETE FROM insight_event WHERE id IN "
+            f"(SELECT id FROM insight_event ORDER BY id LIMIT {int(limit)}) RETURNING id, kind, payload",
+            [],
+            conn,
+        )
+        return sorted(rows, key=lambda r: int(r["id"]))
+
+    async def _one_by_one(self) -> int:
+        """After a failed batch: each event in its own transaction; one that fails alone is dropped,
+        logged with its reason, so one bad row never stops counting."""
+        done = 0
+        while True:
+            try:
+                async with in_transaction() as conn:
+                    events = await self._take(conn, 1)
+                    if not events:
+                        return done
+                    await self._count(events[0], conn)
+                    done += 1
+            except Exception:
+                async with in_transaction() as conn:
+                    dropped = await self._take(conn, 1)
+                log.exception("an insights event could not be counted and was dropped: %s", dropped)
+
+    async def _count(self, event: dict[str, Any], conn: BaseDBAsyncClient) -> None:
+        payload = json.loads(event["payload"])
+        post = await Post.filter(id=payload["post"]).using_db(conn).prefetch_related("group").first()
+        if post is None:
+            return  # gone with its community since: nothing left to count it in
+        if event["kind"] == "post":
+            await self.counter.count_post(post, conn)
+            return
+        vote = VoteCast(
+            post.group,
+            post,
+            payload["actor"],
+            int(payload["value"]),
+            payload["previous"],
+            datetime.fromisoformat(payload["cast_at"]),
+        )
+        await self.counter.count_vote(vote, conn)
