@@ -79,6 +79,8 @@ class MemberDay(Model):
     class Meta:
         table = "insight_member_day"
         unique_together = (("group", "day", "actor"),)
+        # covering the period's sums per member (top contributors): read from the index alone
+        indexes = (("group_id", "day", "actor", "posts", "comments", "votes"),)
 
 
 class MemberTotals(Model):

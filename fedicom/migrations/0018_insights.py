@@ -319,5 +319,9 @@ class Migration(migrations.Migration):
             options={'table': 'insight_event', 'app': 'fedicom', 'pk_attr': 'id', 'table_description': 'A post or vote still to count (backlog.py): written with the activity, deleted when counted.'},
             bases=['Model'],
         ),
+        ops.AddIndex(
+            model_name='MemberDay',
+            index=Index(fields=['group_id', 'day', 'actor', 'posts', 'comments', 'votes']),
+        ),
         ops.RunPython(members_so_far, nothing),
     ]
