@@ -34,6 +34,7 @@ def _register() -> None:
         doctor,
         insights,
         jobs,
+        listen,
         modlog,
         notifications,
         publishing,
@@ -63,6 +64,7 @@ def _register() -> None:
         refused,
         insights,
         alerts,
+        listen,
     )
     for module in modules:
         for command in module.COMMANDS:
