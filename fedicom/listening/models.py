@@ -85,7 +85,7 @@ class Heard(Model):
     class Meta:
         table = "listen_heard"
         unique_together = (("group", "object_id"),)
-        indexes = (("group", "heard_at"),)
+        indexes = (("group_id", "heard_at"),)
 
 
 class HeardDay(Model):

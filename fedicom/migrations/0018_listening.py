@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('terms', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('via', fields.CharField(default='', max_length=1024)),
             ],
-            options={'table': 'listen_heard', 'app': 'fedicom', 'unique_together': (('group', 'object_id'),), 'indexes': [Index(fields=['group', 'heard_at'])], 'pk_attr': 'id', 'table_description': 'A public post from outside the community that matched its keywords or hashtags.'},
+            options={'table': 'listen_heard', 'app': 'fedicom', 'unique_together': (('group', 'object_id'),), 'indexes': [Index(fields=['group_id', 'heard_at'])], 'pk_attr': 'id', 'table_description': 'A public post from outside the community that matched its keywords or hashtags.'},
             bases=['Model'],
         ),
         ops.CreateModel(
