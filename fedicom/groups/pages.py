@@ -93,6 +93,7 @@ async def privacy_page(request: Request, group: Group) -> Response:
     """The community's privacy policy on a page of its own (the actor's `privacyPolicy` links it)."""
     context = await community_context(request, group)
     context["insights_keep_days"] = request.app.state.settings.insights_keep_days
+    context["listen_keep_days"] = request.app.state.settings.listen_keep_days
     return render(request, "privacy.html", context)
 
 
