@@ -6,7 +6,7 @@ activityrelay names itself `https://DOMAIN/actor` and reads a follower's NodeInf
 server gets its own 127.x.y.z address with a TLS front on port 443 (root, as in CI) that passes requests
 to the plain-HTTP server behind it, Host header kept so signatures still verify. One self-signed
 certificate names every address; the relay process trusts it through SSL_CERT_FILE, and this process
-through aiohttp's default context (`trust`). `scripts/install-test-tools` installs the relay in
+through aiohttp's default context (`trust`). `scripts/install-test-relay` installs the relay in
 `.relay-venv` (its own environment: it is an application with its own pinned dependencies).
 """
 
@@ -135,7 +135,7 @@ async def activityrelay(folder: Path, address: str, cert: Path, key: Path) -> As
     """The relay behind a TLS front on address:443; open registration, no approval, one push worker."""
     if not RELAY_BIN.exists():
         raise AssertionError(
-            f"{RELAY_BIN} is missing: run scripts/install-test-tools (it installs activityrelay)"
+            f"{RELAY_BIN} is missing: run scripts/install-test-relay (it installs activityrelay)"
         )
     folder.mkdir(parents=True, exist_ok=True)
     port = free_port(address)
