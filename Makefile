@@ -29,9 +29,11 @@ test: $(STAMP) test-tools lint
 	fi
 
 # The Debian packages the deployment and browser tests drive (nginx, caddy, apache2, docker-compose,
-# chromium, Java…): only the missing ones, quietly, as root or through sudo.
+# chromium, Java…): only the missing ones, quietly, as root or through sudo; and the relay the
+# listening tests run (activityrelay, in .relay-venv).
 test-tools:
 	@scripts/install-test-tools
+	@PYTHON=$(PYTHON) scripts/install-test-relay
 
 lint: $(STAMP)
 	$(BIN)/ruff check fedicom tests bench

@@ -35,6 +35,9 @@ from fedicom.insights.counting import Counter
 from fedicom.insights.stages import thresholds
 from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
+from fedicom.listening import api as listening_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.listening import setup as listening_setup
+from fedicom.listening.pruning import Pruner
 from fedicom.media import setup as media_setup
 from fedicom.media.store import FileStore, open_store
 from fedicom.moderation import api as admin_api
@@ -127,6 +130,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     backlog = Backlog(counter)
     counter.connect(groups.events, backlog)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
+    listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     jobs = JobRunner(
         {},
         holder=fed.holder,
@@ -140,7 +144,15 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     jobs.register(polls.handlers(groups))
     clock = Clock(groups, thresholds(settings), settings.insights_keep_days)
     jobs.register(clock.handlers())
-    return Runtime(fed, groups, defed, jobs, files, loops=[jobs.run, clock.run, backlog.run], backlog=backlog)
+    pruner = Pruner(settings.listen_keep_days)
+    jobs.register(pruner.handlers())
+    loops: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = [
+        jobs.run,
+        clock.run,
+        backlog.run,
+        pruner.run,
+    ]
+    return Runtime(fed, groups, defed, jobs, files, loops=loops, backlog=backlog)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]

@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         le=3650,
         description="Insights: days a member's daily records are kept (the community's daily totals stay).",
     )
+    listen_keep_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Listening: days a matched public post is kept (the daily counts stay).",
+    )
     stage_regular_days: int = Field(
         4, ge=1, le=30, description="Insights: days with activity in the last 30 that make a member regular."
     )

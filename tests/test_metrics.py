@@ -87,8 +87,8 @@ async def test_a_scrape_counts_deliveries_inbox_and_jobs_and_reads_the_queues(
     assert value(samples, "fedicom_queue_items", queue="deliveries", state="pending") >= 1  # bob's, retried
     assert value(samples, "fedicom_queue_items", queue="deliveries", state="done") == done
     assert value(samples, "fedicom_queue_items", queue="inbox", state="done") == 3
-    # test.later's retry, and the hourly insights job queued for the next hour
-    assert value(samples, "fedicom_queue_items", queue="jobs", state="pending") == 2
+    # test.later's retry, and the hourly insights and listening jobs queued for the next hour
+    assert value(samples, "fedicom_queue_items", queue="jobs", state="pending") == 3
     assert (
         value(samples, "fedicom_queue_items", queue="deliveries", state="failed") == 0
     )  # zero: still a series

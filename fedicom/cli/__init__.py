@@ -35,6 +35,7 @@ def _register() -> None:
         experts,
         insights,
         jobs,
+        listen,
         modlog,
         notifications,
         publishing,
@@ -65,6 +66,7 @@ def _register() -> None:
         insights,
         alerts,
         experts,
+        listen,
     )
     for module in modules:
         for command in module.COMMANDS:

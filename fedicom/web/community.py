@@ -83,6 +83,7 @@ async def privacy_page(request: Request, group: Group) -> Response:
     """The community's privacy policy on a page of its own (the actor's `privacyPolicy` links it)."""
     context = await community_context(request, group)
     context["insights_keep_days"] = app_state(request).settings.insights_keep_days
+    context["listen_keep_days"] = app_state(request).settings.listen_keep_days
     return render(request, "privacy.html", context)
 
 

@@ -269,7 +269,7 @@ async def test_the_metrics_of_a_running_instance_are_read(instance: Any, tmp_pat
     assert report.code == 0, report.output
     assert report.status("metrics") == "ok"
     assert report.says("metrics") == (
-        f"http://127.0.0.1:{port}/metrics: 0 deliveries pending, 0 inbox pending, 1 jobs pending; "
+        f"http://127.0.0.1:{port}/metrics: 0 deliveries pending, 0 inbox pending, 2 jobs pending; "
         "1 server(s) failing, 0 unreachable (down.example)"
     )
     elsewhere = free_port()

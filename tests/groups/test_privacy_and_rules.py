@@ -72,6 +72,7 @@ async def test_a_community_without_a_policy_links_none_and_its_page_says_what_is
         missing = await get(http, "/c/nobody/privacy")
     assert page.status == 200 and "Quiet Corner has published no privacy policy of its own;" in page.text
     assert "What this community measures" in page.text and "deleted after 400 days" in page.text
+    assert "for its staff only, never shown to members, for 30 days" in page.text  # listening
     assert missing.status == 404
     async with httpx.AsyncClient() as http:
         resp = await http.get(f"{inst.base}/c/quiet/privacy", headers={"Accept": AS2_MEDIA})

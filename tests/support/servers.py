@@ -32,6 +32,7 @@ class Instance:
     app: Starlette
     server: uvicorn.Server
     task: asyncio.Task[None]
+    bound: str = ""  # http://ADDRESS:PORT it listens on (the same as `base` unless a front serves it)
 
     @property
     def base(self) -> str:
@@ -82,18 +83,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     raise RuntimeError("no free port below the ephemeral range")
 
 
-def free_socket() -> socket.socket:
+def free_socket(address: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # accepted connections inherit it: without it, Nagle and delayed ACKs stall each response 40 ms
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((address, 0))
     return sock
 
 
 async def start_instance(data_dir: Path, hostname: str = "127.0.0.1", **overrides: Any) -> Instance:
-    """`hostname` names the instance in URLs (it listens on 127.0.0.1; `localhost` resolves there)."""
-    sock = free_socket()
+    """`hostname` names the instance in URLs: it listens there when that is a 127.x.y.z address, on
+    127.0.0.1 otherwise (`localhost` resolves there)."""
+    sock = free_socket(hostname if hostname.startswith("127.") else "127.0.0.1")
     port = sock.getsockname()[1]
     overrides.setdefault("domain", f"{hostname}:{port}")
     settings = make_settings(data_dir, **overrides)
@@ -106,4 +108,4 @@ async def start_instance(data_dir: Path, hostname: str = "127.0.0.1", **override
         if task.done():
             task.result()
         await asyncio.sleep(0.02)
-    return Instance(settings, app, server, task)
+    return Instance(settings, app, server, task, bound=f"http://{sock.getsockname()[0]}:{port}")

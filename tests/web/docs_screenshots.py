@@ -40,6 +40,8 @@ SHOWN = (
     "staff-notification-settings",
     "staff-insights",
     "staff-insights-dark",
+    "staff-listening",
+    "staff-listening-dark",
 )
 
 

@@ -13,6 +13,7 @@ from fedicom.web.staff import (
     held,
     inbox,
     insights,
+    listening,
     members,
     modlog,
     notification_settings,
@@ -32,6 +33,7 @@ def routes() -> list[BaseRoute]:
         *notification_settings.routes,
         *communities.routes,
         *insights.routes,
+        *listening.routes,
         *members.routes,
         *held.routes,
         *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete

@@ -1,0 +1,1 @@
+"""Listening beyond the community: relays, keywords and hashtags (docs/listening.md)."""
