@@ -128,7 +128,8 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     Recorder(groups).connect(groups.events)
     counter = Counter(groups)
     backlog = Backlog(counter)
-    counter.connect(groups.events, backlog)
+    counter.connect(groups.events)
+    backlog.connect(groups.events)
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     jobs = JobRunner(

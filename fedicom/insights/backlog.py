@@ -19,11 +19,12 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from fedicom.groups.events import VoteCast
+from fedicom.groups.events import GroupEvents, VoteCast
 from fedicom.groups.models import Post
 from fedicom.insights import sentiment
 from fedicom.insights.counting import Counter
 from fedicom.insights.db import postgres, query
+from fedicom.insights.models import CountEvent
 
 log = logging.getLogger("fedicom.insights")
 
@@ -36,6 +37,11 @@ class Backlog:
     def __init__(self, counter: Counter) -> None:
         self.counter = counter
         self._wake = asyncio.Event()
+        self._warm = False
+
+    def connect(self, events: GroupEvents) -> None:
+        events.post_stored.connect(self.post_stored)
+        events.vote_changed.connect(self.vote_changed)
 
     # --- the listeners: one row in the activity's transaction
 
@@ -64,7 +70,6 @@ class Backlog:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Count until `stop`: at once when woken, at least every IDLE seconds."""
-        sentiment.warm()
         while not stop.is_set():
             try:
                 while await self.drain_batch():
@@ -85,6 +90,13 @@ class Backlog:
         return total
 
     async def drain_batch(self) -> int:
+        if not self._warm:
+            if not await CountEvent.exists():
+                return 0
+            # the models load in ~2 s: once, when there is something to count (a process that only
+            # delivers never loads them), in a thread, and before a batch's transaction holds a lock
+            await asyncio.to_thread(sentiment.warm)
+            self._warm = True
         try:
             async with in_transaction() as conn:
                 events = await self._take(conn)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -23,9 +23,6 @@ from fedicom.groups.timezones import zone
 from fedicom.insights import sentiment
 from fedicom.insights.db import db as _db
 from fedicom.insights.db import postgres, query
-
-if TYPE_CHECKING:
-    from fedicom.insights.backlog import Backlog
 
 DAY_COUNTERS = (
     "posts", "comments", "votes", "joins", "leaves", "reports", "active",
@@ -154,11 +151,9 @@ class Counter:
     def __init__(self, ctx: Groups) -> None:
         self.ctx = ctx
 
-    def connect(self, events: GroupEvents, backlog: Backlog) -> None:
-        """Posts and votes (many, and costly to count) go to the backlog, counted in batches beside
-        the inbox; joins, leaves and reports (few) are counted at once."""
-        events.post_stored.connect(backlog.post_stored)
-        events.vote_changed.connect(backlog.vote_changed)
+    def connect(self, events: GroupEvents) -> None:
+        """Joins, leaves and reports (few) are counted at once; posts and votes (many, and costly to
+        count) go through the backlog (backlog.py), which calls count_post and count_vote in batches."""
         events.member_joined.connect(self.member_joined)
         events.member_left.connect(self.member_left)
         events.report_filed.connect(self.report_filed)
