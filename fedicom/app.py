@@ -28,12 +28,11 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
-from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
 from fedicom.media import setup as media_setup
 from fedicom.media.store import FileStore, open_store
 from fedicom.moderation import api as admin_api
-from fedicom.moderation import modlog_routes
+from fedicom.moderation import cleanup, modlog_routes
 from fedicom.moderation import public_routes as blocklist_routes
 from fedicom.moderation import setup as moderation_setup
 from fedicom.moderation.defederation import Defederation
@@ -129,6 +128,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     files = open_store(settings)
     jobs.register(scheduling.handlers(groups, files))
     jobs.register(polls.handlers(groups))
+    jobs.register(cleanup.handlers(groups, batch=settings.cleanup_batch))
     return Runtime(fed, groups, defed, jobs, files)
 
 

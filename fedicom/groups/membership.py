@@ -121,6 +121,13 @@ async def reject(ctx: Groups, group: Group, actor_uri: str) -> None:
     ctx.rosters.forget(group.id)
 
 
+async def end_membership(ctx: Groups, group: Group, membership: Membership, conn: BaseDBAsyncClient) -> None:
+    """Remove a member in the caller's transaction (a clean-up batch): Reject{Follow} to the inbox
+    they are delivered at, so their server knows the membership ended."""
+    await membership.delete(using_db=conn)
+    await _respond(ctx, group, "Reject", json.loads(membership.follow_activity), membership.inbox, conn)
+
+
 async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
     """Undo{Follow}: membership ends (and a pending request is withdrawn)."""
     removed = await Membership.filter(group=group, actor=actor_uri).delete() > 0
