@@ -222,6 +222,7 @@ async def _apply(
                 group=group,
                 moderator=order.moderator,
                 reason=order.reason,
+                ours=not as_received,
                 conn=conn,
             )
         if group:

@@ -41,13 +41,14 @@ class Plan:
     """A clean-up job's payload: what its decision removes, and how far the job got."""
 
     what: str  # BAN or SUSPEND
-    moderator: str  # who decided: the Delete of each post is theirs when they are staff here
+    moderator: str  # who decided: the Delete of each post is theirs when they are staff here (`ours`)
     reason: str  # the `summary` of each Delete, and the state reason of a banned actor's posts
     target: str  # what the closing modlog entry names: the banned actor, the domain(s)
     community: str | None  # the community's name; None: every community
     group: int | None  # its id
     upto_post: int  # the newest post and membership when decided: nothing newer is touched
     upto_member: int
+    ours: bool = True  # the moderator is staff here, acting here (not a remote moderator's Block)
     actor: str = ""  # a ban: whose posts
     domains: list[str] = field(default_factory=list)  # a suspension: the suspended domains
     stage: str = ""
@@ -102,7 +103,7 @@ async def _step_posts(ctx: Groups, plan: Plan, conn: BaseDBAsyncClient, batch: i
         plan.after, plan.done = scanned[-1], plan.done + len(scanned)
         plan.count(
             "posts_removed",
-            await remove_posts(ctx, theirs, plan.moderator, plan.reason, conn, tombstone=True),
+            await remove_posts(ctx, theirs, _speaker(plan), plan.reason, conn, tombstone=True),
         )
         return len(scanned) < batch
     posts = (
@@ -117,9 +118,14 @@ async def _step_posts(ctx: Groups, plan: Plan, conn: BaseDBAsyncClient, batch: i
         return True
     plan.after, plan.done = posts[-1].id, plan.done + len(posts)
     plan.count(
-        "posts_removed", await remove_posts(ctx, posts, plan.moderator, plan.reason, conn, tombstone=False)
+        "posts_removed", await remove_posts(ctx, posts, _speaker(plan), plan.reason, conn, tombstone=False)
     )
     return len(posts) < batch
+
+
+def _speaker(plan: Plan) -> str | None:
+    """Whose Delete federates each removal: our staff member's; none for a remote moderator's ban."""
+    return plan.moderator if plan.ours else None
 
 
 def _banned_posts(plan: Plan) -> Any:
@@ -191,9 +197,11 @@ async def queue_ban(
     group: Group | None,
     moderator: str,
     reason: str,
+    ours: bool,
     conn: BaseDBAsyncClient,
 ) -> None:
-    """In the ban's transaction: the job that removes the banned actor's posts in scope."""
+    """In the ban's transaction: the job that removes the banned actor's posts in scope (`ours`: the
+    ban is our staff member's, not a remote moderator's Block)."""
     plan = Plan(
         BAN,
         moderator,
@@ -202,6 +210,7 @@ async def queue_ban(
         group.name if group else None,
         group.id if group else None,
         *await _newest(conn),
+        ours=ours,
         actor=actor,
     )
     await _queue(plan, ban_key(block_id), conn)
@@ -271,6 +280,7 @@ async def work(ctx: Groups, plan: Plan, batch: int, stopping: Callable[[], bool]
             raise Paused()
         async with ctx.fed.transaction() as conn:
             finished = await _advance(ctx, plan, conn, batch)
+            await save_progress(conn, plan.payload())
             if finished:
                 await modlog.record(
                     plan.moderator,
@@ -281,8 +291,6 @@ async def work(ctx: Groups, plan: Plan, batch: int, stopping: Callable[[], bool]
                     conn=conn,
                 )
                 await mark_job_done(conn)
-            else:
-                await save_progress(conn, plan.payload())
         ctx.rosters.forget(plan.group)
 
 

@@ -12,13 +12,19 @@ from fedicom.moderation.content import tell_removal
 
 
 async def remove_posts(
-    ctx: Groups, posts: list[Post], moderator: str, reason: str, conn: BaseDBAsyncClient, *, tombstone: bool
+    ctx: Groups,
+    posts: list[Post],
+    moderator: str | None,
+    reason: str,
+    conn: BaseDBAsyncClient,
+    *,
+    tombstone: bool,
 ) -> int:
     """Remove `posts` (their `group` fetched) in the caller's transaction; how many were.
 
     A banned actor's posts become `removed` with `reason` (restorable, as a moderator's removal); a
     suspended server's are tombstoned (`tombstone`: deleted, their content dropped). Members hear of
-    the posts they were shown; the moderator's Delete is written only when they are staff here.
+    the posts they were shown, with the `moderator`'s Delete when one is given (our staff member).
     """
     if not posts:
         return 0
@@ -31,10 +37,9 @@ async def remove_posts(
             .using_db(conn)
             .update(state=PostState.REMOVED, state_reason=reason, activity=None)
         )
-    ours = moderator if moderator.startswith(ctx.site.base_url + "/") else None
     for post in posts:
         if post.state == PostState.VISIBLE and post.announce_id is not None:
-            await tell_removal(ctx, post.group, post, moderator=ours, reason=reason, conn=conn)
+            await tell_removal(ctx, post.group, post, moderator=moderator, reason=reason, conn=conn)
     roots = {p.root_id for p in posts if p.root_id is not None}  # type: ignore[attr-defined]
     for root in sorted(roots - set(ids)):
         await group_posts.recount_replies(root, conn)

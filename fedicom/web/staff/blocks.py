@@ -70,8 +70,8 @@ def removed_sentence(job: Job | None) -> str:
     if job is None:
         return ""
     return (
-        " The servers' members, posts and cached data are being removed: the clean-up's progress is "
-        "shown under Clean-ups running."
+        " The clean-up of what the suspended servers left (members, posts, cached data) runs now: "
+        "see Clean-ups running."
     )
 
 
