@@ -33,7 +33,6 @@ from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
 from fedicom.insights.counting import Counter
 from fedicom.insights.stages import thresholds
-from fedicom.jobs import api as jobs_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.jobs.runner import JobRunner
 from fedicom.listening import api as listening_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.listening import setup as listening_setup
@@ -41,6 +40,7 @@ from fedicom.listening.pruning import Pruner
 from fedicom.media import setup as media_setup
 from fedicom.media.store import FileStore, open_store
 from fedicom.moderation import api as admin_api
+from fedicom.moderation import cleanup
 from fedicom.moderation import setup as moderation_setup
 from fedicom.moderation.defederation import Defederation
 from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
@@ -147,6 +147,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     jobs.register(clock.handlers())
     pruner = Pruner(settings.listen_keep_days)
     jobs.register(pruner.handlers())
+    jobs.register(cleanup.handlers(groups, batch=settings.cleanup_batch))
     loops: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]] = [
         jobs.run,
         clock.run,

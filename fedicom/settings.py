@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         le=64,
         description="Queued jobs (emails, webhooks) run at once, beside federation's own work.",
     )
+    cleanup_batch: int = Field(
+        200,
+        ge=1,
+        le=10_000,
+        description="Rows a clean-up job (a ban's removeData, a suspension) handles per transaction.",
+    )
     smtp_host: str = Field("", description="SMTP server for staff notification emails (empty: no email).")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port: 587 with starttls, 465 with tls.")
     smtp_security: Literal["starttls", "tls", "none"] = Field(

@@ -10,7 +10,9 @@ from rich.markup import escape
 
 from fedicom.cli.acting import as_option, as_staff
 from fedicom.cli.base import console, json_option, load, print_json, run, table
+from fedicom.cli.waiting import follow_cleanup, no_wait_option, print_cleanup
 from fedicom.groups.context import Groups
+from fedicom.jobs.models import Job
 from fedicom.moderation.models import Ban
 from fedicom.staff.models import Staff
 
@@ -30,8 +32,11 @@ def ban_group() -> None:
 @click.option("--reason", required=True, help="Why: shown in the public modlog and sent with the ban.")
 @click.option("--expires", default=None, help="When the ban ends: 7d, 12h, 30m, 2w or a date (2026-12-31).")
 @click.option(
-    "--remove-data", is_flag=True, help="Also remove the actor's posts in the community (or everywhere)."
+    "--remove-data",
+    is_flag=True,
+    help="Also remove the actor's posts and comments in the community (or everywhere), as a job.",
 )
+@no_wait_option
 @as_option
 def ban_add(
     actor: str,
@@ -39,24 +44,33 @@ def ban_add(
     reason: str,
     expires: str | None,
     remove_data: bool,
+    no_wait: bool,
     acting_as: str | None,
 ) -> None:
-    """Ban ACTOR: their membership ends and their follows, posts and votes are refused."""
+    """Ban ACTOR: their membership ends and their follows, posts and votes are refused.
+
+    With --remove-data a progress bar follows the removal until it is done (unless --no-wait)."""
     from fedicom.moderation.bans import ban
+    from fedicom.moderation.cleanup import job_of_ban
     from fedicom.moderation.expiry import parse_expiry
 
     settings = load()
 
-    async def work(groups: Groups, staff: Staff) -> Ban:
+    async def work(groups: Groups, staff: Staff) -> tuple[Ban, Job | None]:
         until = parse_expiry(expires, now=datetime.now(UTC)) if expires else None
-        return await ban(
+        item = await ban(
             groups, staff, actor, community=community, reason=reason, expires=until, remove_data=remove_data
         )
+        where = community or "this instance"
+        ends = f" until {item.expires_at:%Y-%m-%d %H:%M} UTC" if item.expires_at else ""
+        console.print(f"Banned {escape(item.actor)} from {escape(where)}{ends}.")
+        job = await job_of_ban(item.activity_id) if item.remove_data else None
+        if job is not None and not no_wait:
+            job = await follow_cleanup(groups, settings, job)
+        return item, job
 
-    item = as_staff(settings, acting_as, work)
-    where = community or "this instance"
-    until = f" until {item.expires_at:%Y-%m-%d %H:%M} UTC" if item.expires_at else ""
-    console.print(f"Banned {escape(item.actor)} from {escape(where)}{until}.")
+    _, job = as_staff(settings, acting_as, work)
+    print_cleanup(job)
 
 
 @ban_group.command("remove")

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fedicom.cli.acting import as_actor, as_option
 from fedicom.cli.base import console, json_option, load, print_json, run, table
+from fedicom.cli.waiting import follow_cleanup, no_wait_option, print_cleanup, progress_bar
 from fedicom.groups.context import Groups
 
 SEVERITY_HELP = (
-    "suspend: nothing federates, and the server's members, posts and cached data are removed now; "
+    "suspend: nothing federates, and the server's members, posts and cached data are removed (a job "
+    "whose progress is shown); "
     "limit: follows wait for a moderator's approval and posts are held for review; "
     "noop: only the --reject-media/--reject-reports flags apply."
 )
@@ -26,30 +25,6 @@ SEVERITY_HELP = (
 community_option = click.option(
     "--community", default=None, help="Block in this community only (as one of its moderators)."
 )
-
-
-@contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar per stage of a long job (storing, then each clean-up stage)."""
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=max(total, 1))
-            bar.update(tasks[stage], completed=done if total else 1, total=max(total, 1))
-
-        yield progress
-
-
-def print_cleanup(report: Any) -> None:
-    if report:
-        console.print(
-            f"Removed {report.members_removed} members and {report.posts_removed} posts, purged "
-            f"{report.actors_purged} cached actors, cancelled {report.deliveries_cancelled} deliveries."
-        )
 
 
 @click.group()
@@ -72,6 +47,7 @@ def block() -> None:
 @click.option("--note", default="", help="Private note for the staff.")
 @click.option("--obfuscate", is_flag=True, help="Show the domain partly hidden in public lists.")
 @community_option
+@no_wait_option
 @as_option
 def block_add(
     domain: str,
@@ -82,6 +58,7 @@ def block_add(
     note: str,
     obfuscate: bool,
     community: str | None,
+    no_wait: bool,
     acting_as: str | None,
 ) -> None:
     """Block DOMAIN, or change its block, and apply it (a suspension's clean-up shows progress)."""
@@ -92,26 +69,26 @@ def block_add(
 
     async def work(groups: Groups, moderator: str) -> Any:
         group = await get_community(community) if community else None
-        with progress_bar() as progress:
-            return await block_domain(
-                groups,
-                groups.defed,
-                domain,
-                severity=severity,
-                reject_media=reject_media,
-                reject_reports=reject_reports,
-                public_comment=reason,
-                private_comment=note,
-                obfuscate=obfuscate,
-                moderator=moderator,
-                community=group,
-                progress=progress,
-            )
+        blocked, job = await block_domain(
+            groups,
+            groups.defed,
+            domain,
+            severity=severity,
+            reject_media=reject_media,
+            reject_reports=reject_reports,
+            public_comment=reason,
+            private_comment=note,
+            obfuscate=obfuscate,
+            moderator=moderator,
+            community=group,
+        )
+        where = f" in {community}" if community else ""
+        console.print(f"Blocked {escape(blocked.domain)} ({blocked.severity}){escape(where)}.")
+        if job is not None and not no_wait:
+            job = await follow_cleanup(groups, settings, job)
+        return job
 
-    blocked, report = as_actor(settings, acting_as, work)
-    where = f" in {community}" if community else ""
-    console.print(f"Blocked {escape(blocked.domain)} ({blocked.severity}){escape(where)}.")
-    print_cleanup(report)
+    print_cleanup(as_actor(settings, acting_as, work))
     if settings.federation_mode == "open" and severity != "suspend":
         console.print("Note: in open federation mode only suspensions take effect.")
 
@@ -186,9 +163,10 @@ def block_list(community: str | None, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
 @click.option("--source", default=None, help="Where the list comes from (default: the file's name).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "plain"]), default=None, help="Default: detected.")
+@no_wait_option
 @as_option
 def block_import(
-    file: Path, dry_run: bool, source: str | None, fmt: str | None, acting_as: str | None
+    file: Path, dry_run: bool, source: str | None, fmt: str | None, no_wait: bool, acting_as: str | None
 ) -> None:
     """Import a shared blocklist: Mastodon's CSV or one domain a line.
 
@@ -203,8 +181,9 @@ def block_import(
         raise click.BadParameter("the file is not UTF-8 text", param_hint="FILE") from None
 
     async def work(groups: Groups, moderator: str) -> Any:
+        started = time.perf_counter()
         with progress_bar() as progress:
-            return await import_blocklist(
+            result = await import_blocklist(
                 groups,
                 groups.defed,
                 text,
@@ -214,15 +193,18 @@ def block_import(
                 dry_run=dry_run,
                 progress=progress,
             )
+        elapsed = time.perf_counter() - started
+        print_diff(result.diff, every_entry=dry_run)
+        if result.applied:
+            name = escape(source or file.name)
+            console.print(f"Imported {len(result.diff.changes)} blocks from {name} in {elapsed:.2f} s.")
+            if result.job is not None and not no_wait:
+                result.job = await follow_cleanup(groups, settings, result.job)
+        return result
 
-    started = time.perf_counter()
     result = as_actor(settings, acting_as, work)
-    elapsed = time.perf_counter() - started
-    print_diff(result.diff, every_entry=dry_run)
     if result.applied:
-        name = escape(source or file.name)
-        console.print(f"Imported {len(result.diff.changes)} blocks from {name} in {elapsed:.2f} s.")
-        print_cleanup(result.report)
+        print_cleanup(result.job)
     elif dry_run:
         console.print("Dry run: nothing was changed.")
         if result.diff.invalid:

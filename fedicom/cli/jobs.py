@@ -24,7 +24,8 @@ def jobs() -> None:
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @json_option
 def jobs_list(state: str | None, kind: str | None, limit: int, as_json: bool) -> None:
-    """List jobs, newest first: pending, done (kept a day), failed with the reason, cancelled."""
+    """List jobs, newest first: pending (a long one with its progress), done (kept a day), failed with
+    the reason, cancelled."""
     from fedicom.jobs.models import JobState
     from fedicom.jobs.queue import list_jobs
 
@@ -33,12 +34,13 @@ def jobs_list(state: str | None, kind: str | None, limit: int, as_json: bool) ->
     if as_json:
         print_json([_job(j) for j in rows])
         return
-    shown = table("id", "kind", "state", "tries", "next try", "key", "last error")
+    shown = table("id", "kind", "state", "progress", "tries", "next try", "key", "last error")
     for j in rows:
         shown.add_row(
             str(j.id),
             escape(j.kind),
             j.state,
+            escape(str(j.progress or "")),
             str(j.tries),
             when(j.next_try_at) if j.state == "pending" else "",
             escape(j.key or ""),
@@ -54,6 +56,7 @@ def _job(j: Any) -> dict[str, Any]:
         "state": j.state,
         "key": j.key,
         "payload": j.data,
+        "progress": j.progress.as_dict() if j.progress else None,
         "tries": j.tries,
         "next_try_at": iso(j.next_try_at),
         "last_error": j.last_error,

@@ -128,6 +128,14 @@ async def reject(ctx: Groups, group: Group, actor_uri: str) -> None:
     ctx.rosters.forget(group.id)
 
 
+async def end_membership(ctx: Groups, group: Group, membership: Membership, conn: BaseDBAsyncClient) -> None:
+    """Remove a member in the caller's transaction (a clean-up batch): Reject{Follow} to the inbox
+    they are delivered at, so their server knows the membership ended."""
+    membership.group = group
+    await end(ctx, [membership], conn)
+    await _respond(ctx, group, "Reject", json.loads(membership.follow_activity), membership.inbox, conn)
+
+
 async def handle_unfollow(ctx: Groups, group: Group, actor_uri: str) -> bool:
     """Undo{Follow}: membership ends (and a pending request is withdrawn)."""
     async with ctx.fed.transaction() as conn:

@@ -1,1 +1,2 @@
-"""The durable job queue: work that must happen later or survive a crash (emails, webhooks, schedules)."""
+"""The durable job queue: work that must happen later or survive a crash (emails, webhooks, schedules,
+clean-ups)."""

@@ -7,6 +7,7 @@ same queries run unchanged on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -46,3 +47,29 @@ class Job(Model):
     def data(self) -> dict[str, Any]:
         value = json.loads(self.payload)
         return value if isinstance(value, dict) else {}
+
+    @property
+    def progress(self) -> Progress | None:
+        """Where a long job got to, when it says (its payload's `progress`: stage, done, total)."""
+        shown = self.data.get("progress")
+        if not isinstance(shown, dict):
+            return None
+        try:
+            return Progress(str(shown["stage"]), int(shown["done"]), int(shown["total"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A long job's progress as it saves it with each step: the stage, and how far into it."""
+
+    stage: str
+    done: int
+    total: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"stage": self.stage, "done": self.done, "total": self.total}
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.done}/{self.total}"

@@ -5,7 +5,10 @@ the change and the job's completion then commit together, and only while this pr
 the job (a process that stalled and was given up on has its transaction rolled back), so the change
 happens exactly once even with several processes and a crash in between. Work outside the database
 (an email, a webhook) happens at least once: a crash after it and before the job is marked done
-repeats it.
+repeats it. A long job works in steps, each a transaction that also calls `save_progress(conn, …)`
+with where it got to: a crash loses at most the step under way, and the next try starts after the
+last one committed; between steps it checks `job.stopping()` and raises `Paused` to hand the job back
+when its process shuts down.
 
 Jobs run beside inbox processing and delivery with a concurrency of their own: a slow SMTP server
 or webhook holds job slots only, never what federation needs.
@@ -48,6 +51,7 @@ class RunningJob:
     kind: str
     payload: dict[str, Any]
     tries: int  # failed tries before this one
+    stopping: Callable[[], bool] = lambda: False  # the process is shutting down: stop between steps
 
 
 JobHandler = Callable[[RunningJob], Awaitable[None]]
@@ -68,6 +72,11 @@ class RetryLater(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class Paused(Exception):
+    """A long job stopped between two steps (its process is stopping): handed back as it is, due now,
+    no try counted, so whichever process runs next resumes it from its saved progress."""
 
 
 class LostClaim(Exception):
@@ -102,6 +111,22 @@ async def mark_job_done(conn: BaseDBAsyncClient) -> None:
     if not count:
         raise LostClaim(f"job {current.job_id} was taken over by another process")
     current.marked = True
+
+
+async def save_progress(conn: BaseDBAsyncClient, payload: Mapping[str, Any]) -> None:
+    """Inside a handler's transaction: the job's payload becomes `payload` (where a long job got to)
+    when (and only if) the transaction commits; LostClaim, rolling it back, when the job is no longer
+    this process's."""
+    current = _current.get()
+    if current is None:
+        raise RuntimeError("save_progress is called inside a job's handler")
+    text = json.dumps(dict(payload), separators=(",", ":"), ensure_ascii=False)
+    sql = "UPDATE job SET payload = ?, updated_at = ? WHERE id = ? AND state = 'pending' AND leased_by = ?"
+    count, _ = await conn.execute_query(
+        leases.dialect_sql(conn, sql), [text, time.time(), current.job_id, current.holder]
+    )
+    if not count:
+        raise LostClaim(f"job {current.job_id} was taken over by another process")
 
 
 @dataclass(frozen=True)
@@ -150,6 +175,7 @@ class JobRunner:
         self.poll = poll
         self._own_name = uuid.uuid4().hex
         self._wake = asyncio.Event()
+        self._stopping = False
         self._inflight: dict[int, str] = {}  # job id: kind
         # one kind never takes every slot: emails hanging on a dead SMTP server leave room for webhooks
         self.per_kind = max(1, concurrency // 2) if concurrency > 1 else 1
@@ -174,6 +200,7 @@ class JobRunner:
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and run until `stop`; running jobs get a while to finish, the rest are handed back."""
         helpers = [asyncio.create_task(self._renew_loop(stop)), asyncio.create_task(self._maintain(stop))]
+        self._stopping = False
         try:
             while not stop.is_set():
                 limit, kinds = self._room()
@@ -182,6 +209,7 @@ class JobRunner:
                     self._start(row)
                 await leases.nap(self._wake, stop, self.poll)  # a job finishing or queued here wakes it
         finally:
+            self._stopping = True  # long jobs hand themselves back at their next step
             if self._tasks:
                 await asyncio.wait(list(self._tasks), timeout=15)
             for helper in helpers:
@@ -194,6 +222,23 @@ class JobRunner:
             await asyncio.gather(*(self._run(row) for row in rows))
             total += len(rows)
         return total
+
+    async def run_job(self, job_id: int) -> bool:
+        """Claim job `job_id` if it is due and nobody holds it, and run it to the end with its lease
+        renewed (a command that waits for its own job); False when it could not be claimed."""
+        rows = await self._claim(1, sorted(self.handlers), only=job_id)
+        if not rows:
+            return False
+        self._inflight[job_id] = rows[0]["kind"]
+        stop = asyncio.Event()
+        renewing = asyncio.create_task(self._renew_loop(stop))
+        try:
+            await self._run(rows[0])
+        finally:
+            stop.set()
+            renewing.cancel()
+            self._inflight.pop(job_id, None)
+        return True
 
     def _room(self) -> tuple[int, list[str]]:
         """How many jobs may be claimed now, and of which kinds: no kind past its share."""
@@ -214,11 +259,12 @@ class JobRunner:
 
         task.add_done_callback(finished)
 
-    async def _claim(self, limit: int, kinds: list[str]) -> list[dict[str, Any]]:
-        """Lease up to `limit` due jobs of `kinds`, the longest due first."""
+    async def _claim(self, limit: int, kinds: list[str], *, only: int | None = None) -> list[dict[str, Any]]:
+        """Lease up to `limit` due jobs of `kinds` (or job `only`), the longest due first."""
         if not kinds:
             return []
         listed = ", ".join(f"'{k}'" for k in kinds)  # checked against KIND: no quotes
+        one = f" AND d.id = {int(only)}" if only is not None else ""
         try:
             rows = await leases.claim(
                 TABLE,
@@ -226,7 +272,7 @@ class JobRunner:
                 limit=limit,
                 lease=self.lease,
                 holder=self.name,
-                extra_where=f"AND d.kind IN ({listed})",
+                extra_where=f"AND d.kind IN ({listed}){one}",
                 order="next_try_at",
             )
         except Exception:  # the database may be briefly unavailable; try again on the next round
@@ -244,10 +290,17 @@ class JobRunner:
                 return  # this process stalled and its claim was given up on: not ours any more
             payload = json.loads(row["payload"])
             job = RunningJob(
-                row["id"], row["kind"], payload if isinstance(payload, dict) else {}, row["tries"]
+                row["id"],
+                row["kind"],
+                payload if isinstance(payload, dict) else {},
+                row["tries"],
+                stopping=lambda: self._stopping,
             )
             await self.handlers[row["kind"]](job)
         except LostClaim:
+            return
+        except Paused:
+            await self._hand_back(row["id"], current.holder)
             return
         except FinalFailure as exc:
             failure = (exc.reason, True, None)
@@ -291,6 +344,19 @@ class JobRunner:
             await conn.execute_query(leases.dialect_sql(conn, sql), params)
         except Exception:
             log.exception("writing the outcome of job %s failed; it is retried after its lease", job_id)
+
+    async def _hand_back(self, job_id: int, holder: str) -> None:
+        """A paused job: pending and due now, its tries as they were, claimable by any process."""
+        conn = connections.get("default")
+        sql = (
+            "UPDATE job SET next_try_at = ?, lease_until = NULL, leased_by = NULL, updated_at = ? "
+            "WHERE id = ? AND state = 'pending' AND leased_by = ?"
+        )
+        now = time.time()
+        try:
+            await conn.execute_query(leases.dialect_sql(conn, sql), [now, now, job_id, holder])
+        except Exception:
+            log.exception("handing back job %s failed; it is taken over after its lease", job_id)
 
     async def _renew_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

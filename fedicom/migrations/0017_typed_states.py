@@ -61,6 +61,7 @@ class ModlogAction(StrEnum):
     BLOCK_DOMAIN = "block_domain"
     UNBLOCK_DOMAIN = "unblock_domain"
     SUSPEND_APPLIED = "suspend_applied"
+    REMOVE_DATA_APPLIED = "remove_data_applied"
     ALLOW_DOMAIN = "allow_domain"
     DISALLOW_DOMAIN = "disallow_domain"
     CREATE_STAFF = "create_staff"
@@ -114,7 +115,7 @@ class Migration(migrations.Migration):
         ops.AlterField(
             model_name='ModlogEntry',
             name='action',
-            field=fields.CharEnumField(description='CREATE_COMMUNITY: create_community\nEDIT_COMMUNITY: edit_community\nADD_MODERATOR: add_moderator\nCHANGE_MODERATOR_ROLE: change_moderator_role\nREMOVE_MODERATOR: remove_moderator\nAPPROVE_POST: approve_post\nREJECT_POST: reject_post\nREMOVE_POST: remove_post\nRESTORE_POST: restore_post\nLOCK_POST: lock_post\nUNLOCK_POST: unlock_post\nPIN_POST: pin_post\nUNPIN_POST: unpin_post\nBAN: ban\nUNBAN: unban\nFORWARD_REPORT: forward_report\nRESOLVE_REPORT: resolve_report\nDISMISS_REPORT: dismiss_report\nADD_FILTER: add_filter\nREMOVE_FILTER: remove_filter\nBLOCK_DOMAIN: block_domain\nUNBLOCK_DOMAIN: unblock_domain\nSUSPEND_APPLIED: suspend_applied\nALLOW_DOMAIN: allow_domain\nDISALLOW_DOMAIN: disallow_domain\nCREATE_STAFF: create_staff\nREMOVE_STAFF: remove_staff\nSET_PASSWORD: set_password', enum_type=ModlogAction, max_length=40),
+            field=fields.CharEnumField(description='CREATE_COMMUNITY: create_community\nEDIT_COMMUNITY: edit_community\nADD_MODERATOR: add_moderator\nCHANGE_MODERATOR_ROLE: change_moderator_role\nREMOVE_MODERATOR: remove_moderator\nAPPROVE_POST: approve_post\nREJECT_POST: reject_post\nREMOVE_POST: remove_post\nRESTORE_POST: restore_post\nLOCK_POST: lock_post\nUNLOCK_POST: unlock_post\nPIN_POST: pin_post\nUNPIN_POST: unpin_post\nBAN: ban\nUNBAN: unban\nFORWARD_REPORT: forward_report\nRESOLVE_REPORT: resolve_report\nDISMISS_REPORT: dismiss_report\nADD_FILTER: add_filter\nREMOVE_FILTER: remove_filter\nBLOCK_DOMAIN: block_domain\nUNBLOCK_DOMAIN: unblock_domain\nSUSPEND_APPLIED: suspend_applied\nREMOVE_DATA_APPLIED: remove_data_applied\nALLOW_DOMAIN: allow_domain\nDISALLOW_DOMAIN: disallow_domain\nCREATE_STAFF: create_staff\nREMOVE_STAFF: remove_staff\nSET_PASSWORD: set_password', enum_type=ModlogAction, max_length=40),
         ),
         ops.RunPython(_modlog_triggers_back, ops.RunPython.noop),
     ]

@@ -1,10 +1,11 @@
 """Bans: an actor shut out of one community or of the whole instance, federated as Lemmy does.
 
 A ban ends the actor's membership; the gate (moderation/gate.py) then refuses their follows, posts
-and votes until it expires or is lifted. With `remove_data` their posts in scope are removed too:
-Lemmy-style followers remove their copies when they read `removeData`, Mastodon followers stop
-seeing the threads when the group undoes its boosts. Remote moderators of a community may ban in it
-with a `Block` of their own, which is applied here and announced onwards.
+and votes until it expires or is lifted. With `remove_data` their posts and comments in scope are
+removed too, by a clean-up job queued with the ban (cleanup.py): Lemmy-family members get each
+removal as the group's Announce{Delete}, Mastodon followers the Undo of the group's boost. Remote
+moderators of a community may ban in it with a `Block` of their own, which is applied here and
+announced onwards.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import Q
-
 from fedicom.activitypub.fetch import actor_link
 from fedicom.activitypub.models import OutgoingActivity
 from fedicom.activitypub.vocab import id_of, new_activity_uri
@@ -23,10 +21,10 @@ from fedicom.errors import BadRequest, FetchError, Forbidden, Gone, NotFound
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import get_community
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group, Membership, MembershipState, Post, PostState
-from fedicom.moderation import authority, modlog
+from fedicom.groups.membership import end
+from fedicom.groups.models import Group, Membership, MembershipState
+from fedicom.moderation import authority, cleanup, modlog
 from fedicom.moderation.ban_wire import BanOrder, build_block, parse_block
-from fedicom.moderation.content import take_back_boost
 from fedicom.moderation.content_wire import build_undo
 from fedicom.moderation.expiry import wire_time
 from fedicom.moderation.models import Ban, ModlogAction
@@ -204,7 +202,6 @@ async def _apply(
         "moderator": order.moderator,
         "activity_id": block["id"],
     }
-    groups = [group] if group else await Group.all()
     if group:
         await ctx.rosters.of(group)  # the Announce goes to the members as they are now, the banned one too
     async with ctx.fed.transaction() as conn:
@@ -217,14 +214,26 @@ async def _apply(
         members = Membership.filter(actor=order.banned)
         if group:
             members = members.filter(group_id=group.id)
-        left = await members.using_db(conn).delete()
-        removed = await _remove_posts(ctx, groups, order, conn) if order.remove_data else 0
+        ending = await members.using_db(conn).prefetch_related("group")
+        await end(ctx, ending, conn)  # listeners hear of each member who left
+        left = len(ending)
+        if order.remove_data:
+            await cleanup.queue_ban(
+                ctx,
+                block_id=str(block["id"]),
+                actor=order.banned,
+                group=group,
+                moderator=order.moderator,
+                reason=order.reason,
+                ours=not as_received,
+                conn=conn,
+            )
         if group:
             await announce(ctx, group, block, conn=conn)
         if direct:
             public = group is None or not group.private
             await ctx.fed.send(block, actor=order.moderator, inboxes=direct, public=public, conn=conn)
-        details: dict[str, Any] = {"remove_data": order.remove_data, "posts_removed": removed}
+        details: dict[str, Any] = {"remove_data": order.remove_data}
         if order.expires:
             details["expires"] = wire_time(order.expires)
         if left:
@@ -271,31 +280,6 @@ async def _lift(
             conn=conn,
         )
     ctx.hooks.forget()
-
-
-async def _remove_posts(ctx: Groups, groups: list[Group], order: BanOrder, conn: BaseDBAsyncClient) -> int:
-    """The banned actor's posts in scope become `removed`; each thread the group boosted gets an
-    Undo{Announce} so Mastodon followers stop seeing it (Lemmy followers act on `removeData`)."""
-    posts = (
-        await Post.filter(
-            Q(author=order.banned, deleted=False, group_id__in=[g.id for g in groups])
-            & ~Q(state=PostState.REMOVED)
-        )
-        .using_db(conn)
-        .order_by("id")
-    )
-    if not posts:
-        return 0
-    by_id = {g.id: g for g in groups}
-    reason = f"author banned: {order.reason}" if order.reason else "author banned"
-    await (
-        Post.filter(id__in=[p.id for p in posts])
-        .using_db(conn)
-        .update(state=PostState.REMOVED, state_reason=reason)
-    )
-    for post in posts:
-        await take_back_boost(ctx, by_id[post.group_id], post, inbox=None, conn=conn)  # type: ignore[attr-defined]
-    return len(posts)
 
 
 async def _block_of(ctx: Groups, item: Ban, group: Group | None) -> dict[str, Any]:

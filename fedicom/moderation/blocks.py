@@ -1,7 +1,7 @@
 """Domain blocks one at a time: adding (or changing the severity of), lifting and listing them.
 
 Instance-wide blocks are an admin's; a community's moderators block servers in that community only.
-Applying a suspension runs the clean-up job of `suspension.py` at once.
+A suspension queues its clean-up (cleanup.py, the stages of suspension.py) in the block's transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from fedicom.errors import BadRequest, NotFound
 from fedicom.groups.context import Groups
 from fedicom.groups.hooks import ServerPolicy
 from fedicom.groups.models import Group
+from fedicom.jobs.models import Job
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
+from fedicom.moderation.cleanup import queue_suspension
 from fedicom.moderation.domains import covering, hostname, normalize, rank
 from fedicom.moderation.models import DomainBlock, ModlogAction
-from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
+
+
+def suspended_reason(public_comment: str) -> str:
+    """The `summary` of the Delete of each post a suspension removes."""
+    return f"server suspended: {public_comment}" if public_comment.strip() else "server suspended"
 
 
 def refuse_own_domain(ctx: Groups, name: str) -> None:
@@ -48,9 +54,10 @@ async def block_domain(
     moderator: str,
     community: Group | None = None,
     source: str = "manual",
-    progress: Progress = quiet,
-) -> tuple[DomainBlock, SuspendReport | None]:
-    """Block a server (or change its block: stated explicitly, a weaker severity is allowed too)."""
+) -> tuple[DomainBlock, Job | None]:
+    """Block a server (or change its block: stated explicitly, a weaker severity is allowed too).
+
+    A suspension's clean-up is the job returned, queued in the block's transaction."""
     name = normalize(domain)
     rank(severity)
     refuse_own_domain(ctx, name)
@@ -64,28 +71,39 @@ async def block_domain(
         "obfuscate": obfuscate,
         "source": source,
     }
-    block = await DomainBlock.get_or_none(domain=name, community=community)
-    previous = block.severity if block else None
-    if block is None:
-        block = await DomainBlock.create(domain=name, community=community, **values)
-    else:
-        block.update_from_dict(values)
-        await block.save()
-    defed.forget()
     where = community.name if community else None
     details = {"severity": severity, "reject_media": reject_media, "reject_reports": reject_reports}
-    if previous:
-        details["previous_severity"] = previous
-    await modlog.record(
-        moderator, ModlogAction.BLOCK_DOMAIN, name, reason=public_comment, community=where, details=details
-    )
-    report = None
-    if severity == "suspend":
-        report = await apply_suspend(ctx, [name], progress, group=community)
-        await modlog.record(
-            moderator, ModlogAction.SUSPEND_APPLIED, name, community=where, details=report.as_dict()
+    job = None
+    async with ctx.fed.transaction() as conn:
+        block = await DomainBlock.get_or_none(domain=name, community=community, using_db=conn)
+        if block is None:
+            block = await DomainBlock.create(domain=name, community=community, **values, using_db=conn)
+        else:
+            details["previous_severity"] = block.severity
+            block.update_from_dict(values)
+            await block.save(using_db=conn)
+        entry = await modlog.record(
+            moderator,
+            ModlogAction.BLOCK_DOMAIN,
+            name,
+            reason=public_comment,
+            community=where,
+            details=details,
+            conn=conn,
         )
-    return block, report
+        if severity == "suspend":
+            job = await queue_suspension(
+                ctx,
+                [name],
+                group=community,
+                moderator=moderator,
+                reason=suspended_reason(public_comment),
+                target=name,
+                decision=entry.id,
+                conn=conn,
+            )
+    defed.forget()
+    return block, job
 
 
 async def unblock_domain(

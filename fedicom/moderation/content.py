@@ -16,7 +16,7 @@ from fedicom.groups.context import Groups
 from fedicom.groups.hooks import admit
 from fedicom.groups.models import Group, Post
 from fedicom.moderation.authority import require_moderator
-from fedicom.moderation.content_wire import build_undo
+from fedicom.moderation.content_wire import build_remove, build_undo
 
 
 async def get_post(ref: str, community: str | None = None) -> Post:
@@ -64,14 +64,21 @@ async def moderated_by(ctx: Groups, posts: list[Post], actor: str) -> list[Post]
 
 
 async def publish_action(
-    ctx: Groups, group: Group, activity: dict[str, Any], *, ours: bool, conn: BaseDBAsyncClient
+    ctx: Groups,
+    group: Group,
+    activity: dict[str, Any],
+    *,
+    ours: bool,
+    conn: BaseDBAsyncClient,
+    members: list[str] | None = None,
 ) -> None:
-    """Announce a moderator's activity to the members. Our staff member's own activity (`ours`, not
-    one received) is also recorded as theirs, so its id can be dereferenced like all we publish."""
+    """Announce a moderator's activity to the members (or to `members`). Our staff member's own
+    activity (`ours`, not one received) is also recorded as theirs, so its id can be dereferenced like
+    all we publish."""
     if ours:
         actor = str(activity["actor"])
         await ctx.fed.send(activity, actor=actor, inboxes=[], public=not group.private, conn=conn)
-    await announce(ctx, group, activity, conn=conn)
+    await announce(ctx, group, activity, conn=conn, inboxes=members)
 
 
 async def author_inbox(ctx: Groups, author: str) -> str | None:
@@ -83,17 +90,53 @@ async def author_inbox(ctx: Groups, author: str) -> str | None:
 
 
 async def take_back_boost(
-    ctx: Groups, group: Group, post: Post, *, inbox: str | None, conn: BaseDBAsyncClient
+    ctx: Groups,
+    group: Group,
+    post: Post,
+    *,
+    inbox: str | None,
+    conn: BaseDBAsyncClient,
+    members: list[str] | None = None,
 ) -> dict[str, Any] | None:
-    """Undo the group's boost of a thread: Mastodon ignores a moderator's Delete, but drops the boost."""
+    """Undo the group's boost of a thread: Mastodon ignores a moderator's Delete, but drops the boost.
+
+    Sent to every member, or to `members` (those whose software shows boosts), and to `inbox`."""
     boosted = await latest_boost(ctx, group, post.object_id, conn=conn)
     if boosted is None:
         return None
     uri = ctx.uri(group)
     undo = build_undo(activity_uri=new_activity_uri(ctx.fed.base_url), actor=uri, undone=boosted)
-    inboxes = list((await ctx.rosters.of(group)).inboxes) + ([inbox] if inbox else [])
+    told = list((await ctx.rosters.of(group)).inboxes) if members is None else members
+    inboxes = told + ([inbox] if inbox else [])
     await ctx.fed.send(undo, actor=uri, inboxes=inboxes, public=not group.private, conn=conn)
     return undo
+
+
+async def tell_removal(
+    ctx: Groups, group: Group, post: Post, *, moderator: str | None, reason: str, conn: BaseDBAsyncClient
+) -> None:
+    """Tell the members that a shown post or comment was removed, each server in the shape its software
+    reads (activitypub/software.py): FEP-1b12 readers (Lemmy, Mbin, PieFed…) the group's Announce of
+    the moderator's `Delete` with `summary` (Lemmy's remove_note.json), microblogs (Mastodon…) the Undo
+    of the thread's boost; a server whose software is not known gets both.
+
+    Without a `moderator` of this server (a remote moderator's ban) only the boost is taken back: a
+    Delete is not written in another server's name, and Lemmy-family members read `removeData` in the
+    Block the group announced.
+    """
+    split = await ctx.fed.software.split(list((await ctx.rosters.of(group)).inboxes), conn)
+    if moderator is not None and split.activity:
+        delete = build_remove(
+            activity_uri=new_activity_uri(ctx.fed.base_url),
+            actor=moderator,
+            object_uri=post.object_id,
+            group_uri=ctx.uri(group),
+            reason=reason,
+            private=group.private,
+        )
+        await publish_action(ctx, group, delete, ours=True, conn=conn, members=split.activity)
+    if split.shown:
+        await take_back_boost(ctx, group, post, inbox=None, conn=conn, members=split.shown)
 
 
 async def boost_again(

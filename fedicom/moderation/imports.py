@@ -2,11 +2,12 @@
 
 All or nothing: a list with any bad row changes nothing, and a good one is written in one
 transaction with a handful of bulk statements (10,000 domains in seconds). Suspensions it adds are
-then applied by the clean-up job, in one pass for all of them.
+applied by one clean-up job (cleanup.py) for all of them, queued in that transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -14,13 +15,21 @@ from tortoise.transactions import in_transaction
 from fedicom.errors import BadRequest
 from fedicom.groups.context import Groups
 from fedicom.groups.hooks import ServerPolicy
+from fedicom.jobs.models import Job
 from fedicom.moderation.authority import require_admin
 from fedicom.moderation.blocklists import Diff, Entry, diff, parse, to_csv, to_plain
 from fedicom.moderation.blocks import refuse_own_domain
+from fedicom.moderation.cleanup import queue_suspension
 from fedicom.moderation.models import DomainBlock, ModlogAction, ModlogEntry
-from fedicom.moderation.suspension import Progress, SuspendReport, apply_suspend, quiet
 
 BATCH = 1000
+Progress = Callable[[str, int, int], None]  # told the stage, how many of how many are stored
+
+
+def quiet(_stage: str, _done: int, _total: int) -> None:
+    return None
+
+
 CHANGED_SINCE_PREVIEW = (
     "what the list would change is no longer what its preview showed (the blocks in force changed "
     "since), so nothing was imported"
@@ -31,7 +40,7 @@ CHANGED_SINCE_PREVIEW = (
 class ImportResult:
     diff: Diff
     applied: bool
-    report: SuspendReport | None = None
+    job: Job | None = None  # the clean-up of the suspensions it added
 
 
 def entry_of(block: DomainBlock) -> Entry:
@@ -92,21 +101,12 @@ async def import_blocklist(
         raise refusal(changes)
     if dry_run or not changes.changes:
         return ImportResult(changes, applied=False)
-    await _store(changes, source, moderator, progress)
+    job = await _store(ctx, changes, source, moderator, progress)
     defed.forget()
-    suspended = [e.domain for e in changes.changes if e.severity == "suspend"]
-    report = await apply_suspend(ctx, suspended, progress) if suspended else None
-    if report:
-        await ModlogEntry.create(
-            moderator=moderator,
-            action=ModlogAction.SUSPEND_APPLIED,
-            target=f"{len(suspended)} domains from {source}",
-            details=report.as_dict(),
-        )
-    return ImportResult(changes, applied=True, report=report)
+    return ImportResult(changes, applied=True, job=job)
 
 
-async def _store(changes: Diff, source: str, moderator: str, progress: Progress) -> None:
+async def _store(ctx: Groups, changes: Diff, source: str, moderator: str, progress: Progress) -> Job | None:
     total = len(changes.changes)
     done = 0
     progress("storing blocks", 0, total)
@@ -155,6 +155,21 @@ async def _store(changes: Diff, source: str, moderator: str, progress: Progress)
             ],
             batch_size=BATCH,
             using_db=conn,
+        )
+        suspended = [e.domain for e in changes.changes if e.severity == "suspend"]
+        if not suspended:
+            return None
+        last = await ModlogEntry.filter(moderator=moderator).using_db(conn).order_by("-id").first()
+        assert last is not None  # the import's entries were just written
+        return await queue_suspension(
+            ctx,
+            suspended,
+            group=None,
+            moderator=moderator,
+            reason="server suspended",
+            target=f"{len(suspended)} domains from {source}",
+            decision=last.id,
+            conn=conn,
         )
 
 

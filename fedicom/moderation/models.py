@@ -57,7 +57,8 @@ class ModlogAction(StrEnum):
     REMOVE_FILTER = "remove_filter"
     BLOCK_DOMAIN = "block_domain"
     UNBLOCK_DOMAIN = "unblock_domain"
-    SUSPEND_APPLIED = "suspend_applied"  # what a suspension removed (posts, members, deliveries)
+    SUSPEND_APPLIED = "suspend_applied"
+    REMOVE_DATA_APPLIED = "remove_data_applied"  # what a ban's clean-up removed (posts)
     ALLOW_DOMAIN = "allow_domain"
     DISALLOW_DOMAIN = "disallow_domain"
     CREATE_STAFF = "create_staff"

@@ -20,6 +20,7 @@ from fedicom.staff.models import ApiToken, Staff
 from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
 from tests.support.servers import Instance
+from tests.support.steps import until
 
 
 class Admin:
@@ -174,7 +175,19 @@ async def test_staff_tokens_communities_blocks_and_modlog_end_to_end(admin: Admi
     blocked = await admin.call(
         "POST", "/blocks", root, json={"domain": "Spam.Example", "public_comment": "spam"}
     )
-    assert blocked.status_code == 201 and blocked.json()["cleanup"]["members_removed"] == 0
+    assert blocked.status_code == 201 and blocked.json()["cleanup"]["state"] == "pending"
+    cleanup = f"/cleanups/{blocked.json()['cleanup']['job']}"
+
+    async def cleaned() -> dict[str, Any] | None:
+        found = (await admin.call("GET", cleanup, root)).json()
+        return found if found["state"] == "done" else None
+
+    finished = await until(cleaned)
+    assert (finished["what"], finished["target"], finished["counts"]["members_removed"]) == (
+        "suspend",
+        "spam.example",
+        0,
+    )
     assert [b["domain"] for b in (await admin.call("GET", "/blocks", root)).json()] == ["spam.example"]
     own = await admin.call("POST", "/blocks", root, json={"domain": admin.inst.site.domain})
     assert own.status_code == 400 and "own domain" in own.json()["error"]

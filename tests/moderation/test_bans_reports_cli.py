@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from datetime import UTC, datetime
+
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.models import Delivery
 from fedicom.groups.communities import Site, create_community
-from fedicom.groups.models import Moderator
+from fedicom.groups.models import Group, Moderator, Post
 from fedicom.staff.accounts import create_staff, name_reserved
 from tests.moderation.helpers import PASSWORD
 from tests.support.cli import DOMAIN, Run, in_db, in_thread, one_line
@@ -143,3 +147,78 @@ def test_report_errors_are_one_clear_line(migrated: Run, env: dict[str, str]) ->
     no_reason = migrated("reports", "dismiss", "1", "--as", "admin")
     assert no_reason.exit_code == 2
     assert migrated("reports", "list", "--as", "admin").output.count("evasion") == 1
+
+
+def given_posts(env: dict[str, str], author: str, count: int) -> None:
+    """`count` threads by `author` in news, stored as the inbox stores them (never announced here)."""
+
+    async def work() -> None:
+        news = await Group.get(name="news")
+        for n in range(count):
+            object_id = f"{author}/posts/{n}"
+            doc = {"id": object_id, "type": "Page", "attributedTo": author}
+            await Post.create(
+                group=news,
+                object_id=object_id,
+                type="Page",
+                author=author,
+                document=doc,
+                published=datetime.now(UTC),
+            )
+
+    in_db(env, work)
+
+
+async def test_ban_with_remove_data_shows_its_clean_up_or_returns_at_once(
+    migrated: Run, env: dict[str, str], peer: Peer
+) -> None:
+    # Given the troll's five threads in news, and a spammer's two
+    given_staff(env)
+    troll, spammer = peer.person("troll"), peer.person("spammer")
+    given_posts(env, troll.uri, 5)
+    given_posts(env, spammer.uri, 2)
+
+    # When the moderator bans the troll removing their posts, with nothing else running
+    added = await asyncio.to_thread(
+        migrated,
+        *("ban", "add", troll.uri, "--community", "news", "--reason", "spam", "--remove-data", "--as", "mod"),
+        FEDICOM_CLEANUP_BATCH="2",
+    )
+
+    # Then the command runs the clean-up itself, a progress bar then what it removed
+    assert added.exit_code == 0, added.output
+    assert "removing posts" in added.output and "5/5" in added.output
+    assert added.output.strip().splitlines()[-1] == "Removed 5 posts and comments."
+    states = in_db(env, lambda: Post.filter(author=troll.uri).values_list("state", flat=True))
+    assert set(states) == {"removed"}
+
+    # When the spammer is banned with --no-wait, the command returns with the job queued
+    queued = await in_thread(
+        migrated,
+        "ban",
+        "add",
+        spammer.uri,
+        "--community",
+        "news",
+        "--reason",
+        "spam",
+        "--remove-data",
+        "--no-wait",
+        "--as",
+        "mod",
+    )
+    assert queued.exit_code == 0, queued.output
+    assert "Clean-up queued as job" in queued.output and "(removing posts 0/2)" in queued.output
+    assert set(in_db(env, lambda: Post.filter(author=spammer.uri).values_list("state", flat=True))) == {
+        "visible"
+    }
+
+    # And `fedicom jobs list` shows both, the pending one with its progress
+    listed = await in_thread(migrated, "jobs", "list", "--kind", "moderation.cleanup", "--json")
+    jobs = json.loads(listed.output)
+    assert [(j["state"], j["progress"]) for j in jobs] == [
+        ("pending", {"stage": "removing posts", "done": 0, "total": 2}),
+        ("done", {"stage": "removing posts", "done": 5, "total": 5}),
+    ]
+    table = await in_thread(migrated, "jobs", "list", "--kind", "moderation.cleanup")
+    assert "removing posts 0/2" in table.output

@@ -8,11 +8,12 @@ import pytest
 from fedicom.activitypub.models import Delivery, OutgoingActivity, RemoteActor
 from fedicom.errors import BadRequest
 from fedicom.groups.models import Membership, Post
+from fedicom.moderation import cleanup
 from fedicom.moderation.blocks import block_domain, unblock_domain
 from fedicom.moderation.models import DomainBlock, ModlogEntry
 from tests.moderation.helpers import admin
 from tests.support.peer import PUBLIC, Peer
-from tests.support.steps import join, thread, until
+from tests.support.steps import cleaned_up, join, thread, until
 
 
 async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Peer, far_peer: Peer) -> None:
@@ -31,12 +32,16 @@ async def test_suspending_a_server_cuts_it_off_and_cleans_up(instance, peer: Pee
 
     # When the bad server is suspended (the block names its domain; subdomains would be covered too)
     root = await admin(inst)
-    block, report = await block_domain(
+    block, job = await block_domain(
         inst.groups, inst.defed, "127.0.0.1", public_comment="spam", moderator=root
     )
 
-    # Then its members, posts and cached actors are gone, and the good server is told to drop the boost
-    assert report is not None and (report.members_removed, report.posts_removed) == (2, 2)
+    # Then its clean-up removes its members, posts and cached actors, and the good server is told to
+    # drop the boost
+    assert job is not None
+    [done] = await cleaned_up()
+    counts = cleanup.summary(done).counts
+    assert (counts["members_removed"], counts["posts_removed"]) == (2, 2) and counts["actors_purged"] >= 1
     assert not await Membership.filter(actor=bad.uri).exists()  # in every community
     assert (await Post.get(object_id=note["id"])).deleted and (await Post.get(object_id=cats["id"])).deleted
     assert not await RemoteActor.filter(host__startswith="127.0.0.1").exists()

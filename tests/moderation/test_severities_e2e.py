@@ -10,13 +10,14 @@ from typing import Any
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups import membership
 from fedicom.groups.models import Membership, Post, Vote
+from fedicom.moderation import cleanup
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.defederation import Defederation
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry, Report
 from tests.moderation.helpers import admin, moderator
 from tests.support.peer import PUBLIC, Peer
 from tests.support.servers import Instance
-from tests.support.steps import join, thread, until
+from tests.support.steps import cleaned_up, join, thread, until
 
 Start = Callable[..., Awaitable[Instance]]
 
@@ -206,7 +207,7 @@ async def test_a_community_suspend_removes_the_server_there_only(
     await far_peer.wait_for(lambda: far_peer.received_of("Announce", inner="uri"))
     await moderator(inst, "news", "mia")
 
-    _, report = await block_domain(
+    _, job = await block_domain(
         inst.groups,
         inst.defed,
         "127.0.0.1",
@@ -215,7 +216,10 @@ async def test_a_community_suspend_removes_the_server_there_only(
         public_comment="raids",
     )
 
-    assert report is not None and (report.members_removed, report.posts_removed) == (1, 1)
+    assert job is not None
+    [done] = await cleaned_up()
+    counts = cleanup.summary(done).counts
+    assert (counts["members_removed"], counts["posts_removed"]) == (1, 1)
     assert (await Post.get(object_id=spam["id"])).deleted
     assert not (await Post.get(object_id=kept["id"])).deleted
     assert await Membership.exists(actor=troll.uri, group_id=other.id)

@@ -29,6 +29,8 @@ from fedicom.activitypub.signatures import load_private_key, sign_request
 from fedicom.app import create_app
 from fedicom.groups.communities import Site, create_community
 from fedicom.groups.models import Group, Membership
+from fedicom.jobs.runner import JobRunner
+from fedicom.moderation import cleanup
 from fedicom.staff.accounts import name_reserved
 from fedicom.web.appstate import app_state
 from tests.support.db import make_settings
@@ -108,10 +110,16 @@ class Replay:
         return await self.client.post(url, content=body, headers=headers)
 
     async def drain(self) -> None:
-        """Process every stored activity now (the background processor is off in replay tests)."""
-        while rows := await leases.claim("inbox_item", "id, recipient, payload, tries", limit=100, lease=30):
+        """Process every stored activity now (the background processor is off in replay tests), and
+        run the clean-up jobs that processing queued (a ban's removeData)."""
+        handlers = self.app.state.jobs.handlers
+        cleanups = JobRunner({cleanup.KIND: handlers[cleanup.KIND]})
+        while True:
+            rows = await leases.claim("inbox_item", "id, recipient, payload, tries", limit=100, lease=30)
             for row in rows:
                 await self.fed.processor.process(row)
+            if not rows and not await cleanups.run_due():
+                return
 
 
 @contextlib.asynccontextmanager

@@ -106,6 +106,17 @@ def boosts(p: Peer, object_id: str) -> list[dict[str, Any]]:
     return [a for a in p.received_of("Announce", inner="uri") if a["object"] == object_id]
 
 
+async def cleaned_up(timeout: float = 10.0) -> list[Job]:
+    """The clean-up jobs queued so far (a ban's removeData, a suspension), once the instance's job
+    runner has done them all."""
+
+    async def done() -> list[Job] | None:
+        jobs = await Job.filter(kind="moderation.cleanup").order_by("id")
+        return jobs if jobs and all(j.state == "done" for j in jobs) else None
+
+    return await until(done, timeout)
+
+
 async def due_now(inst: Instance, kind: str) -> None:
     """Time passes: the pending jobs of `kind` are due now, and the instance's job runner is told."""
     await Job.filter(kind=kind, state="pending").update(next_try_at=time.time())

@@ -4,6 +4,7 @@ store nothing; only a community's moderators (and admins) act; plus the browser 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ import httpx
 from playwright.async_api import Browser
 
 from fedicom.groups.models import Membership, Moderator, Post
-from fedicom.moderation import bans
+from fedicom.jobs.queue import enqueue
+from fedicom.moderation import bans, cleanup
 from fedicom.moderation.models import Ban, ModlogEntry
 from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer
+from tests.support.steps import cleaned_up
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import Page, client, get
 from tests.web.scene import PASSWORD, community, thread
@@ -161,14 +164,25 @@ async def test_also_remove_their_posts_removes_them(instance, peer: Peer) -> Non
     keep, _ = await thread(peer, scene.people["alice"], scene.group, "<p>hello</p>", name="Hello")
     async with staff_client(inst.base, "mia") as http:
         page = await followed(http, await ban(http, handle=handle(peer, "bob"), remove_data="1"))
-    assert "and their posts there were removed." in page.text and "Posts removed" in page.text
-    post = await Post.get(object_id=note["id"])
-    assert (post.state, post.state_reason) == ("removed", "author banned: spam")
-    assert (await Post.get(object_id=keep["id"])).state != "removed"
-    [block] = await peer.wait_for(lambda: blocks_of(peer, "Block"))
-    assert block["removeData"] is True
-    entry = await ModlogEntry.get(action="ban")
-    assert (entry.details["remove_data"], entry.details["posts_removed"]) == (True, 1)
+        assert "and their posts there are being removed (see Clean-ups running)." in page.text
+        assert "Posts removed" in page.text
+        [job] = await cleaned_up()
+        post = await Post.get(object_id=note["id"])
+        assert (post.state, post.state_reason) == ("removed", "author banned: spam")
+        assert (await Post.get(object_id=keep["id"])).state != "removed"
+        [block] = await peer.wait_for(lambda: blocks_of(peer, "Block"))
+        assert block["removeData"] is True
+        assert (await ModlogEntry.get(action="ban")).details["remove_data"] is True
+        entry = await ModlogEntry.get(action="remove_data_applied")
+        assert (entry.target, entry.details) == (bob.uri, {"posts_removed": 1})
+
+        # a clean-up still waiting (its runner busy elsewhere) is shown with its progress
+        plan = cleanup.Plan.read(job.data)
+        plan.after, plan.done = 0, 0
+        await enqueue(cleanup.KIND, plan.payload(), run_at=time.time() + 3600)
+        shown = await get(http, "/staff/bans?community=news")
+        assert "Clean-ups running" in shown.text and "removing posts" in shown.text
+        assert f'Posts of <span class="handle">{bob.uri}</span> in news' in shown.text
 
 
 async def test_bad_handles_and_missing_reasons_are_refused_and_nothing_is_stored(

@@ -13,11 +13,13 @@ import httpx
 from playwright.async_api import Browser
 
 from fedicom.groups.models import Membership, Post
+from fedicom.moderation import cleanup
 from fedicom.moderation.blocks import block_domain
 from fedicom.moderation.imports import export_blocklist
 from fedicom.moderation.models import DomainAllow, DomainBlock, ModlogEntry
 from fedicom.staff.accounts import create_staff
 from tests.support.peer import Peer, serving
+from tests.support.steps import cleaned_up
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.scene import PASSWORD, community, join, thread
 from tests.web.signin import admin, browser_sign_in, form_token, staff_client
@@ -87,7 +89,10 @@ async def test_suspending_a_server_removes_its_members_and_says_what_was_removed
             page = await notice(http, resp)
 
         # Then its members are gone, the post is removed, the other server is told to drop the boost
-        assert "Blocked 127.0.0.1 (suspended). Removed 4 members and 1 post, purged" in page
+        assert "Blocked 127.0.0.1 (suspended). The clean-up of what the suspended servers left" in page
+        [job] = await cleaned_up()
+        counts = cleanup.summary(job).counts
+        assert (counts["members_removed"], counts["posts_removed"]) == (4, 1)
         assert not await Membership.filter(actor__startswith=peer.base).exists()
         assert await Membership.filter(actor=friend.uri).exists()
         assert (await Post.get(object_id=note["id"])).deleted
@@ -256,7 +261,8 @@ async def test_applying_stores_exactly_the_previewed_entries(instance) -> None:
         fields = confirmation((await preview(http, LIST, source="tier0 2026-11")).text)
         resp = await http.post("/staff/blocks/import/apply", data=fields)
         page = await notice(http, resp)
-    assert "Imported 2 blocks from tier0 2026-11. Removed 0 members and 0 posts" in page
+    assert "Imported 2 blocks from tier0 2026-11. The clean-up of what the suspended servers" in page
+    await cleaned_up()
     blocks = {
         b.domain: (b.severity, b.reject_media, b.reject_reports, b.public_comment, b.source)
         for b in await DomainBlock.all()
@@ -460,7 +466,9 @@ async def test_an_admin_imports_a_blocklist_after_its_dry_run(instance, browser:
 
     await page.get_by_role("button", name="Apply these 2 changes").click()
     await page.wait_for_url(inst.base + "/staff/blocks")
-    assert (await page.get_by_role("status").inner_text()).startswith("Imported 2 blocks from tier0. Removed")
+    assert (await page.get_by_role("status").inner_text()).startswith(
+        "Imported 2 blocks from tier0. The clean-up"
+    )
     table = page.get_by_role("table", name="2 blocked servers")
     assert await table.get_by_role("row", name="spam.example").get_by_text("Suspended").is_visible()
     assert await table.get_by_role("row", name="noisy.example").get_by_text("Limited").is_visible()

@@ -42,8 +42,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from fedicom.moderation.api import (  # noqa: F401
     bans_reports,
     blocks,
+    cleanups,
     communities,
     content,
+    jobs,
     modlog,
     site,
     staff,

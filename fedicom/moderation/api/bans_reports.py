@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from fedicom.errors import NotFound
-from fedicom.moderation import bans, reports
+from fedicom.moderation import bans, cleanup, reports
+from fedicom.moderation.api.cleanups import CleanupOut, cleanup_out
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, IdPath, Name, Reason, Strict
 from fedicom.moderation.api.registry import api
@@ -26,6 +27,12 @@ class BanOut(BaseModel):
     active: bool
     moderator: str
     created_at: datetime
+
+
+class BanCreated(BanOut):
+    cleanup: CleanupOut | None = Field(
+        description="With remove_data, the removal of their posts (queued): GET /cleanups/{job} follows it."
+    )
 
 
 class BanQuery(Strict):
@@ -87,12 +94,13 @@ async def bans_list(call: Call, query: BanQuery) -> list[BanOut]:
     scope="moderate",
     tag="bans",
     body=BanCreate,
-    response=BanOut,
+    response=BanCreated,
     status=201,
 )
-async def bans_add(call: Call, body: BanCreate) -> BanOut:
+async def bans_add(call: Call, body: BanCreate) -> BanCreated:
     """The Block is sent to the actor's server and announced by the community (instance-wide: to every
-    server with members here); their membership ends and their follows, posts and votes are refused."""
+    server with members here); their membership ends and their follows, posts and votes are refused.
+    With remove_data, their posts are removed by a clean-up job, answered at once."""
     until = parse_expiry(body.expires, now=datetime.now(UTC)) if body.expires else None
     item = await bans.ban(
         call.ctx,
@@ -104,7 +112,8 @@ async def bans_add(call: Call, body: BanCreate) -> BanOut:
         remove_data=body.remove_data,
     )
     await item.fetch_related("community")
-    return ban_out(item)
+    job = await cleanup.job_of_ban(item.activity_id) if item.remove_data else None
+    return BanCreated(**ban_out(item).model_dump(), cleanup=cleanup_out(job) if job else None)
 
 
 @api.endpoint("DELETE", "/bans/{id}", summary="Lift a ban", scope="moderate", tag="bans", path_model=IdPath)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from fedicom.moderation.api.cleanups import CleanupOut, cleanup_out
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import NO_NUL, Strict
 from fedicom.moderation.api.registry import api
@@ -26,17 +27,10 @@ class BlockOut(BaseModel):
     created_at: datetime
 
 
-class CleanupOut(BaseModel):
-    """What applying a suspension removed."""
-
-    deliveries_cancelled: int
-    members_removed: int
-    posts_removed: int
-    actors_purged: int
-
-
 class BlockCreated(BlockOut):
-    cleanup: CleanupOut | None = Field(description="Present when a suspension was applied.")
+    cleanup: CleanupOut | None = Field(
+        description="A suspension's clean-up, queued: follow it with GET /cleanups/{job}."
+    )
 
 
 class BlockCreate(Strict):
@@ -91,8 +85,8 @@ async def blocks_list(call: Call) -> list[BlockOut]:
     status=201,
 )
 async def blocks_add(call: Call, body: BlockCreate) -> BlockCreated:
-    """Block a server and its subdomains; a suspension is applied before the answer."""
-    block, report = await block_domain(
+    """Block a server and its subdomains; a suspension's clean-up is queued and answered at once."""
+    block, job = await block_domain(
         call.ctx,
         call.defed,
         body.domain,
@@ -104,7 +98,7 @@ async def blocks_add(call: Call, body: BlockCreate) -> BlockCreated:
         obfuscate=body.obfuscate,
         moderator=call.actor,
     )
-    cleanup = CleanupOut(**report.__dict__) if report else None
+    cleanup = cleanup_out(job) if job else None
     return BlockCreated(**block_out(block).model_dump(), cleanup=cleanup)
 
 

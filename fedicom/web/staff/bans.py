@@ -21,6 +21,7 @@ from fedicom.groups.authors import Author, describe
 from fedicom.groups.models import Group
 from fedicom.moderation import bans
 from fedicom.moderation.acting import Acting
+from fedicom.moderation.cleanup import running
 from fedicom.moderation.expiry import parse_expiry
 from fedicom.moderation.models import Ban
 from fedicom.moderation.modlog_public import moderator_name
@@ -117,6 +118,7 @@ async def _page(
         "typed": typed,
         "error": error,
         "invalid": invalid,
+        "cleanups": await running(None if acting.staff.is_admin else [g.name for g in scopes]),
     }
     return staff_page(request, "staff/bans.html", context, status)
 
@@ -164,7 +166,7 @@ async def add_ban(request: Request, acting: Acting) -> Response:
     who = (await describe([item.actor], acting.ctx.site))[item.actor]
     where = community or "the whole instance"
     ends = f" until {utc(item.expires_at)}" if item.expires_at else ""
-    removed = ", and their posts there were removed" if item.remove_data else ""
+    removed = ", and their posts there are being removed (see Clean-ups running)" if item.remove_data else ""
     return done(request, _back(view), f"Banned {who.handle or item.actor} from {where}{ends}{removed}.")
 
 

@@ -22,13 +22,14 @@ from starlette.routing import Route
 
 from fedicom.errors import BadRequest, FedicomError, PayloadTooLarge
 from fedicom.http import page_number
+from fedicom.jobs.models import Job
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.allows import allow_domain, disallow_domain, list_allows
 from fedicom.moderation.blocklists import Diff, detect_format
 from fedicom.moderation.blocks import block_domain, list_blocks, unblock_domain
+from fedicom.moderation.cleanup import running
 from fedicom.moderation.imports import import_blocklist, plan
 from fedicom.moderation.models import DomainBlock
-from fedicom.moderation.suspension import SuspendReport
 from fedicom.web.appstate import app_state
 from fedicom.web.signing import mac, purpose_key
 from fedicom.web.staff.auth import staff_only
@@ -65,15 +66,13 @@ def counted(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def removed_sentence(report: SuspendReport | None) -> str:
-    """What applying suspensions removed, for the notice after the action ('' when none was applied)."""
-    if report is None:
+def removed_sentence(job: Job | None) -> str:
+    """The notice's word on a suspension's clean-up ('' when none was queued)."""
+    if job is None:
         return ""
     return (
-        f" Removed {counted(report.members_removed, 'member', 'members')} and "
-        f"{counted(report.posts_removed, 'post', 'posts')}, purged "
-        f"{counted(report.actors_purged, 'cached actor', 'cached actors')}, cancelled "
-        f"{counted(report.deliveries_cancelled, 'delivery', 'deliveries')}."
+        " The clean-up of what the suspended servers left (members, posts, cached data) runs now: "
+        "see Clean-ups running."
     )
 
 
@@ -109,6 +108,7 @@ async def render_blocks(
         "allows": await list_allows() if mode in APPROVING_MODES else [],
         "allow_error": allow_error,
         "approving": mode in APPROVING_MODES,
+        "cleanups": await running(),
     }
     return staff_page(request, "staff/blocks.html", context, status)
 
@@ -143,10 +143,10 @@ async def add_block(request: Request, acting: Acting) -> Response:
         "obfuscate": form.get("obfuscate") == "on",
     }
     try:
-        block, report = await block_domain(acting.ctx, acting.defed, moderator=acting.actor, **values)
+        block, job = await block_domain(acting.ctx, acting.defed, moderator=acting.actor, **values)
     except FedicomError as exc:
         return await render_blocks(request, acting, values, error=exc.reason, status=exc.status)
-    text = f"Blocked {block.domain} ({SEVERITY_NAMES[block.severity]})." + removed_sentence(report)
+    text = f"Blocked {block.domain} ({SEVERITY_NAMES[block.severity]})." + removed_sentence(job)
     if acting.settings.federation_mode == "open" and block.severity != "suspend":
         text += " In open federation mode only suspensions take effect."
     return done(request, HOME, text)
@@ -339,7 +339,7 @@ async def apply_import(request: Request, acting: Acting) -> Response:
     if not result.applied:
         return done(request, HOME, f"Nothing to change: every block of {source} is already in force.")
     imported = f"Imported {counted(count, 'block', 'blocks')} from {source}."
-    return done(request, HOME, imported + removed_sentence(result.report))
+    return done(request, HOME, imported + removed_sentence(result.job))
 
 
 routes = [
