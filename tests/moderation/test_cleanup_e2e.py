@@ -202,10 +202,10 @@ async def test_a_clean_up_killed_or_stopped_mid_way_resumes_and_removes_each_pos
 
         # And this process takes it over at once (the killed one's pid is gone), runs a few more
         # batches and is stopped: it hands the job back between two batches, no try counted
-        await holder.start()
+        runner = JobRunner(cleanup.handlers(runtime.groups, batch=1), holder=holder, poll=0.05)
+        await holder.start()  # its sweep releases the killed process's leases, the job's among them
         beating = asyncio.create_task(holder.run(stop_beating))
         stop = asyncio.Event()
-        runner = JobRunner(cleanup.handlers(runtime.groups, batch=1), holder=holder, poll=0.05)
         running = asyncio.create_task(runner.run(stop))
         await progress_past(job.id, killed.progress.done + 3)
         stop.set()
