@@ -112,7 +112,7 @@ class Replay:
     async def drain(self) -> None:
         """Process every stored activity now (the background processor is off in replay tests), and
         run the clean-up jobs that processing queued (a ban's removeData)."""
-        handlers = self.app.state.jobs.handlers
+        handlers = app_state(self.app).jobs.handlers
         cleanups = JobRunner({cleanup.KIND: handlers[cleanup.KIND]})
         while True:
             rows = await leases.claim("inbox_item", "id, recipient, payload, tries", limit=100, lease=30)
