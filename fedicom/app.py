@@ -193,30 +193,32 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await storage.open_db(settings)
-        async with metrics.exposed(settings, "serve") as meters:
-            runtime = build_federation(settings, meters)
-            fed = runtime.fed
-            await fed.start()
-            proxy = media_setup.install(runtime.groups, settings, runtime.files)
-            app_state(app).running = Running(
-                fed, runtime.groups, runtime.defed, runtime.jobs, runtime.files, proxy
-            )
-            stop = asyncio.Event()
-            counting = asyncio.create_task(app_state(app).page_views.run(stop))
-            runner = None
-            if workers:
-                runner = asyncio.create_task(
-                    fed.run_workers(stop, deliveries=settings.delivery == "inline", also=runtime.loops)
+        try:
+            async with metrics.exposed(settings, "serve") as meters:
+                runtime = build_federation(settings, meters)
+                fed = runtime.fed
+                await fed.start()
+                proxy = media_setup.install(runtime.groups, settings, runtime.files)
+                app_state(app).running = Running(
+                    fed, runtime.groups, runtime.defed, runtime.jobs, runtime.files, proxy
                 )
-            try:
-                yield
-            finally:
-                stop.set()
-                await counting
-                if runner:
-                    await runner
-                await fed.session.close()
-        await storage.close_db()
+                stop = asyncio.Event()
+                counting = asyncio.create_task(app_state(app).page_views.run(stop))
+                runner = None
+                if workers:
+                    runner = asyncio.create_task(
+                        fed.run_workers(stop, deliveries=settings.delivery == "inline", also=runtime.loops)
+                    )
+                try:
+                    yield
+                finally:
+                    stop.set()
+                    await counting
+                    if runner:
+                        await runner
+                    await fed.session.close()
+        finally:  # an app that stops on an error closes its database too (one leaked would stay open)
+            await storage.close_db()
 
     app = Starlette(
         routes=[
