@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fedicom.errors import BadRequest
-from fedicom.groups.models import Post
+from fedicom.groups.models import Group, Post
 from fedicom.groups.text import plain_text
 from fedicom.insights import experts
 from fedicom.insights.alerts import describe
@@ -45,8 +45,8 @@ def _days(request: Request) -> int:
     return int(raw)
 
 
-async def _found(request: Request, acting: Acting) -> Insights:
-    group = await acting.community(request.path_params["name"])
+async def _found(request: Request, acting: Acting, group: Group | None = None) -> Insights:
+    group = group or await acting.community(request.path_params["name"])
     return await insights(group, _days(request), limits=thresholds(acting.settings))
 
 
@@ -131,8 +131,8 @@ def charts(found: Insights) -> dict[str, Any]:
 
 @staff_only
 async def insights_page(request: Request, acting: Acting) -> Response:
-    found = await _found(request, acting)
     group = await acting.community(request.path_params["name"])
+    found = await _found(request, acting, group)
     raised = await Alert.filter(group_id=group.id).order_by("-day", "-id").limit(10)
     behind = [item["post"] for a in raised for item in a.behind if "post" in item]
     titled = await Post.filter(id__in=behind, group_id=group.id).values_list("id", "title", "content")
