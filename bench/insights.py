@@ -28,6 +28,7 @@ from bench.seed import seed_community
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.app import build_federation
+from fedicom.insights.counting import wait_band
 from fedicom.insights.report import insights
 from fedicom.settings import load_settings
 
@@ -59,6 +60,8 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
     member_day: dict[tuple[date, str], list[int]] = {}
     days: dict[date, list[int]] = {}
     thread_ids: list[int] = []
+    thread_days: dict[date, Counter[str]] = {}
+    waits: Counter[tuple[date, int]] = Counter()
     for i in range(1, posts + 1):
         at = now - timedelta(seconds=rng.randrange(DAYS * 86400))
         day = at.date()
@@ -72,7 +75,13 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
         if not comment:
             thread_ids.append(i)
             reply = rng.choice([None, 5, 30, 200, 2000])
-            thread_rows.append([i, group_id, author, at, False, reply, rng.randrange(1, 8), 3])
+            participants = rng.randrange(1, 8)
+            thread_rows.append([i, group_id, author, at, False, reply, participants, 3])
+            sums = thread_days.setdefault(day, Counter())
+            sums.update(threads=1, participants=participants, depth_sum=3)
+            sums["no_reply" if reply is None else wait_band(reply)] += 1
+            if reply is not None:
+                waits[(day, reply)] += 1
         counts = member_day.setdefault((day, author), [0, 0, 0])
         counts[1 if comment else 0] += 1
         days.setdefault(day, [0, 0])[1 if comment else 0] += 1
@@ -91,6 +100,20 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
         "INSERT INTO insight_thread (post_id, group_id, author, created_at, question, first_reply_minutes, "
         "participants, depth, replies, staff_replied) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, false)",
         thread_rows,
+    )
+    await _many(
+        "INSERT INTO insight_thread_day (group_id, day, threads, questions, staff_answered, no_reply, "
+        "under_1h, h1_4, h4_24, over_24h, participants, depth_sum, depth_max) "
+        "VALUES (?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?, ?, 3)",
+        [
+            [group_id, d, *(c[k] for k in ("threads", "no_reply", "under_1h", "h1_4", "h4_24", "over_24h")),
+             c["participants"], c["depth_sum"]]
+            for d, c in thread_days.items()
+        ],
+    )  # fmt: skip
+    await _many(
+        "INSERT INTO insight_wait (group_id, day, minutes, threads) VALUES (?, ?, ?, ?)",
+        [[group_id, d, minutes, n] for (d, minutes), n in waits.items()],
     )
     for actor in actors[: members // 2]:  # voters: half the members vote on some day
         day = (now - timedelta(days=rng.randrange(DAYS))).date()

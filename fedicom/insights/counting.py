@@ -29,6 +29,11 @@ DAY_COUNTERS = (
     "positive", "neutral", "negative", "not_scored",
 )  # fmt: skip
 MEMBER_DAY_COUNTERS = ("posts", "comments", "votes")
+THREAD_DAY_COUNTERS = (
+    "threads", "questions", "staff_answered", "no_reply", "under_1h", "h1_4", "h4_24", "over_24h",
+    "participants", "depth_sum",
+)  # fmt: skip
+WAIT_BANDS = ((60, "under_1h"), (240, "h1_4"), (1440, "h4_24"))  # minutes below which a band ends
 MEMBER_COUNTERS = (
     "posts", "comments", "votes", "up_received", "down_received", "comment_up_received",
     "replies_received", "engagers",
@@ -52,7 +57,8 @@ async def _add(
     deltas: Mapping[str, int],
     extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Add `deltas` to the row of `key`, creating it (every counter given, zero if not added to)."""
+    """Add `deltas` to the row of `key`, creating it (every counter given, zero if not added to); each
+    of `extra` keeps the earliest value (`first_*`) or the greatest (any other)."""
     extra = extra or {}
     values = {**key, **{c: deltas.get(c, 0) for c in counters}, **extra}
     names = ", ".join(values)
@@ -65,7 +71,7 @@ async def _add(
 
 
 def _merge(table: str, name: str) -> str:
-    """first_at keeps the earliest, last_at the latest (NULL-safe on both databases)."""
+    """first_at keeps the earliest, last_at (or depth_max) the greatest (NULL-safe on both databases)."""
     earliest = name.startswith("first")
     if postgres():
         pick = "LEAST" if earliest else "GREATEST"  # these skip NULLs
@@ -108,6 +114,19 @@ async def add_member(
 ) -> None:
     extra = {"first_at": at, "last_at": at} if at is not None else None
     await _add(conn, "insight_member", {"group_id": group.id, "actor": actor}, MEMBER_COUNTERS, deltas, extra)
+
+
+async def add_thread_day(
+    conn: BaseDBAsyncClient, group: Group, day: date, deltas: Mapping[str, int], depth: int = 0
+) -> None:
+    """The threads started on `day`: counters moved by `deltas`, the deepest reply kept."""
+    key = {"group_id": group.id, "day": day}
+    await _add(conn, "insight_thread_day", key, THREAD_DAY_COUNTERS, deltas, {"depth_max": depth})
+
+
+def wait_band(minutes: int) -> str:
+    """The column of insight_thread_day counting a first reply after so many minutes."""
+    return next((name for limit, name in WAIT_BANDS if minutes < limit), "over_24h")
 
 
 async def _engaged(conn: BaseDBAsyncClient, group: Group, author: str, engager: str) -> None:
@@ -186,12 +205,13 @@ class Counter:
     async def _thread(self, db: BaseDBAsyncClient, group: Group, post: Post) -> int:
         """Thread facts: a new thread, or a reply that may be its first answer; the post's depth."""
         if post.parent_id is None:  # type: ignore[attr-defined]
+            question = is_question(post)
             rows = await _query(
                 db,
                 "INSERT INTO insight_thread (post_id, group_id, author, created_at, question, staff_replied, "
                 "replies, participants, depth) VALUES (?, ?, ?, ?, ?, ?, 0, 1, 0) "
                 "ON CONFLICT (post_id) DO NOTHING RETURNING id",
-                [post.id, group.id, post.author, post.created_at, is_question(post), False],
+                [post.id, group.id, post.author, post.created_at, question, False],
             )
             if rows:
                 await _query(
@@ -199,6 +219,8 @@ class Counter:
                     "INSERT INTO insight_participant (thread_id, actor) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [rows[0]["id"], post.author],
                 )
+                opened = {"threads": 1, "no_reply": 1, "participants": 1, "questions": int(question)}
+                await add_thread_day(db, group, local_day(post.created_at, group), opened)
             return 0
         parent = await _query(
             db,
@@ -215,7 +237,10 @@ class Counter:
             await _engaged(db, group, parent[0]["author"], post.author)
         root = post.root_id or post.parent_id  # type: ignore[attr-defined]
         thread = await _query(
-            db, "SELECT id, author, created_at FROM insight_thread WHERE post_id = ?", [root]
+            db,
+            "SELECT id, author, created_at, question, first_reply_at, staff_replied, depth "
+            "FROM insight_thread WHERE post_id = ?",
+            [root],
         )
         if not thread:
             return depth  # a thread from before insights: `fedicom insights rebuild` fills it in
@@ -226,19 +251,31 @@ class Counter:
             "ON CONFLICT DO NOTHING RETURNING id",
             [row["id"], post.author],
         )
+        started = _aware(row["created_at"])
         answer = row["author"] != post.author
-        staff = answer and await self._is_staff(group, post.author)
-        minutes = max(0, int((post.created_at - _aware(row["created_at"])).total_seconds() // 60))
+        first = answer and row["first_reply_at"] is None
+        staff = answer and not row["staff_replied"] and await self._is_staff(group, post.author)
+        minutes = max(0, int((post.created_at - started).total_seconds() // 60))
+        deeper = max(0, depth - row["depth"])
         await _query(
             db,
             "UPDATE insight_thread SET replies = replies + 1, participants = participants + ?, "
-            "depth = CASE WHEN depth < ? THEN ? ELSE depth END, "
-            "first_reply_minutes = CASE WHEN first_reply_at IS NULL AND ? THEN ? "
-            "ELSE first_reply_minutes END, "
-            "first_reply_at = CASE WHEN first_reply_at IS NULL AND ? THEN ? ELSE first_reply_at END, "
+            "depth = depth + ?, "
+            "first_reply_minutes = CASE WHEN ? THEN ? ELSE first_reply_minutes END, "
+            "first_reply_at = CASE WHEN ? THEN ? ELSE first_reply_at END, "
             "staff_replied = CASE WHEN ? THEN ? ELSE staff_replied END WHERE id = ?",
-            [len(joined), depth, depth, answer, minutes, answer, post.created_at, staff, True, row["id"]],
+            [len(joined), deeper, first, minutes, first, post.created_at, staff, True, row["id"]],
         )
+        moved = {"participants": len(joined), "depth_sum": deeper}
+        if first:
+            moved |= {"no_reply": -1, wait_band(minutes): 1}
+        if staff and row["question"]:
+            moved["staff_answered"] = 1
+        day = local_day(started, group)
+        await add_thread_day(db, group, day, moved, depth=depth)
+        if first:
+            wait = {"group_id": group.id, "day": day, "minutes": minutes}
+            await _add(db, "insight_wait", wait, ("threads",), {"threads": 1})
         return depth
 
     async def count_vote(self, vote: VoteCast, conn: BaseDBAsyncClient | None) -> None:

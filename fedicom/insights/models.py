@@ -147,6 +147,49 @@ class ThreadFacts(Model):
         indexes = (("group_id", "created_at"),)
 
 
+class ThreadDay(Model):
+    """The threads started on a day of the community's calendar, as they have been answered so far: what
+    responsiveness and interaction read for days over 24 hours old, instead of every thread's row."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_thread_days", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    threads = fields.IntField(default=0)
+    questions = fields.IntField(default=0)
+    staff_answered = fields.IntField(default=0)  # questions staff replied to
+    no_reply = fields.IntField(default=0)  # no reply by someone else yet
+    under_1h = fields.IntField(default=0)  # first reply bands
+    h1_4 = fields.IntField(default=0)
+    h4_24 = fields.IntField(default=0)
+    over_24h = fields.IntField(default=0)
+    participants = fields.IntField(default=0)  # summed over the day's threads
+    depth_sum = fields.IntField(default=0)
+    depth_max = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_thread_day"
+        unique_together = (("group", "day"),)
+
+
+class WaitDay(Model):
+    """How many of a day's threads waited so many minutes for their first reply: the exact median of a
+    period from a few rows per day."""
+
+    id = fields.BigIntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="insight_waits", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    minutes = fields.IntField()
+    threads = fields.IntField(default=0)
+
+    class Meta:
+        table = "insight_wait"
+        unique_together = (("group", "day", "minutes"),)
+
+
 class Participant(Model):
     """Who took part in a thread (its author and each replier), once each."""
 

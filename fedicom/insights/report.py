@@ -7,6 +7,7 @@ A period is the last `days` days of the community's calendar, today included.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from fedicom.activitypub.vocab import host_of
 from fedicom.groups.models import Group, Membership, MembershipState
 from fedicom.insights import scoring, stages
 from fedicom.insights.alerts import describe
+from fedicom.insights.counting import local_day
 from fedicom.insights.db import query
 from fedicom.insights.models import Alert, StageDay
 from fedicom.insights.period import Period, last_days
@@ -120,9 +122,56 @@ async def _active_by_day(group: Group, first: date, last: date) -> dict[date, in
     return {_day(r["day"]): int(r["active"]) for r in rows}
 
 
+THREAD_SUMS = (
+    "threads", "day_old", "answered_24h", "under_1h", "h1_4", "h4_24", "over_24h", "no_reply",
+    "participants", "depth_sum", "questions", "staff_answered",
+)  # fmt: skip
+
+
 async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any]:
-    """Responsiveness and interaction of the threads started in the period."""
-    first, after = period.bounds(group)
+    """Responsiveness and interaction of the threads started in the period.
+
+    Days whose threads are all over 24 hours old are read from their daily sums (insight_thread_day,
+    insight_wait); the last day or two, whose threads may still be answered within 24 hours, thread by
+    thread. A period of a million posts reads a few hundred rows either way."""
+    recent = local_day(now - timedelta(hours=24), group)  # from this day on, read thread by thread
+    settled = Period(period.start, min(period.end, recent - timedelta(days=1)))
+    figures: dict[str, Any] = dict.fromkeys((*THREAD_SUMS, "depth_max"), 0)
+    waits: Counter[int] = Counter()
+    if settled.days > 0:
+        await _settled_threads(group, settled, figures, waits)
+    if recent <= period.end:
+        since = max(period.start, recent)
+        await _recent_threads(group, Period(since, period.end), now, figures, waits)
+    figures["median"] = _median(waits)
+    return figures
+
+
+async def _settled_threads(group: Group, days: Period, figures: dict[str, Any], waits: Counter[int]) -> None:
+    sums = await query(
+        "SELECT SUM(threads) AS threads, SUM(under_1h) AS under_1h, SUM(h1_4) AS h1_4, SUM(h4_24) AS h4_24, "
+        "SUM(over_24h) AS over_24h, SUM(no_reply) AS no_reply, SUM(participants) AS participants, "
+        "SUM(depth_sum) AS depth_sum, MAX(depth_max) AS depth_max, SUM(questions) AS questions, "
+        "SUM(staff_answered) AS staff_answered FROM insight_thread_day WHERE group_id = ? AND day >= ? "
+        "AND day <= ?",
+        [group.id, days.start, days.end],
+    )
+    row = {k: int(v or 0) for k, v in sums[0].items()}
+    row["day_old"] = row["threads"]
+    row["answered_24h"] = row["under_1h"] + row["h1_4"] + row["h4_24"]
+    _merge_figures(figures, row)
+    for wait in await query(
+        "SELECT minutes, SUM(threads) AS n FROM insight_wait WHERE group_id = ? AND day >= ? AND day <= ? "
+        "GROUP BY minutes",
+        [group.id, days.start, days.end],
+    ):
+        waits[int(wait["minutes"])] += int(wait["n"])
+
+
+async def _recent_threads(
+    group: Group, days: Period, now: datetime, figures: dict[str, Any], waits: Counter[int]
+) -> None:
+    first, after = days.bounds(group)
     old_enough = min(after, now - timedelta(hours=24))
     rows = await query(
         "SELECT COUNT(*) AS threads, "
@@ -141,22 +190,35 @@ async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any
         "FROM insight_thread WHERE group_id = ? AND created_at >= ? AND created_at < ?",
         [old_enough, old_enough, group.id, first, after],
     )
-    row: dict[str, Any] = {k: int(v or 0) for k, v in rows[0].items()}
-    row["median"] = await _median_minutes(group, first, after, row["threads"] - row["no_reply"])
-    return row
-
-
-async def _median_minutes(group: Group, first: datetime, after: datetime, answered: int) -> float | None:
-    """The median wait for a first reply, read as the middle one or two rows in order (no fetch of all)."""
-    if not answered:
-        return None
-    middle = await query(
-        "SELECT first_reply_minutes AS m FROM insight_thread WHERE group_id = ? AND created_at >= ? "
-        "AND created_at < ? AND first_reply_minutes IS NOT NULL ORDER BY first_reply_minutes "
-        f"LIMIT {2 - answered % 2} OFFSET {(answered - 1) // 2}",
+    _merge_figures(figures, {k: int(v or 0) for k, v in rows[0].items()})
+    for wait in await query(
+        "SELECT first_reply_minutes AS minutes, COUNT(*) AS n FROM insight_thread WHERE group_id = ? "
+        "AND created_at >= ? AND created_at < ? AND first_reply_minutes IS NOT NULL "
+        "GROUP BY first_reply_minutes",
         [group.id, first, after],
-    )
-    return float(statistics.mean(int(r["m"]) for r in middle))
+    ):
+        waits[int(wait["minutes"])] += int(wait["n"])
+
+
+def _merge_figures(figures: dict[str, Any], row: dict[str, int]) -> None:
+    for name in THREAD_SUMS:
+        figures[name] += row[name]
+    figures["depth_max"] = max(figures["depth_max"], row["depth_max"])
+
+
+def _median(waits: Counter[int]) -> float | None:
+    """The median of a distribution given as value -> how many (the mean of the middle two if even)."""
+    total = sum(waits.values())
+    if not total:
+        return None
+    wanted = sorted({(total - 1) // 2, total // 2})
+    found, seen = [], 0
+    for minutes in sorted(waits):
+        seen += waits[minutes]
+        while wanted and wanted[0] < seen:
+            found.append(minutes)
+            wanted.pop(0)
+    return float(statistics.mean(found))
 
 
 async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], ...]:

@@ -11,9 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fedicom.groups.events import MemberChange, VoteCast
-from fedicom.groups.models import Group, Membership, MembershipState, Post, Vote
+from fedicom.groups.models import Group, Membership, MembershipState, Moderator, Post, Vote
 from fedicom.insights.counting import Counter
-from fedicom.insights.report import insights, last_days
+from fedicom.insights.period import Period
+from fedicom.insights.report import Insights, insights, last_days
 from tests.support.servers import Instance
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -32,6 +33,7 @@ async def generate(inst: Instance, rng: random.Random) -> Group:
     await group.save(update_fields=["timezone"])
     counter = Counter(inst.groups)
     people = [f"https://s{i % 7}.example/users/p{i}" for i in range(40)]
+    await Moderator.create(group=group, actor=people[0])  # the one whose replies are staff's
     events: list[tuple[datetime, str, str]] = []  # (when, what, who)
     for person in people:
         joined = NOW - timedelta(minutes=rng.randrange(DAYS * 1440))
@@ -120,20 +122,10 @@ async def test_every_figure_equals_a_direct_count(instance) -> None:
         firsts.setdefault(p.author, day_of(p.created_at))
     assert found.new_contributors == sum(1 for d in firsts.values() if inside(d))
 
-    # responsiveness: the first reply by someone else, for threads started in the period
-    waits, unanswered = [], 0
-    for t in (p for p in posts if p.parent_id is None and inside(day_of(p.created_at))):
-        replies = [p for p in posts if p.root_id == t.id and p.author != t.author]
-        first_reply = min((p.created_at for p in replies), default=None)
-        if first_reply is not None:
-            waits.append((first_reply - t.created_at).total_seconds() // 60)
-        if t.created_at < NOW - timedelta(hours=24) and (
-            first_reply is None or first_reply - t.created_at >= timedelta(hours=24)
-        ):
-            unanswered += 1
-    assert len(waits) > 5 and unanswered > 0
-    assert found.first_reply_minutes_median == statistics.median(waits)
-    assert found.unanswered_24h == unanswered
+    assert_threads(found, posts, period)
+    assert sum(found.first_reply.values()) > 20 and found.unanswered_24h > 0  # a history to check
+    for days in (7, 90):  # a week reads the recent threads one by one; 90 days mostly their daily sums
+        assert_threads(await insights(group, days=days, now=NOW), posts, last_days(group, days, NOW))
 
     # contributors in the period, and influencers over all time (distinct repliers and standing voters)
     for row in found.top_contributors:
@@ -158,3 +150,50 @@ async def test_every_figure_equals_a_direct_count(instance) -> None:
     assert found.days[-1]["members"] == found.members
     for before, after in zip(found.days, found.days[1:], strict=False):
         assert after["members"] - before["members"] == after["joins"] - after["leaves"]
+
+
+def assert_threads(found: Insights, posts: list[Post], period: Period) -> None:
+    """Responsiveness and interaction of the threads started in the period, counted from the posts."""
+    staff = "https://s0.example/users/p0"
+    threads = [p for p in posts if p.parent_id is None and period.start <= day_of(p.created_at) <= period.end]
+    waits, unanswered, bands = [], 0, dict.fromkeys(found.first_reply, 0)
+    participants, depths, questions, by_staff = 0, [], 0, 0
+    by_id = {p.id: p for p in posts}
+
+    def depth(p: Post) -> int:
+        return 0 if p.parent_id is None else 1 + depth(by_id[p.parent_id])
+
+    for t in threads:
+        replies = [p for p in posts if p.root_id == t.id]
+        answers = [p for p in replies if p.author != t.author]
+        first_reply = min((p.created_at for p in answers), default=None)
+        if first_reply is not None:
+            minutes = (first_reply - t.created_at).total_seconds() // 60
+            waits.append(minutes)
+            bands[next(b for limit, b in BANDS if minutes < limit)] += 1
+        else:
+            bands["none"] += 1
+        if t.created_at < NOW - timedelta(hours=24) and (
+            first_reply is None or first_reply - t.created_at >= timedelta(hours=24)
+        ):
+            unanswered += 1
+        participants += len({t.author, *(p.author for p in replies)})
+        depths.append(max((depth(p) for p in replies), default=0))
+        if "?" in (t.title or ""):
+            questions += 1
+            by_staff += any(p.author == staff for p in answers)
+    assert threads and waits
+    assert found.first_reply_minutes_median == statistics.median(waits)
+    assert found.unanswered_24h == unanswered
+    assert found.first_reply == bands
+    assert found.interaction == {
+        "threads": len(threads),
+        "participants_mean": round(participants / len(threads), 2),
+        "depth_max": max(depths),
+        "depth_mean": round(sum(depths) / len(threads), 2),
+    }
+    assert found.questions["asked"] == questions
+    assert found.questions["answered_by_staff"] == by_staff
+
+
+BANDS = ((60, "under_1h"), (240, "1h_to_4h"), (1440, "4h_to_24h"), (float("inf"), "over_24h"))
