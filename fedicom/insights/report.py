@@ -222,13 +222,21 @@ def _median(waits: Counter[int]) -> float | None:
 
 
 async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], ...]:
+    # ranked on the days they wrote (voters' days, often most of them, are left out), then their votes
     top = await query(
-        "SELECT actor, SUM(posts) AS posts, SUM(comments) AS comments, SUM(votes) AS votes "
-        "FROM insight_member_day WHERE group_id = ? AND day >= ? AND day <= ? GROUP BY actor "
-        "HAVING SUM(posts) + SUM(comments) > 0 "
+        "SELECT actor, SUM(posts) AS posts, SUM(comments) AS comments FROM insight_member_day "
+        "WHERE group_id = ? AND day >= ? AND day <= ? AND (posts > 0 OR comments > 0) GROUP BY actor "
         f"ORDER BY SUM(posts) + SUM(comments) DESC, actor LIMIT {TOP}",
         [group.id, period.start, period.end],
     )
+    if top:
+        votes = await query(
+            "SELECT actor, SUM(votes) AS votes FROM insight_member_day WHERE group_id = ? AND day >= ? "
+            f"AND day <= ? AND actor IN ({', '.join('?' for _ in top)}) GROUP BY actor",
+            [group.id, period.start, period.end, *(r["actor"] for r in top)],
+        )
+        cast = {r["actor"]: int(r["votes"]) for r in votes}
+        top = [{**r, "votes": cast.get(r["actor"], 0)} for r in top]
     influencers = await query(
         "SELECT actor, engagers, replies_received, up_received FROM insight_member "
         f"WHERE group_id = ? AND engagers > 0 ORDER BY engagers DESC, actor LIMIT {TOP}",

@@ -132,6 +132,8 @@ async def test_every_figure_equals_a_direct_count(instance) -> None:
         mine = [p for p in posts if p.author == row["actor"] and inside(day_of(p.created_at))]
         assert row["posts"] == sum(1 for p in mine if p.parent_id is None)
         assert row["comments"] == sum(1 for p in mine if p.parent_id is not None)
+        cast = [v for v in votes if v.actor == row["actor"] and inside(day_of(v.created_at))]
+        assert row["votes"] == len(cast)
     by_id = {p.id: p for p in posts}
     engaged: dict[str, set[str]] = defaultdict(set)
     for p in posts:
