@@ -8,7 +8,10 @@ a first contributor again after a month), so stages are a daily snapshot, not a 
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from fedicom.groups.models import Group, Membership, MembershipState
 from fedicom.insights.db import query
@@ -57,3 +60,39 @@ async def snapshot(group: Group, today: date, limits: Thresholds) -> dict[str, i
 async def history(group: Group, first: date, last: date) -> list[dict[str, object]]:
     rows = await StageDay.filter(group_id=group.id, day__gte=first, day__lte=last).order_by("day")
     return [{"day": r.day.isoformat(), **{s.value: getattr(r, s.value) for s in Stage}} for r in rows]
+
+
+@dataclass(frozen=True)
+class Move:
+    """One stage's members at the first and at the last snapshot of a period."""
+
+    stage: Stage
+    start: int
+    end: int
+
+    @property
+    def change(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Movement:
+    """The funnel's net movement over a period: from its first snapshot to its last (today's, as read)."""
+
+    first: date
+    last: date
+    moves: list[Move]
+
+
+def movement(days: Sequence[Mapping[str, Any]]) -> Movement | None:
+    """How each stage moved across `days`, snapshots as `history` gives them; None below two, since one
+    day tells where members stand, not where they are going. A day without a snapshot is skipped, never
+    taken for zero members."""
+    if len(days) < 2:
+        return None
+    start, end = days[0], days[-1]
+    return Movement(
+        date.fromisoformat(str(start["day"])),
+        date.fromisoformat(str(end["day"])),
+        [Move(s, int(start[s.value]), int(end[s.value])) for s in Stage],
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright
 
 CHROMIUM = Path(os.environ.get("FEDICOM_CHROMIUM", "/usr/bin/chromium"))
 FLAGS = [
@@ -56,11 +56,15 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def screenshot(page: Page, name: str) -> Path:
-    """A full-page screenshot kept as a test artifact (tests/artifacts/screenshots/NAME.png)."""
+async def screenshot(page: Page, name: str, part: Locator | None = None) -> Path:
+    """A full-page screenshot kept as a test artifact (tests/artifacts/screenshots/NAME.png); of `part`
+    only when given, for a section further down than the docs' crop of a page's top reaches."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    if part is None:
+        await page.screenshot(path=str(path), full_page=True)
+    else:
+        await part.screenshot(path=str(path))
     return path
 
 

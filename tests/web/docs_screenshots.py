@@ -40,6 +40,8 @@ SHOWN = (
     "staff-notification-settings",
     "staff-insights",
     "staff-insights-dark",
+    "staff-insights-stages",
+    "staff-insights-stages-dark",
     "staff-listening",
     "staff-listening-dark",
 )

@@ -90,7 +90,8 @@ async def test_moderators_read_insights_as_charts_tables_csv_and_json(instance, 
         data = await http.get(PAGE.replace("insights", "insights.json") + "?days=30")
     assert page.status == 200 and page.headers["cache-control"] == "private, no-store"
     text = page.text
-    assert text.count('<svg class="chart"') == 8 and text.count('role="img"') == 8
+    assert text.count('<svg class="chart"') == 9 and text.count('role="img"') == 9
+    assert "How the stages move shows from the second day" in text  # today's snapshot is the only one
     assert 'aria-current="page">Insights</a>' in text and 'aria-current="page">Last 30 days</a>' in text
     assert "read negative" in text and 'id="alert-' in text  # the alert, with the posts behind it
     assert "Health:" in text and "Responsiveness" in text and "Lens?" not in text  # no post titles here
@@ -127,7 +128,7 @@ async def test_the_page_is_valid_and_accessible_in_both_modes(
     await page.get_by_role("link", name="Insights").click()
     await page.wait_for_url(inst.base + PAGE)
     problems: dict[str, str] = {}
-    assert await page.locator("svg.chart").count() == 8
+    assert await page.locator("svg.chart").count() == 9
     await page.get_by_text("Activity per day: the figures").click()  # the table behind a chart
     assert await page.get_by_role("table", name="Activity per day").is_visible()
     await check_axe(page, problems, PAGE)

@@ -1,13 +1,15 @@
 """Staff pages: a community's insights as charts with their tables, and the same figures as CSV and JSON.
 
-`/staff/communities/NAME/insights?days=N` for the page; `.../insights.csv` (one row per day) and
-`.../insights.json` (everything `fedicom insights --json` prints) for spreadsheets and scripts.
+`/staff/communities/NAME/insights?days=N` for the page; `.../insights.csv` (one row per day, the
+engagement stages empty on a day without a snapshot) and `.../insights.json` (everything
+`fedicom insights --json` prints) for spreadsheets and scripts.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +24,7 @@ from fedicom.insights.alerts import describe
 from fedicom.insights.models import Alert
 from fedicom.insights.report import DAY_SUMS, MOODS, Insights, insights
 from fedicom.insights.scoring import Stage
-from fedicom.insights.stages import thresholds
+from fedicom.insights.stages import Move, movement, thresholds
 from fedicom.moderation.acting import Acting
 from fedicom.web.charts import Series, bars, lines, stacked_bars
 from fedicom.web.staff.auth import staff_only
@@ -35,7 +37,22 @@ STAGE_NAMES = {
     Stage.REGULAR: "Regular",
     Stage.PASSIONATE: "Passionate",
 }
-CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", "views", *MOODS)
+STAGE_CSS = {
+    Stage.FOLLOWING: "chart-c",
+    Stage.FIRST: "chart-b",
+    Stage.REGULAR: "chart-a",
+    Stage.PASSIONATE: "chart-good",
+}
+STAGE_NOUNS = {  # one, many: "12 more regulars"
+    Stage.FOLLOWING: ("member following only", "members following only"),
+    Stage.FIRST: ("first contributor", "first contributors"),
+    Stage.REGULAR: ("regular", "regulars"),
+    Stage.PASSIONATE: ("passionate member", "passionate members"),
+}
+# More regulars or passionate members is good news; the other stages stay uncoloured (fewer first
+# contributors may mean they became regulars).
+GROWTH_IS_GOOD = (Stage.REGULAR, Stage.PASSIONATE)
+CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", "views", *MOODS, *(s.value for s in Stage))
 
 
 def _days(request: Request) -> int:
@@ -43,6 +60,47 @@ def _days(request: Request) -> int:
     if not raw.isdigit() or int(raw) not in PERIODS:
         raise BadRequest(f"days is one of {', '.join(map(str, PERIODS))}")
     return int(raw)
+
+
+def _snapshots(found: Insights) -> dict[str, dict[str, Any]]:
+    """The period's stage snapshots by day; a day missing here had none (a gap, not zero members)."""
+    return {row["day"]: row for row in found.stage_days}
+
+
+def in_words(move: Move, days_ago: int) -> str:
+    """The movement as a community manager would say it: "12 more regulars than 29 days ago"."""
+    one, many = STAGE_NOUNS[move.stage]
+    when = "yesterday" if days_ago == 1 else f"{days_ago} days ago"
+    n = abs(move.change)
+    if n == 0:
+        return f"as many {many} as {when}"
+    return f"{n} {'more' if move.change > 0 else 'fewer'} {one if n == 1 else many} than {when}"
+
+
+def moved(found: Insights) -> dict[str, Any] | None:
+    """Each stage's net movement over the period, for its table; None before a second snapshot."""
+    net = movement(found.stage_days)
+    if net is None:
+        return None
+    days_ago = (date.fromisoformat(found.period["end"]) - net.first).days
+
+    def mood(move: Move) -> str:
+        if move.change == 0 or move.stage not in GROWTH_IS_GOOD:
+            return ""
+        return "better" if move.change > 0 else "worse"
+
+    rows = [
+        {
+            "name": STAGE_NAMES[m.stage],
+            "start": m.start,
+            "end": m.end,
+            "change": f"{m.change:+d}" if m.change else "0",
+            "words": in_words(m, days_ago),
+            "mood": mood(m),
+        }
+        for m in net.moves
+    ]
+    return {"first": net.first, "last": net.last, "rows": rows}
 
 
 async def _found(request: Request, acting: Acting, group: Group | None = None) -> Insights:
@@ -68,9 +126,13 @@ def tables(found: Insights) -> dict[str, list[list[Any]]]:
 
 def charts(found: Insights) -> dict[str, Any]:
     days = [d["day"] for d in found.days]
+    snapshots = _snapshots(found)
 
     def column(key: str) -> list[float]:
         return [float(d[key]) for d in found.days]
+
+    def stage_column(stage: Stage) -> list[float | None]:
+        return [float(snapshots[day][stage.value]) if day in snapshots else None for day in days]
 
     return {
         "members": lines(
@@ -109,6 +171,12 @@ def charts(found: Insights) -> dict[str, Any]:
         "stages": bars(
             "c-stages", "Members by engagement stage", [(STAGE_NAMES[s], found.stages[s]) for s in Stage]
         ),
+        "stage_days": lines(
+            "c-stage-days",
+            "Members by engagement stage, day by day",
+            days,
+            [Series(STAGE_NAMES[s], STAGE_CSS[s], stage_column(s)) for s in Stage],
+        ),
         "first_reply": bars(
             "c-first-reply",
             "Threads by wait for a first reply",
@@ -146,6 +214,8 @@ async def insights_page(request: Request, acting: Acting) -> Response:
         "limits": thresholds(acting.settings),
         "periods": PERIODS,
         "stage_names": {s.value: STAGE_NAMES[s] for s in Stage},
+        "stage_keys": [(STAGE_NAMES[s], STAGE_CSS[s]) for s in Stage],
+        "movement": moved(found),
         "alerts": [(a, describe(a)) for a in raised],
         "post_titles": {i: title or plain_text(content, 60) for i, title, content in titled},
         "experts": await experts.of(group),
@@ -165,7 +235,8 @@ async def insights_csv(request: Request, acting: Acting) -> Response:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(found.days)
+    snapshots = _snapshots(found)
+    writer.writerows({**snapshots.get(d["day"], {}), **d} for d in found.days)
     name = f"{found.community}-insights-{found.period['start']}-{found.period['end']}.csv"
     return Response(
         out.getvalue(),
