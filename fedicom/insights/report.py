@@ -1,7 +1,9 @@
 """A community's insights over a period, compared with the period before: sums of what counting.py
 kept, so a community of a million posts reads the same few thousand rows as a small one.
 
-A period is the last `days` days of the community's calendar, today included.
+A period is the last `days` days of the community's calendar, today included. The instance's insights
+(for admins) sum every community's: a day there is each community's own day of that date, members are
+memberships (someone in two communities counts twice), and active members are people, counted once.
 """
 
 from __future__ import annotations
@@ -28,9 +30,36 @@ DAY_SUMS = ("posts", "comments", "votes", "joins", "leaves", "reports")
 MOODS = ("positive", "neutral", "negative", "not_scored")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: one community, or every community of the instance (`group` None)."""
+
+    groups: list[Group]
+    group: Group | None
+    timezone: str = "UTC"  # the instance's calendar; a community's own otherwise
+
+    @classmethod
+    def community(cls, group: Group) -> Scope:
+        return cls([group], group, group.timezone)
+
+    @classmethod
+    async def instance(cls) -> Scope:
+        return cls(await Group.all().order_by("id"), None)
+
+    def where(self, alias: str = "") -> str:
+        """The SQL condition of the scope's rows; its parameters are `params`."""
+        column = f"{alias}.group_id" if alias else "group_id"
+        return f"{column} = ?" if self.group else f"{column} IS NOT NULL"
+
+    @property
+    def params(self) -> list[Any]:
+        return [self.group.id] if self.group else []
+
+
 @dataclass
 class Insights:
-    community: str
+    community: str  # "" for the instance's
+    scope: str  # "community" or "instance"
     period: dict[str, Any]
     members: int
     joins: int
@@ -70,11 +99,11 @@ class Insights:
         return data
 
 
-async def _day_rows(group: Group, period: Period) -> dict[date, dict[str, int]]:
+async def _day_rows(scope: Scope, period: Period) -> dict[date, dict[str, int]]:
     rows = await query(
-        f"SELECT day, {', '.join(DAY_SUMS + MOODS)} FROM insight_day "
-        "WHERE group_id = ? AND day >= ? AND day <= ?",
-        [group.id, period.start, period.end],
+        f"SELECT day, {', '.join(f'SUM({k}) AS {k}' for k in DAY_SUMS + MOODS)} FROM insight_day "
+        f"WHERE {scope.where()} AND day >= ? AND day <= ? GROUP BY day",
+        [*scope.params, period.start, period.end],
     )
     return {_day(r["day"]): {k: int(r[k]) for k in DAY_SUMS + MOODS} for r in rows}
 
@@ -87,39 +116,44 @@ def _sums(rows: dict[date, dict[str, int]]) -> dict[str, int]:
     return {k: sum(r[k] for r in rows.values()) for k in DAY_SUMS + MOODS}
 
 
-async def _views(group: Group, period: Period) -> dict[date, int]:
+async def _views(scope: Scope, period: Period) -> dict[date, int]:
     rows = await query(
-        "SELECT day, SUM(views) AS n FROM insight_traffic WHERE group_id = ? AND day >= ? AND day <= ? "
+        f"SELECT day, SUM(views) AS n FROM insight_traffic WHERE {scope.where()} AND day >= ? AND day <= ? "
         "GROUP BY day",
-        [group.id, period.start, period.end],
+        [*scope.params, period.start, period.end],
     )
     return {_day(r["day"]): int(r["n"]) for r in rows}
 
 
-async def _referrers(group: Group, period: Period) -> list[dict[str, Any]]:
+async def _referrers(scope: Scope, period: Period) -> list[dict[str, Any]]:
     rows = await query(
-        "SELECT source, SUM(views) AS n FROM insight_traffic WHERE group_id = ? AND day >= ? AND day <= ? "
-        f"GROUP BY source ORDER BY SUM(views) DESC, source LIMIT {TOP}",
-        [group.id, period.start, period.end],
+        f"SELECT source, SUM(views) AS n FROM insight_traffic WHERE {scope.where()} AND day >= ? "
+        f"AND day <= ? GROUP BY source ORDER BY SUM(views) DESC, source LIMIT {TOP}",
+        [*scope.params, period.start, period.end],
     )
     return [{"source": r["source"] or "(direct)", "views": int(r["n"])} for r in rows]
 
 
-async def _active(group: Group, first: date, last: date) -> int:
+async def _active(scope: Scope, first: date, last: date) -> int:
     rows = await query(
         "SELECT COUNT(DISTINCT actor) AS n FROM insight_member_day "
-        "WHERE group_id = ? AND day >= ? AND day <= ?",
-        [group.id, first, last],
+        f"WHERE {scope.where()} AND day >= ? AND day <= ?",
+        [*scope.params, first, last],
     )
     return int(rows[0]["n"])
 
 
-async def _active_by_day(group: Group, first: date, last: date) -> dict[date, int]:
-    rows = await query(
-        "SELECT day, active FROM insight_day WHERE group_id = ? AND day >= ? AND day <= ?",
-        [group.id, first, last],
-    )
-    return {_day(r["day"]): int(r["active"]) for r in rows}
+async def _active_by_day(scope: Scope, first: date, last: date) -> dict[date, int]:
+    """People active each day: a community keeps the count; the instance counts each person once."""
+    if scope.group is not None:
+        sql = "SELECT day, active AS n FROM insight_day WHERE group_id = ? AND day >= ? AND day <= ?"
+    else:
+        sql = (
+            "SELECT day, COUNT(DISTINCT actor) AS n FROM insight_member_day WHERE day >= ? AND day <= ? "
+            "GROUP BY day"
+        )
+    rows = await query(sql, [*scope.params, first, last])
+    return {_day(r["day"]): int(r["n"]) for r in rows}
 
 
 THREAD_SUMS = (
@@ -128,21 +162,23 @@ THREAD_SUMS = (
 )  # fmt: skip
 
 
-async def _threads(group: Group, period: Period, now: datetime) -> dict[str, Any]:
-    """Responsiveness and interaction of the threads started in the period.
+async def _threads(scope: Scope, period: Period, now: datetime) -> dict[str, Any]:
+    """Responsiveness and interaction of the threads started in the period, community by community
+    (each in its own calendar).
 
     Days whose threads are all over 24 hours old are read from their daily sums (insight_thread_day,
     insight_wait); the last day or two, whose threads may still be answered within 24 hours, thread by
     thread. A period of a million posts reads a few hundred rows either way."""
-    recent = local_day(now - timedelta(hours=24), group)  # from this day on, read thread by thread
-    settled = Period(period.start, min(period.end, recent - timedelta(days=1)))
     figures: dict[str, Any] = dict.fromkeys((*THREAD_SUMS, "depth_max"), 0)
     waits: Counter[int] = Counter()
-    if settled.days > 0:
-        await _settled_threads(group, settled, figures, waits)
-    if recent <= period.end:
-        since = max(period.start, recent)
-        await _recent_threads(group, Period(since, period.end), now, figures, waits)
+    for group in scope.groups:
+        recent = local_day(now - timedelta(hours=24), group)  # from this day on, thread by thread
+        settled = Period(period.start, min(period.end, recent - timedelta(days=1)))
+        if settled.days > 0:
+            await _settled_threads(group, settled, figures, waits)
+        if recent <= period.end:
+            since = max(period.start, recent)
+            await _recent_threads(group, Period(since, period.end), now, figures, waits)
     figures["median"] = _median(waits)
     return figures
 
@@ -221,32 +257,35 @@ def _median(waits: Counter[int]) -> float | None:
     return float(statistics.mean(found))
 
 
-async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], ...]:
+async def _leaders(scope: Scope, period: Period) -> tuple[list[dict[str, Any]], ...]:
     # ranked on the days they wrote (voters' days, often most of them, are left out), then their votes
     top = await query(
         "SELECT actor, SUM(posts) AS posts, SUM(comments) AS comments FROM insight_member_day "
-        "WHERE group_id = ? AND day >= ? AND day <= ? AND (posts > 0 OR comments > 0) GROUP BY actor "
+        f"WHERE {scope.where()} AND day >= ? AND day <= ? AND (posts > 0 OR comments > 0) GROUP BY actor "
         f"ORDER BY SUM(posts) + SUM(comments) DESC, actor LIMIT {TOP}",
-        [group.id, period.start, period.end],
+        [*scope.params, period.start, period.end],
     )
     if top:
         votes = await query(
-            "SELECT actor, SUM(votes) AS votes FROM insight_member_day WHERE group_id = ? AND day >= ? "
+            f"SELECT actor, SUM(votes) AS votes FROM insight_member_day WHERE {scope.where()} AND day >= ? "
             f"AND day <= ? AND actor IN ({', '.join('?' for _ in top)}) GROUP BY actor",
-            [group.id, period.start, period.end, *(r["actor"] for r in top)],
+            [*scope.params, period.start, period.end, *(r["actor"] for r in top)],
         )
         cast = {r["actor"]: int(r["votes"]) for r in votes}
         top = [{**r, "votes": cast.get(r["actor"], 0)} for r in top]
+    # influence and expertise are a community's (its members engage, its members vote): so many rows
+    # of the instance's name their community
     influencers = await query(
-        "SELECT actor, engagers, replies_received, up_received FROM insight_member "
-        f"WHERE group_id = ? AND engagers > 0 ORDER BY engagers DESC, actor LIMIT {TOP}",
-        [group.id],
+        "SELECT m.actor, c.name AS community, m.engagers, m.replies_received, m.up_received "
+        f"FROM insight_member m JOIN community c ON c.id = m.group_id WHERE {scope.where('m')} "
+        f"AND m.engagers > 0 ORDER BY m.engagers DESC, m.actor, c.name LIMIT {TOP}",
+        scope.params,
     )
     experts = await query(
-        "SELECT actor, comment_up_received, comments FROM insight_member "
-        "WHERE group_id = ? AND comment_up_received > 0 "
-        f"ORDER BY comment_up_received DESC, actor LIMIT {TOP}",
-        [group.id],
+        "SELECT m.actor, c.name AS community, m.comment_up_received, m.comments "
+        f"FROM insight_member m JOIN community c ON c.id = m.group_id WHERE {scope.where('m')} "
+        f"AND m.comment_up_received > 0 ORDER BY m.comment_up_received DESC, m.actor, c.name LIMIT {TOP}",
+        scope.params,
     )
     return tuple(
         [{**dict(r), "server": host_of(str(r["actor"]))} for r in rows]
@@ -254,37 +293,52 @@ async def _leaders(group: Group, period: Period) -> tuple[list[dict[str, Any]], 
     )
 
 
-async def _stages(group: Group, today: date, first: date, limits: Thresholds) -> tuple[dict[str, int], Any]:
-    """Today's funnel (counted now if the day has no snapshot yet) and its snapshots over the period."""
-    found = await StageDay.get_or_none(group_id=group.id, day=today)
-    now = (
-        {s.value: getattr(found, s.value) for s in Stage}
-        if found
-        else await stages.snapshot(group, today, limits)
-    )
-    return now, await stages.history(group, first, today)
-
-
-async def _languages(group: Group, period: Period) -> list[dict[str, Any]]:
+async def _stages(
+    scope: Scope, today: date, first: date, limits: Thresholds
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Today's funnel (counted now where the day has no snapshot yet) and its snapshots over the period;
+    the instance's are the sums of its communities'."""
+    funnel = dict.fromkeys((s.value for s in Stage), 0)
+    for group in scope.groups:
+        found = await StageDay.get_or_none(group_id=group.id, day=today)
+        counts = (
+            {s.value: getattr(found, s.value) for s in Stage}
+            if found
+            else await stages.snapshot(group, today, limits)
+        )
+        for name, n in counts.items():
+            funnel[name] += n
+    if scope.group is not None:
+        return funnel, await stages.history(scope.group, first, today)
+    names = [s.value for s in Stage]
     rows = await query(
-        "SELECT language, SUM(posts) AS n FROM insight_language_day WHERE group_id = ? AND day >= ? "
+        f"SELECT day, {', '.join(f'SUM({n}) AS {n}' for n in names)} FROM insight_stage_day "
+        "WHERE day >= ? AND day <= ? GROUP BY day ORDER BY day",
+        [first, today],
+    )
+    return funnel, [{"day": _day(r["day"]).isoformat(), **{n: int(r[n]) for n in names}} for r in rows]
+
+
+async def _languages(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    rows = await query(
+        f"SELECT language, SUM(posts) AS n FROM insight_language_day WHERE {scope.where()} AND day >= ? "
         "AND day <= ? GROUP BY language ORDER BY SUM(posts) DESC, language",
-        [group.id, period.start, period.end],
+        [*scope.params, period.start, period.end],
     )
     return [{"language": r["language"] or "unknown", "posts": int(r["n"])} for r in rows]
 
 
-async def _servers(group: Group) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+async def _servers(scope: Scope) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     servers = await query(
-        "SELECT host, members FROM insight_server WHERE group_id = ? AND members > 0 "
-        f"ORDER BY members DESC, host LIMIT {SERVERS}",
-        [group.id],
+        f"SELECT host, SUM(members) AS members FROM insight_server WHERE {scope.where()} AND members > 0 "
+        f"GROUP BY host ORDER BY SUM(members) DESC, host LIMIT {SERVERS}",
+        scope.params,
     )
     software = await query(
         "SELECT COALESCE(r.software, 'unknown') AS software, SUM(m.members) AS members FROM insight_server m "
-        "LEFT JOIN remote_server r ON r.host = m.host WHERE m.group_id = ? AND m.members > 0 "
+        f"LEFT JOIN remote_server r ON r.host = m.host WHERE {scope.where('m')} AND m.members > 0 "
         "GROUP BY COALESCE(r.software, 'unknown') ORDER BY SUM(m.members) DESC",
-        [group.id],
+        scope.params,
     )
     return (
         [{"server": r["host"], "members": int(r["members"])} for r in servers],
@@ -292,13 +346,15 @@ async def _servers(group: Group) -> tuple[list[dict[str, Any]], list[dict[str, A
     )
 
 
-async def _alerts(group: Group, period: Period) -> list[dict[str, Any]]:
-    raised = await Alert.filter(group_id=group.id, day__gte=period.start, day__lte=period.end).order_by(
-        "day", "id"
-    )
+async def _alerts(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    names = {g.id: g.name for g in scope.groups}
+    raised = await Alert.filter(
+        group_id__in=list(names), day__gte=period.start, day__lte=period.end
+    ).order_by("day", "id")
     return [
         {
             "id": a.id,
+            "community": names[a.group_id],  # type: ignore[attr-defined]
             "metric": str(a.metric),
             "day": a.day.isoformat(),
             "value": a.value,
@@ -312,24 +368,52 @@ async def _alerts(group: Group, period: Period) -> list[dict[str, Any]]:
     ]
 
 
+async def _new_contributors(scope: Scope, period: Period) -> int:
+    """Members whose first post or comment (the instance's: anywhere on it) falls in the period."""
+    first, after = period.bounds(scope)
+    if scope.group is not None:
+        sql = "SELECT COUNT(*) AS n FROM insight_member WHERE group_id = ? AND first_at >= ? AND first_at < ?"
+    else:
+        sql = (
+            "SELECT COUNT(*) AS n FROM (SELECT MIN(first_at) AS f FROM insight_member GROUP BY actor) t "
+            "WHERE f >= ? AND f < ?"
+        )
+    rows = await query(sql, [*scope.params, first, after])
+    return int(rows[0]["n"])
+
+
 async def insights(
     group: Group, days: int = 30, *, now: datetime | None = None, limits: Thresholds | None = None
 ) -> Insights:
-    """The figures of the last `days` days (today included) and of the `days` before them."""
+    """A community's figures of the last `days` days (today included) and of the `days` before them."""
+    return await report(Scope.community(group), days, now=now, limits=limits)
+
+
+async def instance_insights(
+    days: int = 30, *, now: datetime | None = None, limits: Thresholds | None = None
+) -> Insights:
+    """Every community's figures together, for the instance's admins."""
+    return await report(await Scope.instance(), days, now=now, limits=limits)
+
+
+async def report(
+    scope: Scope, days: int = 30, *, now: datetime | None = None, limits: Thresholds | None = None
+) -> Insights:
     now = now or datetime.now(UTC)
-    period = last_days(group, days, now)
+    period = last_days(scope, days, now)
     before = period.before()
-    rows, old = await _day_rows(group, period), _sums(await _day_rows(group, before))
+    rows, old = await _day_rows(scope, period), _sums(await _day_rows(scope, before))
     sums = _sums(rows)
-    members = await Membership.filter(group_id=group.id, state=MembershipState.ACCEPTED).count()
+    accepted = Membership.filter(state=MembershipState.ACCEPTED)
+    members = await (accepted.filter(group_id=scope.group.id) if scope.group else accepted).count()
     later = await query(
-        "SELECT COALESCE(SUM(joins - leaves), 0) AS n FROM insight_day WHERE group_id = ? AND day > ?",
-        [group.id, period.end],
+        f"SELECT COALESCE(SUM(joins - leaves), 0) AS n FROM insight_day WHERE {scope.where()} AND day > ?",
+        [*scope.params, period.end],
     )
     at_end = members - int(later[0]["n"])  # members at the end of the period's last day
-    active_days = await _active_by_day(group, period.start, period.end)
-    views = await _views(group, period)
-    views_before = sum((await _views(group, before)).values())
+    active_days = await _active_by_day(scope, period.start, period.end)
+    views = await _views(scope, period)
+    views_before = sum((await _views(scope, before)).values())
     series, count = [], at_end
     for offset in range(period.days - 1, -1, -1):
         day = period.start + timedelta(days=offset)
@@ -347,18 +431,14 @@ async def insights(
     series.reverse()
     members_start = count
     today = period.end
-    active = {f"{n}d": await _active(group, today - timedelta(days=n - 1), today) for n in (1, 7, 30)}
-    daily_30 = await _active_by_day(group, today - timedelta(days=29), today)
+    active = {f"{n}d": await _active(scope, today - timedelta(days=n - 1), today) for n in (1, 7, 30)}
+    daily_30 = await _active_by_day(scope, today - timedelta(days=29), today)
     stickiness = round(sum(daily_30.values()) / 30 / active["30d"], 3) if active["30d"] else None
-    first, after = period.bounds(group)
-    new = await query(
-        "SELECT COUNT(*) AS n FROM insight_member WHERE group_id = ? AND first_at >= ? AND first_at < ?",
-        [group.id, first, after],
-    )
-    threads = await _threads(group, period, now)
-    top, influencers, experts = await _leaders(group, period)
-    by_server, by_software = await _servers(group)
-    funnel, funnel_days = await _stages(group, today, period.start, limits or Thresholds())
+    new = await _new_contributors(scope, period)
+    threads = await _threads(scope, period, now)
+    top, influencers, experts = await _leaders(scope, period)
+    by_server, by_software = await _servers(scope)
+    funnel, funnel_days = await _stages(scope, today, period.start, limits or Thresholds())
     mean_participants = threads["participants"] / threads["threads"] if threads["threads"] else 0.0
     lively = sum(1 for n in active_days.values() if n >= scoring.LIVELY_MEMBERS)
     factors = [
@@ -370,7 +450,8 @@ async def insights(
         scoring.responsiveness_factor(threads["answered_24h"], threads["day_old"]),
     ]
     return Insights(
-        community=group.name,
+        community=scope.group.name if scope.group else "",
+        scope="community" if scope.group else "instance",
         period={"start": period.start.isoformat(), "end": period.end.isoformat(), "days": period.days},
         members=at_end,
         joins=sums["joins"],
@@ -380,11 +461,11 @@ async def insights(
         votes=sums["votes"],
         reports=sums["reports"],
         views=sum(views.values()),
-        referrers=await _referrers(group, period),
+        referrers=await _referrers(scope, period),
         previous={**{k: old[k] for k in DAY_SUMS}, "views": views_before},
         active_members=active,
         stickiness=stickiness,
-        new_contributors=int(new[0]["n"]),
+        new_contributors=new,
         first_reply_minutes_median=threads["median"],
         first_reply={
             "under_1h": threads["under_1h"],
@@ -414,13 +495,13 @@ async def insights(
         experts=experts,
         by_server=by_server,
         by_software=by_software,
-        by_language=await _languages(group, period),
+        by_language=await _languages(scope, period),
         days=series,
         sentiment=[{"day": d["day"], **{m: d[m] for m in MOODS}} for d in series],
         health={
             "score": scoring.health(factors),
             "factors": [asdict(f) for f in factors],
         },
-        alerts=await _alerts(group, period),
+        alerts=await _alerts(scope, period),
         factors=factors,
     )

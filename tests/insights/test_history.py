@@ -22,14 +22,14 @@ ZONE = "America/Los_Angeles"
 DAYS = 90
 
 
-def day_of(at: datetime) -> date:
-    return at.astimezone(ZoneInfo(ZONE)).date()
+def day_of(at: datetime, zone: str = ZONE) -> date:
+    return at.astimezone(ZoneInfo(zone)).date()
 
 
-async def generate(inst: Instance, rng: random.Random) -> Group:
+async def generate(inst: Instance, rng: random.Random, name: str = "history", zone: str = ZONE) -> Group:
     """Replay a random but reproducible history through the listeners, oldest first."""
-    group = await inst.community("history")
-    group.timezone = ZONE
+    group = await inst.community(name)
+    group.timezone = zone
     await group.save(update_fields=["timezone"])
     counter = Counter(inst.groups)
     people = [f"https://s{i % 7}.example/users/p{i}" for i in range(40)]
