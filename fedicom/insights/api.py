@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from fedicom.groups.communities import list_communities
 from fedicom.insights.alerts import describe
 from fedicom.insights.models import Alert, AlertMetric
-from fedicom.insights.report import insights
+from fedicom.insights.report import insights, instance_insights
 from fedicom.insights.stages import thresholds
 from fedicom.moderation.api.framework import Call
 from fedicom.moderation.api.params import CommunityPath, Name, Strict
@@ -26,7 +26,8 @@ class InsightsQuery(Strict):
 class InsightsOut(BaseModel):
     """The figures of `fedicom insights --json`; docs/insights.md says how each is computed."""
 
-    community: str
+    community: str = Field(description="The community's name; empty for the instance's insights.")
+    scope: str = Field(description="community, or instance (every community together).")
     period: dict[str, Any]
     members: int
     joins: int
@@ -58,6 +59,9 @@ class InsightsOut(BaseModel):
     sentiment: list[dict[str, Any]]
     health: dict[str, Any]
     alerts: list[dict[str, Any]]
+    by_community: list[dict[str, Any]] = Field(
+        description="The instance's insights only: each community's members and activity in the period."
+    )
 
 
 @api.endpoint(
@@ -74,6 +78,21 @@ async def insights_show(call: Call, path: CommunityPath, query: InsightsQuery) -
     """Members, activity, responsiveness, stages, contributors, sentiment and the health score."""
     group = await call.community(path.name)
     found = await insights(group, query.days, limits=thresholds(call.settings))
+    return InsightsOut(**found.as_json())
+
+
+@api.endpoint(
+    "GET",
+    "/insights",
+    summary="The instance's insights: every community together (admins)",
+    scope="admin",
+    tag="insights",
+    query=InsightsQuery,
+    response=InsightsOut,
+)
+async def instance_insights_show(call: Call, query: InsightsQuery) -> InsightsOut:
+    """Sums where figures add up; people counted once for active members and new contributors."""
+    found = await instance_insights(query.days, limits=thresholds(call.settings))
     return InsightsOut(**found.as_json())
 
 

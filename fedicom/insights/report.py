@@ -91,6 +91,7 @@ class Insights:
     sentiment: list[dict[str, Any]]
     health: dict[str, Any]
     alerts: list[dict[str, Any]]
+    by_community: list[dict[str, Any]]  # the instance's: each community's figures of the period
     factors: list[Factor] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -368,6 +369,37 @@ async def _alerts(scope: Scope, period: Period) -> list[dict[str, Any]]:
     ]
 
 
+async def _communities(scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Each community's members now and activity in the period, largest first (the instance's only)."""
+    if scope.group is not None:
+        return []
+    members = {
+        r["group_id"]: int(r["n"])
+        for r in await query(
+            "SELECT group_id, COUNT(*) AS n FROM membership WHERE state = 'accepted' GROUP BY group_id", []
+        )
+    }
+    sums = {
+        r["group_id"]: r
+        for r in await query(
+            "SELECT group_id, SUM(posts) AS posts, SUM(comments) AS comments, SUM(votes) AS votes, "
+            "SUM(joins) AS joins, SUM(leaves) AS leaves FROM insight_day WHERE day >= ? AND day <= ? "
+            "GROUP BY group_id",
+            [period.start, period.end],
+        )
+    }
+    counted = ("posts", "comments", "votes", "joins", "leaves")
+    rows = [
+        {
+            "community": g.name,
+            "members": members.get(g.id, 0),
+            **{k: int(sums.get(g.id, {}).get(k) or 0) for k in counted},
+        }
+        for g in scope.groups
+    ]
+    return sorted(rows, key=lambda r: (-r["members"], r["community"]))
+
+
 async def _new_contributors(scope: Scope, period: Period) -> int:
     """Members whose first post or comment (the instance's: anywhere on it) falls in the period."""
     first, after = period.bounds(scope)
@@ -503,5 +535,6 @@ async def report(
             "factors": [asdict(f) for f in factors],
         },
         alerts=await _alerts(scope, period),
+        by_community=await _communities(scope, period),
         factors=factors,
     )

@@ -2,7 +2,8 @@
 
 `/staff/communities/NAME/insights?days=N` for the page; `.../insights.csv` (one row per day, the
 engagement stages empty on a day without a snapshot) and `.../insights.json` (everything
-`fedicom insights --json` prints) for spreadsheets and scripts.
+`fedicom insights --json` prints) for spreadsheets and scripts. `/staff/insights` (and its .csv and
+.json) is every community's together, for admins.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fedicom.groups.text import plain_text
 from fedicom.insights import experts
 from fedicom.insights.alerts import describe
 from fedicom.insights.models import Alert
-from fedicom.insights.report import DAY_SUMS, MOODS, Insights, insights
+from fedicom.insights.report import DAY_SUMS, MOODS, Insights, insights, instance_insights
 from fedicom.insights.scoring import Stage
 from fedicom.insights.stages import Move, movement, thresholds
 from fedicom.moderation.acting import Acting
@@ -104,8 +105,13 @@ def moved(found: Insights) -> dict[str, Any] | None:
 
 
 async def _found(request: Request, acting: Acting, group: Group | None = None) -> Insights:
+    """The community's insights named in the path; without a name, the instance's (admins only)."""
+    limits = thresholds(acting.settings)
+    if "name" not in request.path_params:
+        acting.require_admin()
+        return await instance_insights(_days(request), limits=limits)
     group = group or await acting.community(request.path_params["name"])
-    return await insights(group, _days(request), limits=thresholds(acting.settings))
+    return await insights(group, _days(request), limits=limits)
 
 
 def tables(found: Insights) -> dict[str, list[list[Any]]]:
@@ -199,14 +205,16 @@ def charts(found: Insights) -> dict[str, Any]:
 
 @staff_only
 async def insights_page(request: Request, acting: Acting) -> Response:
-    group = await acting.community(request.path_params["name"])
+    group = await acting.community(request.path_params["name"]) if "name" in request.path_params else None
     found = await _found(request, acting, group)
-    raised = await Alert.filter(group_id=group.id).order_by("-day", "-id").limit(10)
+    scope = Alert.filter(group_id=group.id) if group else Alert.all()
+    raised = await scope.prefetch_related("group").order_by("-day", "-id").limit(10)
     behind = [item["post"] for a in raised for item in a.behind if "post" in item]
-    titled = await Post.filter(id__in=behind, group_id=group.id).values_list("id", "title", "content")
+    titled = await Post.filter(id__in=behind).values_list("id", "title", "content")
     context = {
-        "section": "communities",
+        "section": "communities" if group else "insights",
         "group": group,
+        "base": f"/staff/communities/{group.name}/insights" if group else "/staff/insights",
         "tab": "insights",
         "found": found,
         "charts": charts(found),
@@ -216,9 +224,9 @@ async def insights_page(request: Request, acting: Acting) -> Response:
         "stage_names": {s.value: STAGE_NAMES[s] for s in Stage},
         "stage_keys": [(STAGE_NAMES[s], STAGE_CSS[s]) for s in Stage],
         "movement": moved(found),
-        "alerts": [(a, describe(a)) for a in raised],
+        "alerts": [(a, describe(a), a.group.name) for a in raised],
         "post_titles": {i: title or plain_text(content, 60) for i, title, content in titled},
-        "experts": await experts.of(group),
+        "experts": await experts.of(group) if group else frozenset(),
     }
     return staff_page(request, "staff/insights.html", context)
 
@@ -237,7 +245,7 @@ async def insights_csv(request: Request, acting: Acting) -> Response:
     writer.writeheader()
     snapshots = _snapshots(found)
     writer.writerows({**snapshots.get(d["day"], {}), **d} for d in found.days)
-    name = f"{found.community}-insights-{found.period['start']}-{found.period['end']}.csv"
+    name = f"{found.community or 'instance'}-insights-{found.period['start']}-{found.period['end']}.csv"
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -263,6 +271,9 @@ async def expert_action(request: Request, acting: Acting) -> Response:
 
 
 routes = [
+    Route("/staff/insights", insights_page),
+    Route("/staff/insights.json", insights_json),
+    Route("/staff/insights.csv", insights_csv),
     Route("/staff/communities/{name}/experts", expert_action, methods=["POST"]),
     Route("/staff/communities/{name}/insights", insights_page),
     Route("/staff/communities/{name}/insights.json", insights_json),
