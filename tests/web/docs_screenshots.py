@@ -42,6 +42,7 @@ SHOWN = (
     "staff-insights-dark",
     "staff-insights-stages",
     "staff-insights-stages-dark",
+    "staff-instance-insights",
     "staff-listening",
     "staff-listening-dark",
 )
