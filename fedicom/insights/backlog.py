@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from fedicom.groups.events import GroupEvents, VoteCast
 from fedicom.groups.models import Post
 from fedicom.insights import sentiment
-from fedicom.insights.counting import Counter
+from fedicom.insights.counting import Counter, tallied
 from fedicom.insights.db import postgres, query
 from fedicom.insights.models import CountEvent
 
@@ -100,8 +100,10 @@ class Backlog:
         try:
             async with in_transaction() as conn:
                 events = await self._take(conn)
-                for event in events:
-                    await self._count(event, conn)
+                posts = await self._posts(events, conn)
+                async with tallied(conn):
+                    for event in events:
+                        await self._count(event, posts, conn)
             return len(events)
         except Exception:
             log.warning("a batch of insights events failed; counting them one by one", exc_info=True)
@@ -130,16 +132,22 @@ class Backlog:
                     events = await self._take(conn, 1)
                     if not events:
                         return done
-                    await self._count(events[0], conn)
+                    await self._count(events[0], await self._posts(events, conn), conn)
                     done += 1
             except Exception:
                 async with in_transaction() as conn:
                     dropped = await self._take(conn, 1)
                 log.exception("an insights event could not be counted and was dropped: %s", dropped)
 
-    async def _count(self, event: dict[str, Any], conn: BaseDBAsyncClient) -> None:
+    async def _posts(self, events: list[dict[str, Any]], conn: BaseDBAsyncClient) -> dict[int, Post]:
+        """The posts a batch's events name, read at once (with their communities)."""
+        ids = {int(json.loads(e["payload"])["post"]) for e in events}
+        found = await Post.filter(id__in=ids).using_db(conn).prefetch_related("group") if ids else []
+        return {p.id: p for p in found}
+
+    async def _count(self, event: dict[str, Any], posts: dict[int, Post], conn: BaseDBAsyncClient) -> None:
         payload = json.loads(event["payload"])
-        post = await Post.filter(id=payload["post"]).using_db(conn).prefetch_related("group").first()
+        post = posts.get(int(payload["post"]))
         if post is None:
             return  # gone with its community since: nothing left to count it in
         if event["kind"] == "post":

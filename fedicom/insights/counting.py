@@ -9,7 +9,10 @@ same row without reading it first. `rebuild.py` replays the same functions over 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter as Sums
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -49,6 +52,54 @@ async def _query(conn: BaseDBAsyncClient, sql: str, params: list[Any]) -> list[A
     return await query(sql, params, conn)
 
 
+Key = tuple[tuple[str, Any], ...]  # a row's key columns and values
+
+
+class Tally:
+    """Counter additions held for the end of a batch, added up per row: a batch of a hundred posts in
+    one community writes its day's row once, not a hundred times. Safe because counting never reads
+    the rows it adds to (only thread, engagement and member-day rows, which are written at once)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, Key], tuple[tuple[str, ...], Sums[str], dict[str, Any]]] = {}
+
+    def add(
+        self,
+        table: str,
+        key: Mapping[str, Any],
+        counters: tuple[str, ...],
+        deltas: Mapping[str, int],
+        extra: Mapping[str, Any],
+    ) -> None:
+        _, sums, kept = self.rows.setdefault((table, tuple(key.items())), (counters, Sums(), {}))
+        sums.update({c: n for c, n in deltas.items() if n})
+        for name, value in extra.items():
+            old = kept.get(name)
+            earliest = name.startswith("first")
+            if old is None or (value is not None and (value < old if earliest else value > old)):
+                kept[name] = value
+
+    async def write(self, conn: BaseDBAsyncClient) -> None:
+        rows, self.rows = self.rows, {}
+        for (table, key), (counters, sums, kept) in rows.items():
+            await _upsert(conn, table, dict(key), counters, sums, kept)
+
+
+_tally: ContextVar[Tally | None] = ContextVar("insights_tally", default=None)
+
+
+@asynccontextmanager
+async def tallied(conn: BaseDBAsyncClient) -> AsyncIterator[None]:
+    """Within this block (a batch's transaction), counter additions are added up and written at its end."""
+    tally = Tally()
+    token = _tally.set(tally)
+    try:
+        yield
+        await tally.write(conn)
+    finally:
+        _tally.reset(token)
+
+
 async def _add(
     conn: BaseDBAsyncClient,
     table: str,
@@ -58,8 +109,23 @@ async def _add(
     extra: Mapping[str, Any] | None = None,
 ) -> None:
     """Add `deltas` to the row of `key`, creating it (every counter given, zero if not added to); each
-    of `extra` keeps the earliest value (`first_*`) or the greatest (any other)."""
-    extra = extra or {}
+    of `extra` keeps the earliest value (`first_*`) or the greatest (any other). Held for the end of
+    the batch when one is being counted (`tallied`)."""
+    tally = _tally.get()
+    if tally is not None:
+        tally.add(table, key, counters, deltas, extra or {})
+        return
+    await _upsert(conn, table, key, counters, deltas, extra or {})
+
+
+async def _upsert(
+    conn: BaseDBAsyncClient,
+    table: str,
+    key: Mapping[str, Any],
+    counters: tuple[str, ...],
+    deltas: Mapping[str, int],
+    extra: Mapping[str, Any],
+) -> None:
     values = {**key, **{c: deltas.get(c, 0) for c in counters}, **extra}
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
@@ -97,7 +163,7 @@ async def add_member_day(conn: BaseDBAsyncClient, group: Group, day: date, actor
         await add_day(conn, group, day, active=1)
         return
     key = {"group_id": group.id, "day": day, "actor": actor}
-    await _add(conn, "insight_member_day", key, MEMBER_DAY_COUNTERS, deltas)
+    await _upsert(conn, "insight_member_day", key, MEMBER_DAY_COUNTERS, deltas, {})  # read just below
     if any(v < 0 for v in deltas.values()):  # a withdrawn vote: a day with nothing left is no active day
         gone = await _query(
             conn,

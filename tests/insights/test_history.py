@@ -26,12 +26,18 @@ def day_of(at: datetime, zone: str = ZONE) -> date:
     return at.astimezone(ZoneInfo(zone)).date()
 
 
-async def generate(inst: Instance, rng: random.Random, name: str = "history", zone: str = ZONE) -> Group:
+async def generate(
+    inst: Instance,
+    rng: random.Random,
+    name: str = "history",
+    zone: str = ZONE,
+    counting: type[Counter] = Counter,
+) -> Group:
     """Replay a random but reproducible history through the listeners, oldest first."""
     group = await inst.community(name)
     group.timezone = zone
     await group.save(update_fields=["timezone"])
-    counter = Counter(inst.groups)
+    counter = counting(inst.groups)
     people = [f"https://s{i % 7}.example/users/p{i}" for i in range(40)]
     await Moderator.create(group=group, actor=people[0])  # the one whose replies are staff's
     events: list[tuple[datetime, str, str]] = []  # (when, what, who)
@@ -60,7 +66,7 @@ async def generate(inst: Instance, rng: random.Random, name: str = "history", zo
         elif what == "post":
             parent = rng.choice(posts[-12:]) if posts and rng.random() < 0.6 else None  # replies come soon
             post = await Post.create(
-                group=group, object_id=f"{who}/o/{len(posts)}", type="Note", author=who,
+                group=group, object_id=f"{who}/o/{name}/{len(posts)}", type="Note", author=who,
                 parent=parent, root_id=(parent.root_id or parent.id) if parent else None,
                 title=None if parent else f"Thread {len(posts)}{'?' if rng.random() < 0.3 else ''}",
                 content=rng.choice(["<p>Great work, thanks!</p>", "<p>This is awful.</p>", "<p>Ok.</p>"]),
