@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from fedicom.cli.base import console
@@ -31,10 +32,11 @@ no_wait_option = click.option(
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar per stage of a long job (storing, then each clean-up stage)."""
+def progress_bar(shown_on: Console = console) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per stage of a long job (storing, then each clean-up stage); on stderr
+    (`err_console`) when stdout carries JSON."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=shown_on
     ) as bar:
         tasks: dict[str, Any] = {}
 

@@ -75,6 +75,7 @@ class ReportFiled:
     group: Group | None
     reporter: str
     reason: str
+    at: datetime  # when it was filed
 
 
 @dataclass(frozen=True)

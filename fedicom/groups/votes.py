@@ -68,7 +68,7 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
             await recount(post, conn)
             await announce(ctx, group, activity, conn=conn)
             if before is None or before.value != value:
-                cast = VoteCast(group, post, actor, value, before.value if before else None, _cast_at(vote))
+                cast = VoteCast(group, post, actor, value, before.value if before else None, cast_at(vote))
                 await ctx.events.vote_changed.send(cast, conn)
     return len(posts)
 
@@ -104,11 +104,11 @@ async def handle_undo_vote(ctx: Groups, activity: dict[str, Any], vote_id: str |
             await vote.delete(using_db=conn)
             await recount(vote.post, conn)
             await announce(ctx, vote.post.group, activity, conn=conn)
-            withdrawn = VoteCast(vote.post.group, vote.post, actor, 0, vote.value, _cast_at(vote))
+            withdrawn = VoteCast(vote.post.group, vote.post, actor, 0, vote.value, cast_at(vote))
             await ctx.events.vote_changed.send(withdrawn, conn)
     return len(votes)
 
 
-def _cast_at(vote: Vote) -> datetime:
+def cast_at(vote: Vote) -> datetime:
     """When a vote was first cast; votes stored before that was recorded count as cast with their post."""
     return vote.created_at or vote.post.created_at

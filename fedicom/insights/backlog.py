@@ -3,9 +3,9 @@ in batches beside the inbox, so counting costs the inbox one insert per activity
 statements.
 
 A batch is taken (deleted) and counted in one transaction, so a crash counts it again in full or not at
-all, never half. One process counts at a time (SQLite has one writer; on PostgreSQL an advisory lock
-held by the batch's transaction), so events are counted in the order they arrived: a reply after the
-thread it answers.
+all, never half. One process counts at a time (lock.py: a batch takes its turn, or waits for the next
+round while another process counts or a community is rebuilt), so events are counted in the order
+they arrived: a reply after the thread it answers.
 """
 
 from __future__ import annotations
@@ -17,20 +17,19 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from fedicom.groups.events import GroupEvents, VoteCast
 from fedicom.groups.models import Post
 from fedicom.insights import sentiment
 from fedicom.insights.counting import Counter, tallied
-from fedicom.insights.db import postgres, query
+from fedicom.insights.db import query
+from fedicom.insights.lock import turn
 from fedicom.insights.models import CountEvent
 
 log = logging.getLogger("fedicom.insights")
 
 BATCH = 500
 IDLE = 1.0  # seconds between looks at an empty backlog (a new event wakes it at once)
-LOCK = 0x1F5C0C07  # PostgreSQL advisory lock: one counting process at a time
 
 
 class Backlog:
@@ -98,7 +97,9 @@ class Backlog:
             await asyncio.to_thread(sentiment.warm)
             self._warm = True
         try:
-            async with in_transaction() as conn:
+            async with turn() as conn:
+                if conn is None:
+                    return 0  # another process is counting, or a rebuild is
                 events = await self._take(conn)
                 posts = await self._posts(events, conn)
                 async with tallied(conn):
@@ -110,10 +111,6 @@ class Backlog:
             return await self._one_by_one()
 
     async def _take(self, conn: BaseDBAsyncClient, limit: int = BATCH) -> list[dict[str, Any]]:
-        if postgres(conn):
-            locked = await query("SELECT pg_try_advisory_xact_lock(?) AS ok", [LOCK], conn)
-            if not locked[0]["ok"]:
-                return []  # another process is counting
         rows = await query(
             "DELETE FROM insight_event WHERE id IN "
             f"(SELECT id FROM insight_event ORDER BY id LIMIT {int(limit)}) RETURNING id, kind, payload",
@@ -128,15 +125,15 @@ class Backlog:
         done = 0
         while True:
             try:
-                async with in_transaction() as conn:
-                    events = await self._take(conn, 1)
-                    if not events:
+                async with turn() as conn:
+                    events = await self._take(conn, 1) if conn is not None else []
+                    if conn is None or not events:
                         return done
                     await self._count(events[0], await self._posts(events, conn), conn)
                     done += 1
             except Exception:
-                async with in_transaction() as conn:
-                    dropped = await self._take(conn, 1)
+                async with turn() as conn:
+                    dropped = await self._take(conn, 1) if conn is not None else []
                 log.exception("an insights event could not be counted and was dropped: %s", dropped)
 
     async def _posts(self, events: list[dict[str, Any]], conn: BaseDBAsyncClient) -> dict[int, Post]:

@@ -10,10 +10,13 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group
 from fedicom.insights import alerts, stages
 from fedicom.insights.counting import local_day
+from fedicom.insights.lock import turn
 from fedicom.insights.models import MemberDay, MemberEvent, ReportSeen, StageDay
 from fedicom.insights.scoring import Thresholds
 from fedicom.jobs.queue import enqueue
@@ -33,12 +36,12 @@ async def queue_next(now: float) -> bool:
     return await enqueue(KIND, {}, run_at=at, key=key)
 
 
-async def forget(before: datetime) -> None:
+async def forget(before: datetime, conn: BaseDBAsyncClient | None = None) -> None:
     """What names members (their days, joins and leaves, the reports' ids) goes after the retention
     period the privacy page states; the community's daily totals stay."""
-    await MemberDay.filter(day__lt=before.date()).delete()
-    await MemberEvent.filter(at__lt=before).delete()
-    await ReportSeen.filter(day__lt=before.date()).delete()
+    await MemberDay.filter(day__lt=before.date()).using_db(conn).delete()
+    await MemberEvent.filter(at__lt=before).using_db(conn).delete()
+    await ReportSeen.filter(day__lt=before.date()).using_db(conn).delete()
 
 
 class Clock:
@@ -60,7 +63,9 @@ class Clock:
         """Judge every community's alerts for its today; count today's stages where not done yet.
         Returns the number of alerts raised."""
         raised = 0
-        await forget(now - self.keep)
+        async with turn() as conn:  # in turn with counting: a rebuild recounting old days forgets them itself
+            if conn is not None:
+                await forget(now - self.keep, conn)
         for group in await Group.all():
             today = local_day(now, group)
             if not await StageDay.exists(group_id=group.id, day=today):

@@ -382,7 +382,7 @@ class Counter:
 
     async def report_filed(self, report: ReportFiled, conn: BaseDBAsyncClient | None) -> None:
         if report.group is not None:
-            day = local_day(datetime.now(UTC), report.group)
+            day = local_day(report.at, report.group)
             await add_day(_db(conn), report.group, day, reports=1)
             await _query(
                 _db(conn),

@@ -111,7 +111,8 @@ async def _open(ctx: Groups, group: Group | None, flag: FlagReceived) -> Report:
         )
         if group is not None and inboxes:
             await _send_to_moderators(ctx, report, group, posts, inboxes, conn)
-        await ctx.events.report_filed.send(ReportFiled(report.id, group, flag.reporter, flag.reason), conn)
+        filed = ReportFiled(report.id, group, flag.reporter, flag.reason, report.created_at)
+        await ctx.events.report_filed.send(filed, conn)
     return report
 
 

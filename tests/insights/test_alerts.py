@@ -84,7 +84,8 @@ async def test_spikes_raise_their_alerts_with_what_is_behind_them(instance) -> N
         post.group = group
         await counter.count_post(post, None)
     for i in range(9):
-        await counter.report_filed(ReportFiled(1000 + i, group, f"https://x.example/u/{i}", "spam"), None)
+        filed = ReportFiled(1000 + i, group, f"https://x.example/u/{i}", "spam", now)
+        await counter.report_filed(filed, None)
     for i in range(15):
         await counter.member_left(MemberChange(group, f"https://y.example/u/{i}", now), None)
 

@@ -38,6 +38,18 @@ def test_insights_speak_json_with_the_documented_keys_and_a_table(migrated: Run,
     assert missing.exit_code == 1 and "nobody" in missing.output
     assert migrated("insights", "brand", "--days", "0").exit_code == 2
 
+    # every community together, for admins
+    assert migrated("community", "create", "quiet", "--title", "Quiet").exit_code == 0
+    every = migrated("insights", "--instance", "--days", "7", "--json")
+    assert every.exit_code == 0, every.output
+    together = json.loads(every.output)
+    assert (together["scope"], together["community"], together["posts"]) == ("instance", "", 1)
+    assert [c["community"] for c in together["by_community"]] == ["brand", "quiet"]
+    shown = migrated("insights", "--instance")
+    assert shown.exit_code == 0 and "Every community" in shown.output and "quiet" in shown.output
+    both = migrated("insights", "brand", "--instance")
+    assert both.exit_code == 2 and "name a community, or give --instance" in both.output
+
 
 def test_alert_rules_are_listed_added_switched_off_and_removed(migrated: Run) -> None:
     assert migrated("community", "create", "brand", "--title", "Brand").exit_code == 0
