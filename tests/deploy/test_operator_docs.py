@@ -226,7 +226,7 @@ def test_the_docs_screenshots_are_taken_by_the_browser_tests() -> None:
 
     taken = set()
     for test in (REPO / "tests" / "web").glob("test_*.py"):
-        taken |= set(re.findall(r"screenshot\(\w+, [\"']([\w-]+)[\"']\)", test.read_text()))
+        taken |= set(re.findall(r"screenshot\(\w+, [\"']([\w-]+)[\"'](?:, \w+)?\)", test.read_text()))
     assert set(SHOWN) <= taken, set(SHOWN) - taken
     assert {p.stem for p in PICTURES.glob("*.png")} == set(SHOWN)
     shown_in_docs = set()
