@@ -12,6 +12,7 @@ lived a while holds (each Create looks its object up among them). Prints a table
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import shutil
 import statistics
@@ -89,7 +90,7 @@ async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
         await Post.bulk_create(batch)
 
 
-async def measure(items: int, posts_before: int, postgres: str, concurrency: int) -> Run:
+async def measure(items: int, posts_before: int, postgres: str, concurrency: int, profile: str = "") -> Run:
     folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
     url = await _fresh_postgres(postgres) if postgres else ""
     settings = load_settings(
@@ -122,6 +123,9 @@ async def measure(items: int, posts_before: int, postgres: str, concurrency: int
             rows,
         )
         processor = runtime.fed.processor
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         started, main, process = time.perf_counter(), time.thread_time(), time.process_time()
         while claimed := await leases.claim(
             "inbox_item", "id, recipient, payload, tries", limit=processor.batch, lease=60
@@ -132,6 +136,9 @@ async def measure(items: int, posts_before: int, postgres: str, concurrency: int
             time.thread_time() - main,
             time.process_time() - process,
         )
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         counted, counted_cpu = 0.0, 0.0
         backlog = getattr(runtime, "backlog", None)  # insights (issue 12) count after processing
         if backlog is not None:
@@ -163,9 +170,10 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=8, help="FEDICOM_INBOX_CONCURRENCY")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", default="", help="write cProfile stats of the processing to this file")
     args = parser.parse_args()
     runs = [
-        uvloop.run(measure(args.items, args.posts_before, args.postgres, args.concurrency))
+        uvloop.run(measure(args.items, args.posts_before, args.postgres, args.concurrency, args.profile))
         for _ in range(args.runs)
     ]
     kind = "PostgreSQL" if args.postgres else "SQLite"

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+from fedicom.settings import Settings
 from fedicom.staff import accounts as staff
+from tests.support.db import unmigrated_settings
 from tests.support.objectstore import ObjectStore, seaweedfs
 from tests.support.peer import Peer, serving
 from tests.support.servers import Instance, start_instance
@@ -22,6 +24,13 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Staff accounts are made in many tests: argon2id with the smallest cost instead of ~0.1 s of CPU
     each. tests/moderation/test_staff.py overrides this fixture and checks the production parameters."""
     monkeypatch.setattr(staff, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+async def fresh_settings(tmp_path: Path) -> AsyncIterator[Settings]:
+    """Settings for an empty database that no migration has touched (SQLite, or a new PostgreSQL one)."""
+    async with unmigrated_settings(tmp_path) as settings:
+        yield settings
 
 
 @pytest.fixture

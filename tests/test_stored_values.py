@@ -4,18 +4,14 @@ with the modlog still append-only after migration 0017 rebuilt its table on SQLi
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
-from collections.abc import AsyncIterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tortoise import Tortoise, connections
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.migrations.api.migrate import migrate as migrate_api
 from tortoise.models import Model
 
 from fedicom import storage
@@ -23,8 +19,8 @@ from fedicom.activitypub.models import Delivery, DeliveryState, InboxItem, Inbox
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator, ModeratorRole
 from fedicom.jobs.models import JobState
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction, ModlogEntry, Report, ReportState
-from fedicom.settings import Settings, load_settings
-from tests.support.db import POSTGRES_URL, _admin, make_settings
+from fedicom.settings import Settings
+from tests.support.db import make_settings, migrate_to
 
 # The words in the database, as they were before the enums: changing one breaks old rows and the
 # public modlog's readers, so it needs a migration and a note in docs/upgrading.md.
@@ -113,26 +109,6 @@ async def test_every_value_round_trips_as_the_same_word(tmp_path: Path) -> None:
         await storage.close_db()
 
 
-@pytest.fixture
-async def fresh_settings(tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings for an empty database that no migration has touched (SQLite, or a new PostgreSQL one)."""
-    if not POSTGRES_URL:
-        yield load_settings(dev=True, data_dir=tmp_path, demo_community=False)
-        return
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    name = f"fedicom_enums_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    await _admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
-    try:
-        yield load_settings(dev=True, data_dir=tmp_path, demo_community=False, database_url=f"{base}/{name}")
-    finally:
-        await _admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _migrate_to(settings: Settings, target: str) -> None:
-    await migrate_api(config=storage.tortoise_config(settings), target=target)
-    await Tortoise.close_connections()
-
-
 # rows as the code before the enums wrote them, in plain SQL (no enum is involved in writing them)
 OLD_ROWS = [
     *(
@@ -180,7 +156,7 @@ async def test_rows_from_before_the_enums_read_as_members_and_the_modlog_stays_a
 ) -> None:
     """Given a database at 0016 holding rows of every word, when it is migrated (and back), then the
     rows read as enum members, the words are unchanged and the modlog still refuses edits."""
-    await _migrate_to(fresh_settings, BEFORE_ENUMS)
+    await migrate_to(fresh_settings, BEFORE_ENUMS)
     await storage.open_db(fresh_settings)
     try:
         conn = connections.get("default")
@@ -209,7 +185,7 @@ async def test_rows_from_before_the_enums_read_as_members_and_the_modlog_stays_a
     finally:
         await storage.close_db()
 
-    await _migrate_to(fresh_settings, BEFORE_ENUMS)  # backwards: the rebuild must not free the log either
+    await migrate_to(fresh_settings, BEFORE_ENUMS)  # backwards: the rebuild must not free the log either
     await storage.open_db(fresh_settings)
     try:
         conn = connections.get("default")

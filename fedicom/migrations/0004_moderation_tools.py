@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from fedicom.migrations._filled import AddFilledField
 import functools
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
@@ -109,12 +110,12 @@ class Migration(migrations.Migration):
             name='max_links',
             field=fields.IntField(null=True),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Group',
             name='premoderation',
             field=fields.CharField(default='off', max_length=12),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Moderator',
             name='role',
             field=fields.CharField(default='moderator', max_length=12),
@@ -124,7 +125,7 @@ class Migration(migrations.Migration):
             name='activity',
             field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Post',
             name='locked',
             field=fields.BooleanField(default=False),
@@ -134,12 +135,12 @@ class Migration(migrations.Migration):
             name='pinned_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Post',
             name='state',
             field=fields.CharField(default='visible', max_length=12),
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Post',
             name='state_reason',
             field=fields.TextField(default='', unique=False),

@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from fedicom.migrations._filled import AddFilledField
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -58,7 +59,7 @@ class Migration(migrations.Migration):
             options={'table': 'notification_settings', 'app': 'fedicom', 'pk_attr': 'staff_id', 'table_description': "One staff member's choice of channel and the webhook it needs (the email is on the account)."},
             bases=['Model'],
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Staff',
             name='email',
             field=fields.CharField(default='', max_length=254),

@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from fedicom.migrations._filled import AddFilledField
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
@@ -43,7 +44,7 @@ class Migration(migrations.Migration):
             options={'table': 'refusal_notice', 'app': 'fedicom', 'unique_together': (('group', 'author', 'code', 'day'),), 'pk_attr': 'id', 'table_description': 'A notice sent to an author: at most one per community, author, reason and day (the unique key).'},
             bases=['Model'],
         ),
-        ops.AddField(
+        AddFilledField(
             model_name='Group',
             name='notify_refusals',
             field=fields.BooleanField(default=True),

@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from fedicom.migrations._filled import AddFilledField
 from tortoise import fields
 
 class Migration(migrations.Migration):
@@ -8,7 +9,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AddField(
+        AddFilledField(
             model_name='Group',
             name='timezone',
             field=fields.CharField(default='UTC', max_length=64),

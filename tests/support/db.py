@@ -10,9 +10,13 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from fedicom import storage
 from fedicom.settings import Settings, load_settings
@@ -116,3 +120,25 @@ def _in_thread(coro: object) -> None:
     t.join()
     if error:
         raise error[0]
+
+
+@asynccontextmanager
+async def unmigrated_settings(data_dir: Path) -> AsyncIterator[Settings]:
+    """Settings for an empty database no migration has touched (SQLite, or a new PostgreSQL one, dropped
+    afterwards): for tests that migrate step by step, as an upgrade does."""
+    if not POSTGRES_URL:
+        yield load_settings(dev=True, data_dir=data_dir, demo_community=False)
+        return
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    name = f"fedicom_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    await _admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
+    try:
+        yield load_settings(dev=True, data_dir=data_dir, demo_community=False, database_url=f"{base}/{name}")
+    finally:
+        await _admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def migrate_to(settings: Settings, target: str) -> None:
+    """Apply the migrations up to `target` ("fedicom.0003_…") and no further, as an older release did."""
+    await migrate_api(config=storage.tortoise_config(settings), target=target)
+    await Tortoise.close_connections()
