@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.netguard import RefusedAddress, check_url
+from fedicom.activitypub.shared_transaction import outside_shared_transaction
 from fedicom.activitypub.signatures import sign_request
 from fedicom.activitypub.urls import parse_url, url_or_none
 from fedicom.activitypub.vocab import origin_of, overlong_reference
@@ -63,7 +64,7 @@ class Fetcher:
     async def get_json(self, url: str, *, accept: str = AS2_ACCEPT) -> dict[str, Any]:
         """The JSON object at url; raises Gone (404/410), PayloadTooLarge or FetchError with the reason."""
         try:
-            async with asyncio.timeout(self._timeout):
+            async with outside_shared_transaction(), asyncio.timeout(self._timeout):
                 final_url, body = await self._fetch(url, accept)
         except TimeoutError as exc:
             raise FetchError(f"Fetching {url} timed out after {self._timeout:g} s.") from exc
@@ -89,7 +90,7 @@ class Fetcher:
         refused past `max_bytes` while streaming, and given `seconds` in all, connecting included.
         Raises Gone (404/410), PayloadTooLarge or FetchError with the reason."""
         try:
-            async with asyncio.timeout(seconds):
+            async with outside_shared_transaction(), asyncio.timeout(seconds):
                 _, body = await self._fetch(url, MEDIA_ACCEPT, json=False, max_bytes=max_bytes)
         except TimeoutError as exc:
             raise FetchError(f"Fetching {url} timed out after {seconds:g} s.") from exc

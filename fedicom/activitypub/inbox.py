@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub import backoff, leases
@@ -22,6 +23,7 @@ from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.models import InboxState, RemoteActor, RemoteServer
 from fedicom.activitypub.observe import Observers
+from fedicom.activitypub.shared_transaction import shared_transaction
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 from fedicom.activitypub.urls import MAX_URI, parse_url
 from fedicom.activitypub.vocab import id_of, origin_of, overlong_reference
@@ -204,6 +206,7 @@ class InboxProcessor:
         lease: float = 30.0,
         batch: int = 100,
         concurrency: int = 8,
+        shared: int = 50,
         holder: LeaseHolder | None = None,
         observers: Observers | None = None,
     ) -> None:
@@ -213,6 +216,7 @@ class InboxProcessor:
         self.lease = lease
         self.batch = batch
         self.concurrency = concurrency
+        self.shared = shared  # on SQLite, items per shared transaction (see shared_transaction)
         # while this says requests are arriving, items are processed one at a time: a 202 is what
         # senders wait for, processing can catch up after the burst (it is durable meanwhile)
         self.intake_busy: Callable[[], bool] = lambda: False
@@ -253,6 +257,39 @@ class InboxProcessor:
         fetch; order matters where items touch the same actor or object (see `ordering_keys`).
         """
         payloads = [_stored(row) for row in rows]
+        if self.shared > 1 and connections.get("default").capabilities.dialect == "sqlite":
+            outcomes = await self._in_order(rows, payloads)
+        else:
+            outcomes = await self._concurrently(rows, payloads)
+        await leases.execute_many(
+            "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
+            "lease_until = NULL WHERE id = ?",
+            outcomes,
+        )
+
+    async def _in_order(self, rows: list[dict[str, Any]], payloads: list[dict[str, Any]]) -> list[list[Any]]:
+        """SQLite: one item after the other (its one connection serves one query at a time anyway),
+        runs of them in a shared transaction; a single item while requests are arriving, so that
+        storing them never waits long for a run to commit."""
+        outcomes: list[list[Any]] = []
+        items = list(zip(rows, payloads, strict=True))
+        while items:
+            size = 1 if self.intake_busy() else self.shared
+            run, items = items[:size], items[size:]
+            async with shared_transaction():
+                for row, payload in run:
+                    if outcome := await self._owned(row, payload):
+                        outcomes.append(outcome)
+        return outcomes
+
+    async def _owned(self, row: dict[str, Any], payload: dict[str, Any]) -> list[Any] | None:
+        if self.holder is not None and "holder" in row and not self.holder.fresh(row["holder"]):
+            return None  # this process stalled and its claim was given up on: not ours any more
+        return await self._run_handler(row, payload)
+
+    async def _concurrently(
+        self, rows: list[dict[str, Any]], payloads: list[dict[str, Any]]
+    ) -> list[list[Any]]:
         slots = asyncio.Semaphore(self.concurrency)
         tasks: list[asyncio.Task[list[Any] | None]] = []
         last: dict[str, asyncio.Task[list[Any] | None]] = {}
@@ -263,12 +300,7 @@ class InboxProcessor:
             tasks.append(task)
             for key in keys:
                 last[key] = task
-        outcomes = [o for o in await asyncio.gather(*tasks) if o is not None]
-        await leases.execute_many(
-            "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
-            "lease_until = NULL WHERE id = ?",
-            outcomes,
-        )
+        return [o for o in await asyncio.gather(*tasks) if o is not None]
 
     async def _after(
         self,
@@ -280,12 +312,10 @@ class InboxProcessor:
         if before:
             await asyncio.wait(before)
         async with slots:
-            if self.holder is not None and "holder" in row and not self.holder.fresh(row["holder"]):
-                return None  # this process stalled and its claim was given up on: not ours any more
             if self.intake_busy():
                 async with self._one_at_a_time:
-                    return await self._run_handler(row, payload)
-            return await self._run_handler(row, payload)
+                    return await self._owned(row, payload)
+            return await self._owned(row, payload)
 
     async def process(self, row: dict[str, Any]) -> None:
         """Process one stored activity now."""

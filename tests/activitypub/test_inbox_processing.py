@@ -154,10 +154,11 @@ def mixed_activities() -> list[dict[str, Any]]:
 
 
 async def test_related_activities_run_in_arrival_order_and_unrelated_ones_at_once(db: None) -> None:
+    """The concurrent path (PostgreSQL's; SQLite's with shared transactions off)."""
     activities = mixed_activities()
     await store_activities(activities)
     recorder = Recorder()
-    await drain(InboxProcessor(recorder, concurrency=4))
+    await drain(InboxProcessor(recorder, concurrency=4, shared=0))
     assert set(recorder.spans) == {a["id"] for a in activities}
     for i, earlier in enumerate(activities):
         for later in activities[i + 1 :]:
