@@ -48,6 +48,8 @@ from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls, scheduling
+from fedicom.recognition import api as recognition_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.recognition import ledger
 from fedicom.refusals import api as refusals_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.refusals.record import Recorder
 from fedicom.settings import Settings
@@ -130,6 +132,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     backlog = Backlog(counter)
     counter.connect(groups.events)
     backlog.connect(groups.events)
+    ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     jobs = JobRunner(
