@@ -167,3 +167,32 @@ async def test_votes_arriving_and_undone_move_points_at_once(instance) -> None:
     assert await points() == 1
     await ledger.vote_changed(VoteCast(group, post, bob, 0, 1, NOW), None)
     assert await points() == 0
+
+
+async def test_accepted_answers_and_completed_ideas_give_their_points_and_badges(instance) -> None:
+    """What the Q&A and idea board areas call: +15 per accepted answer (never one's own), +20 per idea
+    completed, each taken back when undone, with the badges that go with them."""
+    inst: Instance = await instance()
+    group = await inst.community("qa")
+    alice, bob = "https://a.example/users/alice", "https://b.example/users/bob"
+    question = await Post.create(group=group, object_id=f"{bob}/q", type="Page", author=bob, title="How?",
+                                 document={}, published=NOW)  # fmt: skip
+    answer = await Post.create(group=group, object_id=f"{alice}/a", type="Note", author=alice,
+                               parent=question, root=question, document={}, published=NOW)  # fmt: skip
+    idea = await Post.create(group=group, object_id=f"{alice}/i", type="Page", author=alice, title="Idea",
+                             document={}, published=NOW)  # fmt: skip
+
+    async def alice_now() -> tuple[int, set[Badge]]:
+        found = (await standings(group, [alice], now=NOW))[alice]
+        return found.points, set(found.badges)
+
+    await ledger.answer_accepted(answer, by=bob, at=NOW)
+    await ledger.answer_accepted(answer, by=bob, at=NOW)  # twice: once
+    await ledger.idea_completed(idea, at=NOW)
+    both = {Badge.ACCEPTED_ANSWER, Badge.IDEA_SHIPPED, Badge.FIRST_CONTRIBUTION}
+    assert await alice_now() == (15 + 20, both)
+    await ledger.answer_unaccepted(answer)
+    await ledger.idea_reopened(idea)
+    assert await alice_now() == (0, {Badge.FIRST_CONTRIBUTION})
+    await ledger.answer_accepted(question, by=bob, at=NOW)  # bob accepting his own post: nothing
+    assert (await tallies(group)).get(bob, Tally()) == Tally()
