@@ -48,13 +48,15 @@ from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls, scheduling
+from fedicom.recognition import api as recognition_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.recognition import ledger
 from fedicom.refusals import api as refusals_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.refusals.record import Recorder
 from fedicom.settings import Settings
 from fedicom.staff import routes as staff_routes
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
-from fedicom.web import about, brand, community, follow, media, media_proxy, modlog, setup, staff
+from fedicom.web import about, brand, community, follow, leaderboard, media, media_proxy, modlog, setup, staff
 from fedicom.web.appstate import Running, app_state
 from fedicom.web.errors import error_answer
 
@@ -130,6 +132,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     backlog = Backlog(counter)
     counter.connect(groups.events)
     backlog.connect(groups.events)
+    ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     jobs = JobRunner(
@@ -224,6 +227,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         routes=[
             *community.routes,
             *follow.routes,
+            *leaderboard.routes,
             *about.routes,
             *modlog.routes,
             *media.routes,

@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "fedicom.notifications.models",
     "fedicom.refusals.models",
     "fedicom.insights.models",
+    "fedicom.recognition.models",
     "fedicom.listening.models",
 ]
 

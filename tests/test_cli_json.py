@@ -136,6 +136,9 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     assert parsed(migrated, "notifications", "list", "--as", "mia") == []
     assert parsed(migrated, "refused", "list") == []
     assert parsed(migrated, "site", "show")["name"] == "fedicom"
+    [poster] = parsed(migrated, "reputation", "news")  # `reputation show news` too
+    assert poster["actor"].endswith("/u/mia") and poster["points"] == 0 and poster["left_out"] is False
+    assert poster["badges"] == ["first_contribution"]
 
 
 def column(output: str, header: str) -> str:

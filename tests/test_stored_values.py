@@ -137,11 +137,17 @@ OLD_ROWS = [
 
 
 async def _old_moderators(conn: BaseDBAsyncClient) -> None:
-    group = await Group.create(name="old", title="Old")  # the group table is the same before and after
+    await conn.execute_script(  # the columns of 0016 (0021 adds `leaderboard`, with a database default)
+        "INSERT INTO community (name, title, summary, rules, privacy_policy, private, posting_policy, "
+        "sensitive, discoverable, premoderation, timezone, notify_refusals, created_at, updated_at) "
+        "VALUES ('old', 'Old', '', '', '', FALSE, 'members', FALSE, TRUE, 'off', 'UTC', TRUE, "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
     for word in STORED[ModeratorRole]:
         await conn.execute_script(
             "INSERT INTO moderator (group_id, actor, role, created_at) "
-            f"VALUES ({group.id}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
+            f"SELECT id, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP "
+            "FROM community WHERE name = 'old'"
         )
 
 
@@ -182,6 +188,7 @@ async def test_rows_from_before_the_enums_read_as_members_and_the_modlog_stays_a
             assert await _stored(conn, table, column) == STORED[enum], table
             await _read_back(model, column, enum)
         await _refuses_changes(conn)
+        assert (await Group.get(name="old")).leaderboard is True  # an old community: its leaderboard on
     finally:
         await storage.close_db()
 

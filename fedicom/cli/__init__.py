@@ -41,6 +41,7 @@ def _register() -> None:
         publishing,
         refused,
         reports,
+        reputation,
         server,
         site,
         staff,
@@ -66,6 +67,7 @@ def _register() -> None:
         insights,
         alerts,
         experts,
+        reputation,
         listen,
     )
     for module in modules:

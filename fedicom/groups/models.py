@@ -34,6 +34,8 @@ class Group(Model):
     )  # links allowed per post, None for the instance default
     # the Group tells an author why their post was refused or held (fedicom/refusals/), once a day
     notify_refusals = fields.BooleanField(default=True)
+    # the public leaderboard page `/c/NAME/leaderboard` (fedicom/recognition/); never for a private one
+    leaderboard = fields.BooleanField(default=True, db_default=True)  # old rows: on
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -23,6 +23,8 @@ from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
 from fedicom.insights import experts
+from fedicom.recognition.rules import EARNED_BY, LABELS, Badge
+from fedicom.recognition.standing import badges_for, left_out
 from fedicom.web.appstate import app_state
 from fedicom.web.templating import render
 
@@ -39,8 +41,19 @@ async def community_context(request: Request, group: Group) -> dict[str, Any]:
         "uri": site.uri(group.name),
         "members": await member_count(group),
         "moderators": moderators,
-        "experts": await experts.of(group),  # named with a badge wherever a person is shown
+        "experts": await _experts(group),  # named with a badge wherever a person is shown
     }
+
+
+async def _experts(group: Group) -> frozenset[str]:
+    """The experts a visitor sees: none in a private community, none who asked to be left out."""
+    return frozenset() if group.private else await experts.of(group) - await left_out(group)
+
+
+async def shown_badges(group: Group, actors: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """The recognition badges by these names, as (label, how it is earned); `expert` has its own."""
+    found = await badges_for(group, actors)
+    return {a: [(LABELS[b], EARNED_BY[b]) for b in bs if b is not Badge.EXPERT] for a, bs in found.items()}
 
 
 async def home(request: Request) -> Response:
@@ -75,6 +88,7 @@ async def community_page(request: Request, group: Group) -> Response:
         sorts=SORTS,
         authors=await describe([p.author for p in posts] + context["moderators"], app_state(request).site),
         addons=await groups.addons.for_posts(group, posts),
+        badges=await shown_badges(group, {p.author for p in posts} | set(context["moderators"])),
     )
     return render(request, "community.html", context)
 
@@ -97,6 +111,7 @@ async def post_page(request: Request) -> Response:
         thread=thread,
         authors=await describe(thread.authors() | set(context["moderators"]), app_state(request).site),
         addons=await groups.addons.for_posts(group, thread.posts()),
+        badges=await shown_badges(group, thread.authors() | set(context["moderators"])),
     )
     return render(request, "post.html", context)
 

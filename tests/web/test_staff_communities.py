@@ -50,6 +50,7 @@ def as_sent(**changes: Any) -> dict[str, str]:
         "premoderation": "off",
         "max_links": "",
         "notify_refusals": "on",
+        "leaderboard": "on",
         **changes,
     }
     return {k: v.replace("\n", "\r\n") for k, v in fields.items() if v is not None}

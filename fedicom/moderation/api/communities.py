@@ -41,6 +41,9 @@ class CommunityOut(BaseModel):
     max_links: int | None
     notify_refusals: bool = Field(description="The community tells authors why a post was refused or held.")
     timezone: str = Field(description="The clock of its scheduled posts (an IANA zone).")
+    leaderboard: bool = Field(
+        description="Its public leaderboard page, /c/NAME/leaderboard (docs/recognition.md)."
+    )
     members: int
     moderators: list[ModeratorOut]
     created_at: datetime
@@ -74,6 +77,9 @@ class CommunityUpdate(Strict):
         None, description="Tell authors why their post was refused or held (at most once a day per reason)."
     )
     timezone: str | None = Field(None, max_length=64, pattern=NO_NUL, description="e.g. Europe/Paris.")
+    leaderboard: bool | None = Field(
+        None, description="Show the public leaderboard page (never for a private one)."
+    )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> CommunityUpdate:
@@ -128,6 +134,7 @@ async def community_out(call: Call, group: Group) -> CommunityOut:
         max_links=group.max_links,
         notify_refusals=group.notify_refusals,
         timezone=group.timezone,
+        leaderboard=group.leaderboard,
         members=await member_count(group),
         moderators=[moderator_out(call, m) for m in await moderators.list_moderators(group)],
         created_at=group.created_at,

@@ -21,6 +21,7 @@ from fedicom.web.staff import (
     publishing,
     refused,
     reports,
+    reputation,
     site,
 )
 
@@ -33,6 +34,7 @@ def routes() -> list[BaseRoute]:
         *notification_settings.routes,
         *communities.routes,
         *insights.routes,
+        *reputation.routes,
         *listening.routes,
         *members.routes,
         *held.routes,

@@ -49,6 +49,7 @@ LABELS = {
     "accent": "accent colour",
     "timezone": "time zone",
     "notify_refusals": "notices to authors",
+    "leaderboard": "leaderboard",
     "icon_url": "icon",
     "image_url": "banner",
 }
