@@ -27,6 +27,8 @@ class Wording:
     board: str  # the heading of its list of threads: "Ideas"
     one: str  # one thread: "idea"
     many: str  # several: "ideas"
+    reply_one: str  # one reply to a thread: "comment"
+    reply_many: str  # several: "comments"
     invite: str  # how a visitor starts one, after "mention the community in a post to …"
     about: str  # what the kind changes, shown to staff choosing it
 
@@ -43,9 +45,11 @@ KINDS: dict[CommunityKind, Traits] = {
     CommunityKind.DISCUSSION: Traits(
         Wording(
             "Discussion",
-            "Threads",
-            "thread",
-            "threads",
+            "Posts",
+            "post",
+            "posts",
+            "reply",
+            "replies",
             "start a thread",
             "Threads of conversation, hottest first.",
         ),
@@ -57,6 +61,8 @@ KINDS: dict[CommunityKind, Traits] = {
             "Ideas",
             "idea",
             "ideas",
+            "comment",
+            "comments",
             "suggest an idea",
             "Members suggest ideas and vote for them; the most wanted come first.",
         ),
@@ -68,6 +74,8 @@ KINDS: dict[CommunityKind, Traits] = {
             "Questions",
             "question",
             "questions",
+            "answer",
+            "answers",
             "ask a question",
             "Members ask questions and others answer; the best answers come first under each.",
         ),
@@ -97,3 +105,9 @@ def counted(kind: CommunityKind | str, number: int) -> str:
     """`1 idea`, `3 ideas`: a number of a kind's threads."""
     words = wording(kind)
     return f"{number} {words.one if number == 1 else words.many}"
+
+
+def counted_replies(kind: CommunityKind | str, number: int) -> str:
+    """`1 answer`, `3 answers`: a number of replies to a thread of a kind."""
+    words = wording(kind)
+    return f"{number} {words.reply_one if number == 1 else words.reply_many}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fedicom.errors import BadRequest
-from fedicom.groups.kinds import CommunityKind, counted, parse_kind, traits, wording
+from fedicom.groups.kinds import CommunityKind, counted, counted_replies, parse_kind, traits, wording
 from fedicom.groups.ranking import SORTS
 
 
@@ -17,16 +17,25 @@ def test_every_kind_has_words_and_an_order_pages_know() -> None:
     assert (wording("ideas").board, wording("questions").board, wording("discussion").board) == (
         "Ideas",
         "Questions",
-        "Threads",
+        "Posts",
     )
     assert traits(CommunityKind.IDEAS).default_sort == "top"  # an idea board puts the most wanted first
 
 
-def test_counted_says_one_or_many() -> None:
+def test_counted_threads_and_replies_say_one_or_many() -> None:
     assert (counted("ideas", 1), counted("questions", 3), counted("discussion", 0)) == (
         "1 idea",
         "3 questions",
-        "0 threads",
+        "0 posts",
+    )
+    assert (
+        counted_replies("questions", 1),
+        counted_replies("ideas", 2),
+        counted_replies("discussion", 2),
+    ) == (
+        "1 answer",
+        "2 comments",
+        "2 replies",
     )
 
 
