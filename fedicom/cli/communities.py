@@ -136,14 +136,13 @@ def community_list(as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
-    shown = table("name", "handle", "title", "kind", "parent", "members", "private", "posting")
+    # kind and parent are in --json and `community show`: the table stays readable in 80 columns
+    shown = table("name", "handle", "title", "members", "private", "posting")
     for r in rows:
         shown.add_row(
             r["name"],
             r["handle"],
             escape(r["title"]),
-            r["kind"],
-            r["parent"] or "-",
             str(r["members"]),
             "yes" if r["private"] else "no",
             r["posting_policy"],
