@@ -20,6 +20,7 @@ from tortoise.models import Model
 
 from fedicom import storage
 from fedicom.activitypub.models import Delivery, DeliveryState, InboxItem, InboxState, OutgoingActivity
+from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator, ModeratorRole
 from fedicom.jobs.models import JobState
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction, ModlogEntry, Report, ReportState
@@ -44,6 +45,7 @@ STORED: dict[type[StrEnum], list[str]] = {
     MembershipState: ["pending", "accepted"],
     ReportState: ["open", "resolved", "dismissed"],
     JobState: ["pending", "done", "failed", "cancelled"],
+    CommunityKind: ["discussion", "ideas", "questions"],
 }  # fmt: skip
 BEFORE_ENUMS = "fedicom.0016_post_object_index"
 
@@ -97,6 +99,8 @@ async def test_every_value_round_trips_as_the_same_word(tmp_path: Path) -> None:
             )  # fmt: skip
         for state in ReportState:
             await Report.create(reporter="https://h.example/u/r", state=state)
+        for kind in CommunityKind:
+            await Group.create(name=f"kind_{kind.value}", title="Kind", kind=kind)
 
         for model, table, column, enum in [
             (ModlogEntry, "modlog_entry", "action", ModlogAction),
@@ -109,6 +113,11 @@ async def test_every_value_round_trips_as_the_same_word(tmp_path: Path) -> None:
         ]:
             assert await _stored(conn, table, column) == STORED[enum], table
             await _read_back(model, column, enum)
+        kinds = await Group.filter(name__startswith="kind_").order_by("id")
+        assert [g.kind for g in kinds] == list(CommunityKind) and all(
+            type(g.kind) is CommunityKind for g in kinds
+        )
+        assert (await _stored(conn, "community", "kind"))[1:] == STORED[CommunityKind]
     finally:
         await storage.close_db()
 
@@ -160,12 +169,24 @@ OLD_ROWS = [
 ]
 
 
+async def old_community(conn: BaseDBAsyncClient, name: str = "old") -> int:
+    """A community as migrations 0013 on write it, in plain SQL (the model has grown since); its id."""
+    await conn.execute_script(
+        "INSERT INTO community (name, title, summary, rules, privacy_policy, private, posting_policy, "
+        "sensitive, discoverable, premoderation, notify_refusals, timezone, created_at, updated_at) "
+        f"VALUES ('{name}', 'Old', '', '', '', FALSE, 'members', FALSE, TRUE, 'off', TRUE, 'UTC', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    [row] = await conn.execute_query_dict(f"SELECT id FROM community WHERE name = '{name}'")
+    return int(row["id"])
+
+
 async def _old_moderators(conn: BaseDBAsyncClient) -> None:
-    group = await Group.create(name="old", title="Old")  # the group table is the same before and after
+    group_id = await old_community(conn)
     for word in STORED[ModeratorRole]:
         await conn.execute_script(
             "INSERT INTO moderator (group_id, actor, role, created_at) "
-            f"VALUES ({group.id}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
+            f"VALUES ({group_id}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
         )
 
 
