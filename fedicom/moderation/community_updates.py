@@ -80,7 +80,7 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = bool(value)
         elif key == "kind":
             value = parse_kind(str(value))
-        elif key == "parent":  # a community's name, checked against the others by place_under
+        elif key == "parent":  # a community's name, checked against the others by family.choose_parent
             value = (str(value).strip().lower() or None) if value is not None else None
         elif key == "posting_policy" and value not in POSTING_POLICIES:
             raise BadRequest(f"the posting policy is one of {', '.join(POSTING_POLICIES)}")
