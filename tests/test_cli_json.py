@@ -90,11 +90,18 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     [news] = parsed(migrated, "community", "list")
     assert news["name"] == "news" and news["title"] == "News — «Nouvelles»" and news["members"] == 0
     assert news["handle"] == "@news@groups.example" and news["private"] is False
+    assert news["kind"] == "discussion" and news["parent"] is None
     [owner] = parsed(migrated, "community", "mod", "list", "news")
     assert owner["actor"].endswith("/u/mia") and owner["role"] == "owner" and iso(owner["since"])
     shown = parsed(migrated, "community", "show", "news")
     assert shown["moderators"] == [owner["actor"]] and shown["pending_requests"] == []
     assert shown["posting_policy"] == "members" and shown["url"].endswith("/c/news")
+    assert (shown["kind"], shown["parent"], shown["children"], shown["feature_children"]) == (
+        "discussion",
+        None,
+        [],
+        False,
+    )
 
     [blocked] = parsed(migrated, "block", "list")
     assert (blocked["domain"], blocked["severity"], blocked["reject_media"]) == ("bad.example", "limit", True)

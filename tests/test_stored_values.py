@@ -16,11 +16,12 @@ from tortoise.models import Model
 
 from fedicom import storage
 from fedicom.activitypub.models import Delivery, DeliveryState, InboxItem, InboxState, OutgoingActivity
+from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator, ModeratorRole
 from fedicom.jobs.models import JobState
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction, ModlogEntry, Report, ReportState
 from fedicom.settings import Settings
-from tests.support.db import make_settings, migrate_to
+from tests.support.db import make_settings, migrate_to, old_community
 
 # The words in the database, as they were before the enums: changing one breaks old rows and the
 # public modlog's readers, so it needs a migration and a note in docs/upgrading.md.
@@ -40,6 +41,7 @@ STORED: dict[type[StrEnum], list[str]] = {
     MembershipState: ["pending", "accepted"],
     ReportState: ["open", "resolved", "dismissed"],
     JobState: ["pending", "done", "failed", "cancelled"],
+    CommunityKind: ["discussion", "ideas", "questions"],
 }  # fmt: skip
 BEFORE_ENUMS = "fedicom.0016_post_object_index"
 
@@ -93,6 +95,8 @@ async def test_every_value_round_trips_as_the_same_word(tmp_path: Path) -> None:
             )  # fmt: skip
         for state in ReportState:
             await Report.create(reporter="https://h.example/u/r", state=state)
+        for kind in CommunityKind:
+            await Group.create(name=f"kind_{kind.value}", title="Kind", kind=kind)
 
         for model, table, column, enum in [
             (ModlogEntry, "modlog_entry", "action", ModlogAction),
@@ -105,6 +109,11 @@ async def test_every_value_round_trips_as_the_same_word(tmp_path: Path) -> None:
         ]:
             assert await _stored(conn, table, column) == STORED[enum], table
             await _read_back(model, column, enum)
+        kinds = await Group.filter(name__startswith="kind_").order_by("id")
+        assert [g.kind for g in kinds] == list(CommunityKind) and all(
+            type(g.kind) is CommunityKind for g in kinds
+        )
+        assert (await _stored(conn, "community", "kind"))[1:] == STORED[CommunityKind]
     finally:
         await storage.close_db()
 
@@ -137,17 +146,11 @@ OLD_ROWS = [
 
 
 async def _old_moderators(conn: BaseDBAsyncClient) -> None:
-    await conn.execute_script(  # the columns of 0016 (0021 adds `leaderboard`, with a database default)
-        "INSERT INTO community (name, title, summary, rules, privacy_policy, private, posting_policy, "
-        "sensitive, discoverable, premoderation, timezone, notify_refusals, created_at, updated_at) "
-        "VALUES ('old', 'Old', '', '', '', FALSE, 'members', FALSE, TRUE, 'off', 'UTC', TRUE, "
-        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-    )
+    group_id = await old_community(conn)
     for word in STORED[ModeratorRole]:
         await conn.execute_script(
             "INSERT INTO moderator (group_id, actor, role, created_at) "
-            f"SELECT id, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP "
-            "FROM community WHERE name = 'old'"
+            f"VALUES ({group_id}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
         )
 
 

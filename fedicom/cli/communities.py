@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.markup import escape
@@ -11,8 +12,29 @@ from rich.markup import escape
 from fedicom.cli.acting import as_actor, as_option, as_staff
 from fedicom.cli.base import console, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
-from fedicom.groups.models import ModeratorRole
+from fedicom.groups.kinds import CommunityKind
+from fedicom.groups.models import Group, ModeratorRole
 from fedicom.staff.models import Staff
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kind_option(default: str | None) -> Callable[[F], F]:
+    return click.option(
+        "--kind",
+        type=click.Choice([kind.value for kind in CommunityKind]),
+        default=default,
+        show_default=default is not None,
+        help="How its pages present threads: a discussion, an idea board or questions and answers.",
+    )
+
+
+def feature_option(default: bool | None) -> Callable[[F], F]:
+    return click.option(
+        "--feature-children/--no-feature-children",
+        default=default,
+        help="Whether its page shows the best threads of the week of its public child communities.",
+    )
 
 
 @click.group()
@@ -38,6 +60,9 @@ def community() -> None:
 @click.option(
     "--privacy-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Privacy policy."
 )
+@kind_option(default=CommunityKind.DISCUSSION.value)
+@click.option("--parent", metavar="NAME", help="The community it belongs under (three levels at most).")
+@feature_option(default=False)
 def community_create(
     name: str,
     title: str | None,
@@ -46,6 +71,9 @@ def community_create(
     posting: str,
     rules_file: Path | None,
     privacy_file: Path | None,
+    kind: str,
+    parent: str | None,
+    feature_children: bool,
 ) -> None:
     """Create the community NAME (a-z, 0-9, _)."""
     from fedicom.activitypub.keys import KeyStore
@@ -68,6 +96,9 @@ def community_create(
             privacy_policy=privacy,
             private=private,
             posting_policy=posting,
+            kind=kind,
+            parent=parent,
+            feature_children=feature_children,
             reserved=name_reserved,
         ),
     )
@@ -84,6 +115,8 @@ def community_list(as_json: bool) -> None:
     site = Site(settings.base_url, settings.domain)
 
     async def work() -> list[dict[str, Any]]:
+        every = await list_communities()
+        names = {g.id: g.name for g in every}
         return [
             {
                 "name": g.name,
@@ -93,14 +126,17 @@ def community_list(as_json: bool) -> None:
                 "members": await member_count(g),
                 "private": g.private,
                 "posting_policy": g.posting_policy,
+                "kind": g.kind.value,
+                "parent": names.get(g.parent_id),  # type: ignore[attr-defined]
             }
-            for g in await list_communities()
+            for g in every
         ]
 
     rows = run(settings, work)
     if as_json:
         print_json(rows)
         return
+    # kind and parent are in --json and `community show`: the table stays readable in 80 columns
     shown = table("name", "handle", "title", "members", "private", "posting")
     for r in rows:
         shown.add_row(
@@ -120,6 +156,7 @@ def community_list(as_json: bool) -> None:
 def community_show(name: str, as_json: bool) -> None:
     """Show one community: its addresses, settings, members and pending requests."""
     from fedicom.groups.communities import Site, get_community, member_count, moderators_of
+    from fedicom.groups.family import children_of
     from fedicom.groups.membership import pending_requests
 
     settings = load()
@@ -134,6 +171,10 @@ def community_show(name: str, as_json: bool) -> None:
             "title": g.title,
             "private": g.private,
             "posting_policy": g.posting_policy,
+            "kind": g.kind.value,
+            "parent": await _parent_name(g),
+            "children": [child.name for child in await children_of(g, everyone=True)],
+            "feature_children": g.feature_children,
             "members": await member_count(g),
             "moderators": list(await moderators_of(g)),
             "pending_requests": [m.actor for m in await pending_requests(g)],
@@ -147,6 +188,11 @@ def community_show(name: str, as_json: bool) -> None:
         if isinstance(value, list):
             value = ", ".join(value) or "-"
         console.print(f"[bold]{key.replace('_', ' ')}:[/bold] {escape(str(value))}")
+
+
+async def _parent_name(group: Group) -> str | None:
+    parent = await Group.get_or_none(id=group.parent_id) if group.parent_id else None  # type: ignore[attr-defined]
+    return parent.name if parent else None
 
 
 def _decide(name: str, actor: str, *, approve: bool) -> None:
@@ -227,6 +273,10 @@ def _max_links(value: str | None) -> int | str | None:
     default=None,
     help="Whether its public leaderboard page is on (docs/recognition.md; never for a private community).",
 )
+@kind_option(default=None)
+@click.option("--parent", metavar="NAME", help="Place it under the community NAME (you must moderate both).")
+@click.option("--no-parent", is_flag=True, help="Make it a top-level community again.")
+@feature_option(default=None)
 @as_option
 def community_edit(
     name: str,
@@ -242,6 +292,10 @@ def community_edit(
     timezone: str | None,
     notify_refusals: bool | None,
     leaderboard: bool | None,
+    kind: str | None,
+    parent: str | None,
+    no_parent: bool,
+    feature_children: bool | None,
     acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
@@ -259,8 +313,15 @@ def community_edit(
         "premoderation": premoderation,
         "notify_refusals": notify_refusals,
         "leaderboard": leaderboard,
+        "kind": kind,
+        "parent": parent,
+        "feature_children": feature_children,
     }
+    if parent is not None and no_parent:
+        raise click.UsageError("give --parent NAME or --no-parent, not both")
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+    if no_parent:
+        changes["parent"] = None
     if links != "":
         changes["max_links"] = links
     if timezone is not None:

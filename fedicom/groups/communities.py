@@ -11,6 +11,8 @@ from fedicom.activitypub.columns import fits
 from fedicom.activitypub.keys import KeyStore
 from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.actor import build_group_actor, group_uri
+from fedicom.groups.family import choose_parent
+from fedicom.groups.kinds import CommunityKind, parse_kind
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator, Post, PostState
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
@@ -58,23 +60,29 @@ async def create_community(
     privacy_policy: str = "",
     private: bool = False,
     posting_policy: str = "members",
+    kind: str = CommunityKind.DISCUSSION,
+    parent: str | None = None,
+    feature_children: bool = False,
     reserved: Reserved,
 ) -> Group:
     """A new community with its signing key; names are lower-case letters, digits and underscores.
 
     `reserved` says why a name is already someone else's: communities share the handle namespace
-    with staff accounts (staff.accounts.name_reserved), which groups does not know.
+    with staff accounts (staff.accounts.name_reserved), which groups does not know. `parent` names
+    the community it belongs under (groups/family.py).
     """
     name = name.strip().lower()
     if not NAME_RE.match(name):
         raise BadRequest("a community name is 1-64 characters of a-z, 0-9 and _")
     if posting_policy not in POSTING_POLICIES:
         raise BadRequest(f"the posting policy must be one of {', '.join(POSTING_POLICIES)}")
+    chosen_kind = parse_kind(kind)
     if await Group.exists(name=name):
         raise BadRequest(f"a community named {name} already exists")
     taken = await reserved(name)  # one WebFinger namespace: acct:NAME@DOMAIN is one actor
     if taken:
         raise BadRequest(taken)
+    above = await choose_parent(name, parent)
     group = await Group.create(
         name=name,
         title=title or name,
@@ -83,6 +91,9 @@ async def create_community(
         privacy_policy=privacy_policy,
         private=private,
         posting_policy=posting_policy,
+        kind=chosen_kind,
+        parent=above,
+        feature_children=feature_children,
     )
     await keys.ensure(site.uri(name))
     return group

@@ -1,8 +1,9 @@
-"""The directory of communities on the home page: search, topics and languages.
+"""The directory of communities on the home page: search, topics, languages, and families.
 
 There is no column for either: a community's topics are the hashtags its managers write in its
 summary (`#gardening`), and its languages are those its recent posts declare (ActivityPub
-`contentMap` keys, or Lemmy's `language`). The listing is cached briefly: every home view reads it.
+`contentMap` keys, or Lemmy's `language`). Unfiltered, a niche community is listed under its parent
+(groups/family.py) when the parent is listed too. The listing is cached briefly: every home view reads it.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ class Listing:
     members: int
     topics: list[str]
     languages: list[str]  # most used first
+    # its listed parent and children (filled in by `nest`); not compared: they point at each other
+    parent: Listing | None = field(default=None, repr=False, compare=False)
+    children: list[Listing] = field(default_factory=list, repr=False, compare=False)
 
     def matches(self, words: list[str], topic: str | None, language: str | None) -> bool:
         if topic and topic not in self.topics:
@@ -130,8 +134,35 @@ class Directory:
         words = query.lower().split()
         topics = sorted({t for entry in every for t in entry.topics})
         languages = sorted({c for entry in every for c in entry.languages}, key=language_name)
-        shown = [entry for entry in every if entry.matches(words, topic, language)]
+        if words or topic or language:
+            shown = [entry for entry in every if entry.matches(words, topic, language)]
+        else:  # the whole directory: niche communities under their parents
+            shown = [entry for entry in every if entry.parent is None]
         return Found(shown, topics, languages, len(every))
+
+
+def nest(listings: list[Listing]) -> list[Listing]:
+    """Link each listing to its listed parent and children, in the listings' order; returns them. Pure.
+
+    A community whose parent is not listed (unlisted or gone) stands at the top.
+    """
+    by_id = {entry.group.id: entry for entry in listings}
+    for entry in listings:
+        entry.parent, entry.children = None, []
+    for entry in listings:
+        parent = by_id.get(entry.group.parent_id)  # type: ignore[attr-defined]
+        if parent is not None and parent is not entry:
+            entry.parent = parent
+            parent.children.append(entry)
+    for entry in listings:  # a loop (which choosing parents refuses) must not hide its communities
+        above, seen = entry.parent, {id(entry)}
+        while above is not None and id(above) not in seen:
+            seen.add(id(above))
+            above = above.parent
+        if above is entry and entry.parent is not None:
+            entry.parent.children.remove(entry)
+            entry.parent = None
+    return listings
 
 
 async def _build() -> list[Listing]:
@@ -158,4 +189,4 @@ async def _build() -> list[Listing]:
         listings.append(Listing(group, counts.get(group.id, 0), topics_of(group.summary), ordered))
     # busiest first: a visitor looks for where the people are
     listings.sort(key=lambda entry: (-entry.members, entry.group.name))
-    return listings
+    return nest(listings)

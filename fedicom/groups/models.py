@@ -8,6 +8,8 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
+from fedicom.groups.kinds import CommunityKind
+
 
 class Group(Model):
     """A community, federated as an ActivityPub Group actor."""
@@ -36,6 +38,16 @@ class Group(Model):
     notify_refusals = fields.BooleanField(default=True)
     # the public leaderboard page `/c/NAME/leaderboard` (fedicom/recognition/); never for a private one
     leaderboard = fields.BooleanField(default=True, db_default=True)  # old rows: on
+    # how its pages present threads (groups/kinds.py); never federated
+    kind = fields.CharEnumField(
+        CommunityKind, max_length=12, default=CommunityKind.DISCUSSION, db_default="discussion"
+    )
+    # a niche community's parent (groups/family.py): pages show the family, the directory groups it
+    parent: fields.ForeignKeyNullableRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="children", null=True, on_delete=fields.SET_NULL
+    )
+    # its page shows the best threads of the week of its public children (groups/featured.py)
+    feature_children = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

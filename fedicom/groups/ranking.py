@@ -41,7 +41,7 @@ def rank_hot(candidates: Sequence[Candidate], now: datetime) -> list[int]:
     return [c.id for c in ordered]
 
 
-def parse_sort(value: str | None) -> str | None:
-    """The sort a visitor asked for (`?sort=`), or None when it is not one we know; default hot."""
-    sort = (value or "hot").strip().lower()
+def parse_sort(value: str | None, default: str = "hot") -> str | None:
+    """The sort a visitor asked for (`?sort=`), or None when it is not one we know; `default` when none."""
+    sort = (value or default).strip().lower()
     return sort if sort in SORTS else None

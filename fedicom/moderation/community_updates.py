@@ -15,13 +15,16 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.vocab import id_of, new_activity_uri
 from fedicom.branding.contrast import Mode, check_accent
-from fedicom.errors import BadRequest
+from fedicom.errors import BadRequest, Forbidden
 from fedicom.groups.communities import POSTING_POLICIES, actor_document, create_community
 from fedicom.groups.context import Groups
+from fedicom.groups.family import choose_parent
+from fedicom.groups.kinds import parse_kind
 from fedicom.groups.models import Group, Moderator, ModeratorRole
 from fedicom.groups.text import plain_text
 from fedicom.groups.timezones import check_zone
 from fedicom.moderation import modlog
+from fedicom.moderation.authority import is_moderator
 from fedicom.moderation.content import publish_action, require_active_moderator
 from fedicom.moderation.content_wire import build_update_group
 from fedicom.moderation.models import ModlogAction
@@ -42,15 +45,19 @@ FEDERATED = (
     "icon_url",
     "image_url",
 )
-EDITABLE = (
-    *FEDERATED,
+# ours alone: members' servers never see them
+LOCAL = (
     "premoderation",
     "max_links",
     "accent",
     "notify_refusals",
     "timezone",
     "leaderboard",
-)  # ours alone
+    "kind",
+    "parent",
+    "feature_children",
+)
+EDITABLE = (*FEDERATED, *LOCAL)
 MAX_LINKS = 1000
 
 
@@ -70,8 +77,12 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = str(value).strip()
             if len(value) > 20_000:
                 raise BadRequest(f"the {key.replace('_', ' ')} is at most 20,000 characters")
-        elif key in ("private", "sensitive", "notify_refusals", "leaderboard"):
+        elif key in ("private", "sensitive", "notify_refusals", "leaderboard", "feature_children"):
             value = bool(value)
+        elif key == "kind":
+            value = parse_kind(str(value))
+        elif key == "parent":  # a community's name, checked against the others by family.choose_parent
+            value = (str(value).strip().lower() or None) if value is not None else None
         elif key == "posting_policy" and value not in POSTING_POLICIES:
             raise BadRequest(f"the posting policy is one of {', '.join(POSTING_POLICIES)}")
         elif key == "premoderation" and value not in PREMODERATION:
@@ -104,8 +115,14 @@ async def create_owned_community(
     max_links: int | None = None,
     **settings: Any,
 ) -> Group:
-    """A new community created by a staff member (`owner`, their Person actor), who owns it; logged."""
+    """A new community created by a staff member (`owner`, their Person actor), who owns it; logged.
+
+    A parent is named in `settings["parent"]`; its creator must moderate it (admins moderate all).
+    """
     local = validate_changes({"premoderation": premoderation, "max_links": max_links})
+    parent = settings.get("parent")
+    if parent is not None:
+        await require_parent_moderator(ctx, name, await choose_parent(name.strip().lower(), parent), owner)
     group = await create_community(ctx.fed.keys, ctx.site, name, reserved=name_reserved, **settings)
     async with ctx.fed.transaction() as conn:
         group.premoderation, group.max_links = local["premoderation"], local["max_links"]
@@ -120,6 +137,13 @@ async def edit_community(ctx: Groups, group: Group, staff: Staff, changes: Mappi
     actor = ctx.site.staff_uri(staff.username)
     await require_active_moderator(ctx, group, actor)
     clean = validate_changes(changes)
+    names: dict[str, Any] = {}
+    if "parent" in clean:
+        parent = await choose_parent(group.name, clean.pop("parent"))
+        if parent is not None and parent.id != group.parent_id:  # type: ignore[attr-defined]
+            await require_parent_moderator(ctx, group.name, parent, actor)
+        clean["parent_id"] = parent.id if parent else None
+        names["parent_id"] = parent.name if parent else None
     if all(getattr(group, key) == value for key, value in clean.items()):
         return []
 
@@ -127,7 +151,15 @@ async def edit_community(ctx: Groups, group: Group, staff: Staff, changes: Mappi
         if set(changed) & set(FEDERATED):
             await announce_update(ctx, group, staff, conn=conn)
 
-    return await _apply(ctx, group, actor, clean, federate)
+    changed = await _apply(ctx, group, actor, clean, federate, names)
+    return [_named(key) for key in changed]
+
+
+async def require_parent_moderator(ctx: Groups, child: str, parent: Group | None, actor: str) -> None:
+    """Only someone who moderates the parent too may place a community under it (admins may always):
+    a parent's moderators choose whose threads their page features."""
+    if parent is not None and not await is_moderator(ctx.site, parent, actor):
+        raise Forbidden(f"to place {child} under {parent.name} you must moderate {parent.name} too")
 
 
 async def announce_update(
@@ -210,8 +242,13 @@ async def _apply(
     actor: str,
     clean: dict[str, Any],
     federate: Callable[[BaseDBAsyncClient, list[str]], Awaitable[None]],
+    names: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Save what changed, federate it and log the edit in one transaction; returns the fields changed."""
+    """Save what changed, federate it and log the edit in one transaction; returns the fields changed.
+
+    `names` are what the modlog shows for a change instead of the value stored (a parent's name, not its id).
+    """
+    names = names or {}
     changed = [key for key, value in clean.items() if getattr(group, key) != value]
     async with ctx.fed.transaction() as conn:
         for key in changed:
@@ -224,11 +261,16 @@ async def _apply(
             ModlogAction.EDIT_COMMUNITY,
             ctx.uri(group),
             community=group.name,
-            details={key: _shown(clean[key]) for key in changed},
+            details={_named(key): _shown(names.get(key, clean[key])) for key in changed},
             conn=conn,
         )
     ctx.forget_group(group.name)
     return changed
+
+
+def _named(key: str) -> str:
+    """The setting a stored column stands for, as callers and the modlog name it."""
+    return "parent" if key == "parent_id" else key
 
 
 def _shown(value: Any) -> Any:

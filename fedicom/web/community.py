@@ -19,13 +19,18 @@ from fedicom.groups.authors import describe
 from fedicom.groups.browse import community_posts, thread_of
 from fedicom.groups.communities import member_count, moderators_of
 from fedicom.groups.conversations import post_number
+from fedicom.groups.family import ancestors_of, children_of
+from fedicom.groups.featured import featured_threads
+from fedicom.groups.kinds import traits
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
 from fedicom.insights import experts
+from fedicom.moderation.authority import is_moderator
 from fedicom.recognition.rules import EARNED_BY, LABELS, Badge
 from fedicom.recognition.standing import badges_for, left_out
 from fedicom.web.appstate import app_state
+from fedicom.web.staff.auth import signed_in
 from fedicom.web.templating import render
 
 MAX_QUERY = 200
@@ -42,6 +47,8 @@ async def community_context(request: Request, group: Group) -> dict[str, Any]:
         "members": await member_count(group),
         "moderators": moderators,
         "experts": await _experts(group),  # named with a badge wherever a person is shown
+        "words": traits(group.kind).wording,
+        "ancestors": await ancestors_of(group),  # the breadcrumb, from the top down
     }
 
 
@@ -54,6 +61,13 @@ async def shown_badges(group: Group, actors: set[str]) -> dict[str, list[tuple[s
     """The recognition badges by these names, as (label, how it is earned); `expert` has its own."""
     found = await badges_for(group, actors)
     return {a: [(LABELS[b], EARNED_BY[b]) for b in bs if b is not Badge.EXPERT] for a, bs in found.items()}
+
+
+async def staff_sees_all(request: Request, group: Group) -> bool:
+    """A signed-in staff member who moderates the community sees its private and unlisted children too."""
+    staff = await signed_in(request)
+    site = app_state(request).site
+    return staff is not None and await is_moderator(site, group, site.staff_uri(staff.username))
 
 
 async def home(request: Request) -> Response:
@@ -75,18 +89,25 @@ async def home(request: Request) -> Response:
 
 
 async def community_page(request: Request, group: Group) -> Response:
-    """The HTML of `/c/NAME`: about, rules, moderators, and the threads sorted and paged."""
-    sort = parse_sort(request.query_params.get("sort"))
+    """The HTML of `/c/NAME`: about, rules, moderators, its child communities and their best threads,
+    and its threads sorted (by default in its kind's order) and paged."""
+    default_sort = traits(group.kind).default_sort
+    sort = parse_sort(request.query_params.get("sort"), default_sort)
     if sort is None:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
     page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
+    featured = await featured_threads(group) if page.number == 1 else []
     groups = app_state(request).groups
+    people = [p.author for p in posts] + [f.post.author for f in featured] + context["moderators"]
     context.update(
         page=page,
         sorts=SORTS,
-        authors=await describe([p.author for p in posts] + context["moderators"], app_state(request).site),
+        default_sort=default_sort,
+        children=await children_of(group, everyone=await staff_sees_all(request, group)),
+        featured=featured,
+        authors=await describe(people, app_state(request).site),
         addons=await groups.addons.for_posts(group, posts),
         badges=await shown_badges(group, {p.author for p in posts} | set(context["moderators"])),
     )

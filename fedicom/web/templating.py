@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 
 from fedicom.groups.authors import web_url
 from fedicom.groups.directory import language_name
+from fedicom.groups.kinds import wording
 from fedicom.groups.text import plain_text, render_markdown
 from fedicom.media.links import MediaLinks
 from fedicom.web.appstate import app_state
@@ -104,6 +105,7 @@ def make_templates(links: MediaLinks) -> Jinja2Templates:
     env.filters["iso"] = iso
     env.filters["utc"] = utc
     env.filters["language_name"] = language_name
+    env.filters["kind_words"] = wording
     env.globals["asset"] = asset
     return Jinja2Templates(env=env, context_processors=[brand])
 

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.api.migrate import migrate as migrate_api
 
 from fedicom import storage
@@ -142,3 +143,15 @@ async def migrate_to(settings: Settings, target: str) -> None:
     """Apply the migrations up to `target` ("fedicom.0003_…") and no further, as an older release did."""
     await migrate_api(config=storage.tortoise_config(settings), target=target)
     await Tortoise.close_connections()
+
+
+async def old_community(conn: BaseDBAsyncClient, name: str = "old") -> int:
+    """A community as migrations 0013 on write it, in plain SQL (the model has grown since); its id."""
+    await conn.execute_script(
+        "INSERT INTO community (name, title, summary, rules, privacy_policy, private, posting_policy, "
+        "sensitive, discoverable, premoderation, notify_refusals, timezone, created_at, updated_at) "
+        f"VALUES ('{name}', 'Old', '', '', '', FALSE, 'members', FALSE, TRUE, 'off', TRUE, 'UTC', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    [row] = await conn.execute_query_dict(f"SELECT id FROM community WHERE name = '{name}'")
+    return int(row["id"])

@@ -22,6 +22,7 @@ SHOWN = (
     "follow-by-hand",
     "about",
     "community-dark",
+    "community-family",
     "staff-sign-in-error",
     "staff-dashboard",
     "staff-communities-list",

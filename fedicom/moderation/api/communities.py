@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, model_validator
 
 from fedicom.groups.communities import list_communities, member_count
+from fedicom.groups.family import children_of
+from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, Moderator, ModeratorRole
 from fedicom.moderation import moderators
 from fedicom.moderation.api.framework import Call
@@ -41,6 +43,12 @@ class CommunityOut(BaseModel):
     max_links: int | None
     notify_refusals: bool = Field(description="The community tells authors why a post was refused or held.")
     timezone: str = Field(description="The clock of its scheduled posts (an IANA zone).")
+    kind: CommunityKind = Field(description="How its pages present threads; never federated.")
+    parent: str | None = Field(description="The community it belongs under, by name.")
+    children: list[str] = Field(description="The communities directly under it, by name.")
+    feature_children: bool = Field(
+        description="Its page shows its public children's best threads of the week."
+    )
     leaderboard: bool = Field(
         description="Its public leaderboard page, /c/NAME/leaderboard (docs/recognition.md)."
     )
@@ -59,6 +67,12 @@ class CommunityCreate(Strict):
     posting_policy: PostingPolicy = "members"
     premoderation: Premoderation = "off"
     max_links: int | None = Field(None, ge=0, le=1000)
+    kind: CommunityKind = Field(
+        CommunityKind.DISCUSSION,
+        description="How its pages present threads: discussion, ideas (an idea board) or questions.",
+    )
+    parent: Name | None = Field(None, description="The community it belongs under (three levels at most).")
+    feature_children: bool = False
 
 
 class CommunityUpdate(Strict):
@@ -80,10 +94,16 @@ class CommunityUpdate(Strict):
     leaderboard: bool | None = Field(
         None, description="Show the public leaderboard page (never for a private one)."
     )
+    kind: CommunityKind | None = None
+    parent: Name | None = Field(
+        None,
+        description="Place it under this community (the caller must moderate it too); null: a top-level one.",
+    )
+    feature_children: bool | None = None
 
     @model_validator(mode="after")
     def _no_nulls(self) -> CommunityUpdate:
-        for key in self.model_fields_set - {"max_links"}:
+        for key in self.model_fields_set - {"max_links", "parent"}:
             if getattr(self, key) is None:
                 raise ValueError(f"{key} cannot be null: leave it out to keep it")
         return self
@@ -120,6 +140,7 @@ def moderator_out(call: Call, row: Moderator) -> ModeratorOut:
 
 async def community_out(call: Call, group: Group) -> CommunityOut:
     site = call.ctx.site
+    parent = await Group.get_or_none(id=group.parent_id) if group.parent_id else None  # type: ignore[attr-defined]
     return CommunityOut(
         name=group.name,
         handle=f"@{group.name}@{site.domain}",
@@ -135,6 +156,10 @@ async def community_out(call: Call, group: Group) -> CommunityOut:
         notify_refusals=group.notify_refusals,
         timezone=group.timezone,
         leaderboard=group.leaderboard,
+        kind=group.kind,
+        parent=parent.name if parent else None,
+        children=[child.name for child in await children_of(group, everyone=True)],
+        feature_children=group.feature_children,
         members=await member_count(group),
         moderators=[moderator_out(call, m) for m in await moderators.list_moderators(group)],
         created_at=group.created_at,
@@ -180,7 +205,8 @@ async def communities_show(call: Call, path: CommunityPath) -> CommunityOut:
     status=201,
 )
 async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
-    """A new community; the admin creating it becomes its owner."""
+    """A new community; the admin creating it becomes its owner. A `parent` that is unknown, or would
+    make more than three levels, is refused with the reason."""
     group = await create_owned_community(
         call.ctx,
         call.actor,
@@ -193,6 +219,9 @@ async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
         posting_policy=body.posting_policy,
         premoderation=body.premoderation,
         max_links=body.max_links,
+        kind=body.kind,
+        parent=body.parent,
+        feature_children=body.feature_children,
     )
     return await community_out(call, group)
 
@@ -208,7 +237,11 @@ async def communities_create(call: Call, body: CommunityCreate) -> CommunityOut:
     response=CommunityOut,
 )
 async def communities_update(call: Call, path: CommunityPath, body: CommunityUpdate) -> CommunityOut:
-    """Change the fields sent; a change members can see is federated as Update{Group} by the caller."""
+    """Change the fields sent; a change members can see is federated as Update{Group} by the caller.
+
+    Kind, parent and featured children are the server's own and federate nothing. A parent must be
+    a community the caller moderates too; itself, one below it or one making over three levels is refused.
+    """
     group = await call.community(path.name)
     await edit_community(call.ctx, group, call.staff, body.model_dump(exclude_unset=True))
     return await community_out(call, group)

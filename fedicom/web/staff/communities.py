@@ -34,8 +34,20 @@ CREATE_KEYS = (
     "posting_policy",
     "premoderation",
     "max_links",
+    "kind",
+    "parent",
+    "feature_children",
 )
-EDIT_KEYS = (*fields.TEXTS, *fields.FLAGS, *fields.CHOICES, "max_links", "accent", "timezone")
+EDIT_KEYS = (
+    *fields.TEXTS,
+    *fields.FLAGS,
+    *fields.CHOICES,
+    "max_links",
+    "accent",
+    "timezone",
+    "kind",
+    "parent",
+)
 LABELS = {
     "title": "title",
     "summary": "summary",
@@ -52,7 +64,15 @@ LABELS = {
     "leaderboard": "leaderboard",
     "icon_url": "icon",
     "image_url": "banner",
+    "kind": "kind",
+    "parent": "parent community",
+    "feature_children": "featured threads of its communities",
 }
+
+
+async def parent_name(group: Group) -> str | None:
+    parent = await Group.get_or_none(id=group.parent_id) if group.parent_id else None  # type: ignore[attr-defined]
+    return parent.name if parent else None
 
 
 def settings_url(group: Group) -> str:
@@ -69,10 +89,24 @@ def saved(changed: list[str]) -> str:
     return text
 
 
-def form_context(acting: Acting, values: dict[str, Any], error: str | None) -> dict[str, Any]:
+async def parent_choices(acting: Acting, group: Group | None, current: str | None) -> list[Group]:
+    """The communities it may be placed under: those the staff member moderates, besides itself (and
+    its parent now, shown even if they do not moderate it)."""
+    choices = [g for g in await moderated(acting) if group is None or g.id != group.id]
+    if current and all(g.name != current for g in choices):
+        choices += await Group.filter(name=current)
+    return sorted(choices, key=lambda g: g.title.lower())
+
+
+async def form_context(
+    acting: Acting, values: dict[str, Any], error: str | None, group: Group | None = None
+) -> dict[str, Any]:
+    current = await parent_name(group) if group else None
     return {
         "values": values,
         "error": error,
+        "kinds": fields.KIND_CHOICES,
+        "parents": await parent_choices(acting, group, current),
         "posting": fields.POSTING,
         "premoderation": fields.PREMODERATION,
         "default_links": acting.settings.max_links,
@@ -93,10 +127,10 @@ async def communities(request: Request, acting: Acting) -> Response:
     return staff_page(request, "staff/communities.html", context)
 
 
-def new_page(
+async def new_page(
     request: Request, acting: Acting, values: dict[str, Any], error: str | None = None, status: int = 200
 ) -> Response:
-    context = form_context(acting, values, error)
+    context = await form_context(acting, values, error)
     return staff_page(request, "staff/community_new.html", context, status)
 
 
@@ -104,7 +138,7 @@ def new_page(
 async def new_community(request: Request, acting: Acting) -> Response:
     acting.require_admin()
     if request.method == "GET":
-        return new_page(request, acting, dict(fields.NEW))
+        return await new_page(request, acting, dict(fields.NEW))
     values = fields.typed(await staff_form(request))
     try:
         keys = CREATE_KEYS if not values["title"].strip() else ("title", *CREATE_KEYS)
@@ -121,9 +155,12 @@ async def new_community(request: Request, acting: Acting) -> Response:
             posting_policy=clean["posting_policy"],
             premoderation=clean["premoderation"],
             max_links=clean["max_links"],
+            kind=clean.get("kind", "discussion"),
+            parent=clean["parent"],
+            feature_children=clean["feature_children"],
         )
     except FedicomError as exc:
-        return new_page(request, acting, values, exc.reason, exc.status)
+        return await new_page(request, acting, values, exc.reason, exc.status)
     handle = f"@{group.name}@{acting.ctx.site.domain}"
     return done(request, settings_url(group), f"created {group.title}: the fediverse can now follow {handle}")
 
@@ -138,7 +175,7 @@ async def settings_page(
     image_error: str | None = None,
     status: int = 200,
 ) -> Response:
-    context = form_context(acting, values, error) | {
+    context = await form_context(acting, values, error, group) | {
         "group": group,
         "members": await member_count(group),
         "image_error": image_error,
@@ -149,12 +186,14 @@ async def settings_page(
 @staff_only
 async def community_settings(request: Request, acting: Acting) -> Response:
     group = await acting.community(request.path_params["name"])
+    parent = await parent_name(group)
     if request.method == "GET":
-        return await settings_page(request, acting, group, fields.prefilled(group))
+        return await settings_page(request, acting, group, fields.prefilled(group, parent))
     values = fields.typed(await staff_form(request))
     try:
         wanted = fields.settings(values, keys=EDIT_KEYS)
-        changed = await edit_community(acting.ctx, group, acting.staff, fields.changes(group, wanted))
+        changes = fields.changes(group, wanted, parent)
+        changed = await edit_community(acting.ctx, group, acting.staff, changes)
     except FedicomError as exc:
         return await settings_page(request, acting, group, values, error=exc.reason, status=exc.status)
     return done(request, settings_url(group), saved(changed))
@@ -177,7 +216,12 @@ async def community_images(request: Request, acting: Acting) -> Response:
     except PayloadTooLarge:
         reason = "the upload is larger than 4 MiB: the icon and the banner are at most 2 MiB each"
         return await settings_page(
-            request, acting, group, fields.prefilled(group), image_error=reason, status=413
+            request,
+            acting,
+            group,
+            fields.prefilled(group, await parent_name(group)),
+            image_error=reason,
+            status=413,
         )
     try:
         choices = [
@@ -187,7 +231,12 @@ async def community_images(request: Request, acting: Acting) -> Response:
         changed = await change_images(acting.ctx, group, acting.staff, acting.files, choices)
     except FedicomError as exc:
         return await settings_page(
-            request, acting, group, fields.prefilled(group), image_error=exc.reason, status=exc.status
+            request,
+            acting,
+            group,
+            fields.prefilled(group, await parent_name(group)),
+            image_error=exc.reason,
+            status=exc.status,
         )
     finally:
         await form.close()

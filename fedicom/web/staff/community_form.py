@@ -9,12 +9,16 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from fedicom.errors import BadRequest
+from fedicom.groups.kinds import KINDS
 from fedicom.groups.models import Group
 from fedicom.moderation.community_updates import MAX_LINKS, validate_changes
 
 TEXTS = ("title", "summary", "rules", "privacy_policy")
 CHOICES = ("posting_policy", "premoderation")
-FLAGS = ("private", "sensitive", "notify_refusals", "leaderboard")
+FLAGS = ("private", "sensitive", "notify_refusals", "leaderboard", "feature_children")
+KIND_CHOICES = tuple(
+    (kind.value, f"{traits.wording.label}: {traits.wording.about}") for kind, traits in KINDS.items()
+)
 POSTING = (
     ("open", "Anyone on the fediverse may start threads"),
     ("members", "Members start threads"),
@@ -32,6 +36,7 @@ SHORT = {  # the choices in the list of communities
     "off": "Off",
     "new_members": "New members' posts",
     "all": "Every post",
+    **{kind.value: traits.wording.label for kind, traits in KINDS.items()},
 }
 NEW = {
     "name": "",
@@ -48,13 +53,16 @@ NEW = {
     "max_links": "",
     "accent": "",
     "timezone": "UTC",
+    "kind": "discussion",
+    "parent": "",
+    "feature_children": False,
 }
 
 
 def typed(form: FormData) -> dict[str, Any]:
     """The form's values as the staff member typed them (line breaks as \\n, unticked boxes False)."""
     values: dict[str, Any] = {}
-    for key in ("name", *TEXTS, *CHOICES, "max_links", "accent", "timezone"):
+    for key in ("name", *TEXTS, *CHOICES, "max_links", "accent", "timezone", "kind", "parent"):
         value = form.get(key, "")
         values[key] = value.replace("\r\n", "\n") if isinstance(value, str) else ""
     for key in FLAGS:
@@ -63,9 +71,11 @@ def typed(form: FormData) -> dict[str, Any]:
     return values
 
 
-def prefilled(group: Group) -> dict[str, Any]:
-    """The community's settings as form values."""
+def prefilled(group: Group, parent: str | None) -> dict[str, Any]:
+    """The community's settings as form values (`parent`: its parent's name)."""
     values = {key: getattr(group, key) for key in (*TEXTS, *CHOICES, *FLAGS)}
+    values["kind"] = group.kind.value
+    values["parent"] = parent or ""
     values["name"] = group.name
     values["max_links"] = "" if group.max_links is None else str(group.max_links)
     values["accent"] = group.accent or ""
@@ -74,8 +84,11 @@ def prefilled(group: Group) -> dict[str, Any]:
 
 
 def settings(values: dict[str, Any], *, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The settings the values of `keys` stand for, as stored; BadRequest naming what is wrong."""
-    chosen = {key: values[key] for key in keys if key != "max_links"}
+    """The settings the values of `keys` stand for, as stored; BadRequest naming what is wrong.
+
+    A form without a kind (not sent by a browser, whose radio buttons always are) keeps the kind.
+    """
+    chosen = {key: values[key] for key in keys if key != "max_links" and (key != "kind" or values[key])}
     if "max_links" in keys:
         chosen["max_links"] = max_links(values["max_links"])
     return validate_changes(chosen)
@@ -91,6 +104,11 @@ def max_links(text: str) -> int | None:
     return int(text)
 
 
-def changes(group: Group, wanted: dict[str, Any]) -> dict[str, Any]:
-    """Only the settings that differ from the community's (an unchanged form federates nothing)."""
-    return {key: value for key, value in wanted.items() if getattr(group, key) != value}
+def changes(group: Group, wanted: dict[str, Any], parent: str | None) -> dict[str, Any]:
+    """Only the settings that differ from the community's (an unchanged form federates nothing);
+    `parent` is the name of its parent now."""
+    return {
+        key: value
+        for key, value in wanted.items()
+        if (parent if key == "parent" else getattr(group, key)) != value
+    }
