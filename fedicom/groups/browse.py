@@ -127,6 +127,22 @@ async def community_posts(
     return PostPage(sort, number, rows[:PAGE_SIZE], list(pinned), len(rows) > PAGE_SIZE)
 
 
+async def hottest(threads: QuerySet[Post], candidates: int, now: datetime) -> tuple[list[int], int]:
+    """(the ids of the newest `candidates` threads, hottest first; how many were read)."""
+    recent = (
+        await threads.order_by("-id")
+        .limit(candidates)
+        .values("id", "upvotes", "downvotes", "published", "created_at")
+    )
+    # age from when we received it if the author's server claims a later time (a future date would
+    # otherwise keep a post hot for as long as it likes)
+    scored = [
+        Candidate(r["id"], r["upvotes"] - r["downvotes"], min(r["published"], r["created_at"]))
+        for r in recent
+    ]
+    return rank_hot(scored, now), len(recent)
+
+
 @dataclass
 class HotRanks:
     """Hot rankings per community, recomputed at most every `ttl` seconds (Lemmy too ranks periodically).
@@ -143,22 +159,8 @@ class HotRanks:
         clock = time.monotonic()
         cached = self._ranked.get(group.id)
         if cached is None or clock - cached[0] > self.ttl:
-            recent = (
-                await _unpinned(group)
-                .order_by("-id")
-                .limit(HOT_CANDIDATES)
-                .values("id", "upvotes", "downvotes", "published", "created_at")
-            )
-            # age from when we received it if the author's server claims a later time (a future date
-            # would otherwise keep a post hot for as long as it likes)
-            ids = rank_hot(
-                [
-                    Candidate(r["id"], r["upvotes"] - r["downvotes"], min(r["published"], r["created_at"]))
-                    for r in recent
-                ],
-                now,
-            )
-            cached = (clock, ids, len(recent) == HOT_CANDIDATES)
+            ids, read = await hottest(_unpinned(group), HOT_CANDIDATES, now)
+            cached = (clock, ids, read == HOT_CANDIDATES)
             self._ranked[group.id] = cached
         return cached[1], cached[2]
 

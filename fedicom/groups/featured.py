@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from fedicom.groups.browse import hottest
 from fedicom.groups.models import Group, Post, PostState
-from fedicom.groups.ranking import HOT_HORIZON_HOURS, Candidate, rank_hot
+from fedicom.groups.ranking import HOT_HORIZON_HOURS
 
 FEATURED = 5
 CANDIDATES = 500  # the newest threads of the week considered: a busy family still ranks quickly
@@ -40,18 +41,6 @@ async def featured_threads(
         state=PostState.VISIBLE,
         created_at__gte=now - timedelta(hours=HOT_HORIZON_HOURS),
     )
-    rows = (
-        await week.order_by("-id")
-        .limit(CANDIDATES)
-        .values("id", "upvotes", "downvotes", "published", "created_at")
-    )
-    # age from when we received it if the author's server claims a later time (as browse.HotRanks)
-    ranked = rank_hot(
-        [
-            Candidate(r["id"], r["upvotes"] - r["downvotes"], min(r["published"], r["created_at"]))
-            for r in rows
-        ],
-        now,
-    )[:limit]
+    ranked = (await hottest(week, CANDIDATES, now))[0][:limit]
     posts = {p.id: p for p in await Post.filter(id__in=ranked)} if ranked else {}
     return [Featured(children[posts[i].group_id], posts[i]) for i in ranked if i in posts]  # type: ignore[attr-defined]
