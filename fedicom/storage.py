@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "fedicom.refusals.models",
     "fedicom.insights.models",
     "fedicom.listening.models",
+    "fedicom.ideas.models",
 ]
 
 

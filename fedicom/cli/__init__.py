@@ -33,6 +33,7 @@ def _register() -> None:
         db,
         doctor,
         experts,
+        ideas,
         insights,
         jobs,
         listen,
@@ -67,6 +68,7 @@ def _register() -> None:
         alerts,
         experts,
         listen,
+        ideas,
     )
     for module in modules:
         for command in module.COMMANDS:

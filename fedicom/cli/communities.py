@@ -222,6 +222,11 @@ def _max_links(value: str | None) -> int | str | None:
     default=None,
     help="Whether the community tells authors why their post was refused or held (once a day per reason).",
 )
+@click.option(
+    "--reply-similar/--no-reply-similar",
+    default=None,
+    help="Whether the community replies to a new idea that has likely duplicates, with links to them.",
+)
 @as_option
 def community_edit(
     name: str,
@@ -236,6 +241,7 @@ def community_edit(
     accent: str | None,
     timezone: str | None,
     notify_refusals: bool | None,
+    reply_similar: bool | None,
     acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
@@ -252,6 +258,7 @@ def community_edit(
         "posting_policy": posting,
         "premoderation": premoderation,
         "notify_refusals": notify_refusals,
+        "reply_similar": reply_similar,
     }
     changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     if links != "":

@@ -34,6 +34,8 @@ class Group(Model):
     )  # links allowed per post, None for the instance default
     # the Group tells an author why their post was refused or held (fedicom/refusals/), once a day
     notify_refusals = fields.BooleanField(default=True)
+    # a new idea with likely duplicates gets the Group's reply linking to them (fedicom/ideas/)
+    reply_similar = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -42,7 +42,15 @@ FEDERATED = (
     "icon_url",
     "image_url",
 )
-EDITABLE = (*FEDERATED, "premoderation", "max_links", "accent", "notify_refusals", "timezone")  # ours alone
+EDITABLE = (  # ours alone
+    *FEDERATED,
+    "premoderation",
+    "max_links",
+    "accent",
+    "notify_refusals",
+    "reply_similar",
+    "timezone",
+)
 MAX_LINKS = 1000
 
 
@@ -62,7 +70,7 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = str(value).strip()
             if len(value) > 20_000:
                 raise BadRequest(f"the {key.replace('_', ' ')} is at most 20,000 characters")
-        elif key in ("private", "sensitive", "notify_refusals"):
+        elif key in ("private", "sensitive", "notify_refusals", "reply_similar"):
             value = bool(value)
         elif key == "posting_policy" and value not in POSTING_POLICIES:
             raise BadRequest(f"the posting policy is one of {', '.join(POSTING_POLICIES)}")

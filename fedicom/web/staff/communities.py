@@ -49,6 +49,7 @@ LABELS = {
     "accent": "accent colour",
     "timezone": "time zone",
     "notify_refusals": "notices to authors",
+    "reply_similar": "replies to similar ideas",
     "icon_url": "icon",
     "image_url": "banner",
 }

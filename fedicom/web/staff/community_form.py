@@ -14,7 +14,7 @@ from fedicom.moderation.community_updates import MAX_LINKS, validate_changes
 
 TEXTS = ("title", "summary", "rules", "privacy_policy")
 CHOICES = ("posting_policy", "premoderation")
-FLAGS = ("private", "sensitive", "notify_refusals")
+FLAGS = ("private", "sensitive", "notify_refusals", "reply_similar")
 POSTING = (
     ("open", "Anyone on the fediverse may start threads"),
     ("members", "Members start threads"),
@@ -42,6 +42,7 @@ NEW = {
     "private": False,
     "sensitive": False,
     "notify_refusals": True,
+    "reply_similar": False,
     "posting_policy": "members",
     "premoderation": "off",
     "max_links": "",

@@ -1,0 +1,152 @@
+"""This process's idea indexes, one per community: built from the database at first use, then kept
+up to date from the log of idea changes (`idea_change`), read past the last row seen before each use,
+so a change stored by another process (a worker, another server) is seen at the next check.
+
+The log is pruned after KEEP; an index not caught up for half that long is built again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from fedicom.groups.models import Group, Post, PostState
+from fedicom.ideas.features import features, idea_text
+from fedicom.ideas.index import IdeaIndex
+from fedicom.ideas.models import IdeaChange
+
+KEEP = 2 * 86400.0  # seconds the change log is kept
+PAGE = 5000  # ideas read at a time when an index is built
+THRESHOLD = 0.5  # a score from which an idea is a likely duplicate (docs/ideas.md: how it was chosen)
+LIKELY = 5  # likely duplicates kept per idea
+
+
+@dataclass(frozen=True)
+class Similar:
+    """An idea of the community and how closely it says what the text says (0 to 1)."""
+
+    post_id: int
+    object_id: str
+    title: str
+    score: float
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.object_id, "title": self.title, "score": self.score, "post": self.post_id}
+
+
+@dataclass
+class _Kept:
+    index: IdeaIndex
+    seen: int  # the last idea_change row read
+    at: float  # when it last caught up (monotonic)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+def _shown(post: Post | dict[str, object]) -> bool:
+    get = post.get if isinstance(post, dict) else lambda k: getattr(post, k)
+    return get("parent_id") is None and not get("deleted") and get("state") == PostState.VISIBLE
+
+
+class Catalog:
+    def __init__(self) -> None:
+        self._kept: dict[int, _Kept] = {}
+        self._building: dict[int, asyncio.Lock] = {}
+
+    def forget(self, group_id: int | None = None) -> None:
+        """Build again at next use (one community, or all)."""
+        if group_id is None:
+            self._kept.clear()
+        else:
+            self._kept.pop(group_id, None)
+
+    async def index_of(self, group: Group, conn: BaseDBAsyncClient | None = None) -> IdeaIndex:
+        """The community's index, caught up with every change committed so far."""
+        kept = self._kept.get(group.id)
+        if kept is None or time.monotonic() - kept.at > KEEP / 2:
+            async with self._building.setdefault(group.id, asyncio.Lock()):
+                kept = self._kept.get(group.id)
+                if kept is None or time.monotonic() - kept.at > KEEP / 2:
+                    kept = self._kept[group.id] = await self.build(group, conn)
+        async with kept.lock:
+            await _catch_up(group, kept, conn)
+        return kept.index
+
+    async def build(self, group: Group, conn: BaseDBAsyncClient | None = None) -> _Kept:
+        """Every idea shown in the community, read in pages; changes from the log's end on follow."""
+        last = await IdeaChange.filter(group_id=group.id).using_db(conn).order_by("-id").first()
+        kept = _Kept(IdeaIndex(), last.id if last else 0, time.monotonic())
+        after = 0
+        while True:
+            rows = await (
+                Post.filter(
+                    group_id=group.id, parent_id=None, deleted=False, state=PostState.VISIBLE, id__gt=after
+                )
+                .using_db(conn)
+                .order_by("id")
+                .limit(PAGE)
+                .values_list("id", "title", "content")
+            )
+            for post_id, title, content in rows:
+                kept.index.add(post_id, features(idea_text(title, content)))
+            if len(rows) < PAGE:
+                break
+            after = rows[-1][0]
+            await asyncio.sleep(0)  # a large community does not hold up the rest of the process
+        kept.index.renorm()
+        return kept
+
+    async def similar(
+        self,
+        group: Group,
+        text: str,
+        *,
+        limit: int = LIKELY,
+        threshold: float = 0.0,
+        exclude: int | None = None,
+        conn: BaseDBAsyncClient | None = None,
+    ) -> list[Similar]:
+        """The community's ideas closest to `text`, best first: only those still shown."""
+        index = await self.index_of(group, conn)
+        scored = index.similar(features(text), limit=limit, threshold=threshold, exclude=exclude)
+        if not scored:
+            return []
+        rows = await (
+            Post.filter(id__in=[s.post_id for s in scored])
+            .using_db(conn)
+            .values("id", "object_id", "title", "parent_id", "deleted", "state")
+        )
+        found = {r["id"]: r for r in rows if _shown(r)}
+        return [
+            Similar(s.post_id, found[s.post_id]["object_id"], found[s.post_id]["title"] or "", s.score)
+            for s in scored
+            if s.post_id in found
+        ]
+
+
+async def _catch_up(group: Group, kept: _Kept, conn: BaseDBAsyncClient | None) -> None:
+    changes = await (
+        IdeaChange.filter(group_id=group.id, id__gt=kept.seen)
+        .using_db(conn)
+        .order_by("id")
+        .values_list("id", "post_id")
+    )
+    kept.at = time.monotonic()
+    if not changes:
+        return
+    ids = {post_id for _, post_id in changes}
+    rows = await (
+        Post.filter(id__in=ids)
+        .using_db(conn)
+        .values("id", "title", "content", "parent_id", "deleted", "state")
+    )
+    posts = {r["id"]: r for r in rows}
+    for post_id in ids:
+        row = posts.get(post_id)
+        if row is not None and _shown(row):
+            kept.index.add(post_id, features(idea_text(row["title"], row["content"])))
+        else:
+            kept.index.remove(post_id)
+    kept.seen = changes[-1][0]
