@@ -19,7 +19,7 @@ from fedicom.ideas.index import IdeaIndex
 from fedicom.ideas.models import IdeaChange
 
 KEEP = 2 * 86400.0  # seconds the change log is kept
-PAGE = 5000  # ideas read at a time when an index is built
+PAGE = 2000  # ideas read at a time when an index is built
 THRESHOLD = 0.5  # a score from which an idea is a likely duplicate (docs/ideas.md: how it was chosen)
 LIKELY = 5  # likely duplicates kept per idea
 
@@ -89,13 +89,12 @@ class Catalog:
                 .limit(PAGE)
                 .values_list("id", "title", "content")
             )
-            for post_id, title, content in rows:
-                kept.index.add(post_id, features(idea_text(title, content)))
+            # in a thread: the index is no one else's yet, and the event loop keeps serving meanwhile
+            await asyncio.to_thread(_add_all, kept.index, rows)
             if len(rows) < PAGE:
                 break
             after = rows[-1][0]
-            await asyncio.sleep(0)  # a large community does not hold up the rest of the process
-        kept.index.renorm()
+        await asyncio.to_thread(kept.index.renorm)
         return kept
 
     async def similar(
@@ -124,6 +123,11 @@ class Catalog:
             for s in scored
             if s.post_id in found
         ]
+
+
+def _add_all(index: IdeaIndex, rows: list[tuple[int, str | None, str]]) -> None:
+    for post_id, title, content in rows:
+        index.add(post_id, features(idea_text(title, content)), bulk=True)
 
 
 async def _catch_up(group: Group, kept: _Kept, conn: BaseDBAsyncClient | None) -> None:

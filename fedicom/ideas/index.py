@@ -48,32 +48,33 @@ class IdeaIndex:
     def _idf(self, term: int) -> float:
         return math.log((1 + len(self._slot)) / (1 + self._df[term])) + 1.0
 
-    def add(self, post_id: int, found: Features) -> None:
-        """Keep (or replace) an idea's features."""
+    def add(self, post_id: int, found: Features, *, bulk: bool = False) -> None:
+        """Keep (or replace) an idea's features; with `bulk`, its norms wait for `renorm()`, which
+        whoever adds many ideas at once calls after the last."""
         self.remove(post_id)
         ids = array("i")
-        for prefix, terms, stem in (("w", found.stems, True), ("g", found.grams, False)):
-            for term in terms:
-                key = prefix + term
-                number = self._terms.get(key)
-                if number is None:
-                    number = self._terms[key] = len(self._df)
-                    self._is_stem.append(stem)
-                    self._df.append(0)
-                    self._postings.append(array("i"))
-                ids.append(number)
         slot = len(self._post)
+        terms, df, postings = self._terms, self._df, self._postings
+        for prefix, found_terms, stem in (("w", found.stems, True), ("g", found.grams, False)):
+            for term in found_terms:
+                key = prefix + term
+                number = terms.get(key)
+                if number is None:
+                    number = terms[key] = len(df)
+                    self._is_stem.append(stem)
+                    df.append(0)
+                    postings.append(array("i"))
+                ids.append(number)
+                df[number] += 1
+                postings[number].append(slot)
         self._post.append(post_id)
         self._alive.append(1)
         self._doc_terms.append(ids)
         self._slot[post_id] = slot
-        for number in ids:
-            self._df[number] += 1
-            self._postings[number].append(slot)
-        stems, grams = self._norms(ids)
+        stems, grams = (0.0, 0.0) if bulk else self._norms(ids)
         self._norm_stems.append(stems)
         self._norm_grams.append(grams)
-        if len(self._slot) > 1.1 * self._normed_at:
+        if not bulk and len(self._slot) > 1.1 * self._normed_at:
             self.renorm()
 
     def remove(self, post_id: int) -> None:
@@ -158,14 +159,11 @@ class IdeaIndex:
         scores *= np.frombuffer(self._alive, dtype=np.uint8)
         if exclude is not None and exclude in self._slot:
             scores[self._slot[exclude]] = 0.0
-        top = min(limit, size)
-        best = np.argpartition(-scores, top - 1)[:top] if top < size else np.arange(size)
-        ranked = sorted(best, key=lambda s: (-scores[s], self._post[s]))
-        return [
-            Scored(int(self._post[s]), round(min(float(scores[s]), 1.0), 4))
-            for s in ranked
-            if scores[s] >= threshold and scores[s] > 0
-        ]
+        # every slot scoring at least the limit-th best score, so that ties are broken by post id alone
+        kth = np.partition(scores, size - limit)[size - limit] if limit < size else 0.0
+        best = np.flatnonzero((scores >= max(kth, threshold)) & (scores > 0))
+        ranked = sorted(best.tolist(), key=lambda s: (-scores[s], self._post[s]))[:limit]
+        return [Scored(int(self._post[s]), round(min(float(scores[s]), 1.0), 4)) for s in ranked]
 
     def _unseen_idf(self) -> float:
         return math.log(1 + len(self._slot)) + 1.0
