@@ -41,7 +41,7 @@ def replies_to(p: Peer, group: str, object_id: str) -> list[dict[str, Any]]:
         a = r.activity
         inner = a.get("object") if a.get("type") == "Announce" else a
         note = inner.get("object") if isinstance(inner, dict) and inner.get("type") == "Create" else None
-        if isinstance(note, dict) and note.get("inReplyTo") == object_id and note.get("attributedTo") == group:
+        if isinstance(note, dict) and (note.get("inReplyTo"), note.get("attributedTo")) == (object_id, group):
             found.append(a)
     return found
 

@@ -96,6 +96,8 @@ def test_a_query_is_refused_with_its_reason() -> None:
 
 def test_the_reply_links_each_similar_idea_by_its_title_escaped() -> None:
     found = [Similar(7, "https://a.example/o/7", "Dark *mode* [please]", 0.8), Similar(9, "x", "", 0.6)]
-    text = reply_markdown(found, {7: "https://here.example/c/ideas/p/7", 9: "https://here.example/c/ideas/p/9"})
+    text = reply_markdown(
+        found, {7: "https://here.example/c/ideas/p/7", 9: "https://here.example/c/ideas/p/9"}
+    )
     assert "- [Dark \\*mode\\* \\[please\\]](https://here.example/c/ideas/p/7)" in text
     assert "- [\\(untitled\\)](https://here.example/c/ideas/p/9)" in text
