@@ -17,7 +17,7 @@ from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
 
 # commands that list things without being named `list` or `show`
-LISTING = {"modlog"}
+LISTING = {"modlog", "similar"}
 LONG = "https://a-server-with-a-rather-long-name.example/users/someone-with-a-long-name/statuses/1234567890"
 
 
@@ -136,6 +136,9 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     assert parsed(migrated, "notifications", "list", "--as", "mia") == []
     assert parsed(migrated, "refused", "list") == []
     assert parsed(migrated, "site", "show")["name"] == "fedicom"
+    [idea] = parsed(migrated, "ideas", "similar", "news", "--text", "Hello")
+    assert set(idea) == {"id", "title", "score"} and idea["id"].endswith("/c/news/p/1")
+    assert idea["title"] == "Hello" and 0 < idea["score"] <= 1
 
 
 def column(output: str, header: str) -> str:

@@ -161,11 +161,18 @@ OLD_ROWS = [
 
 
 async def _old_moderators(conn: BaseDBAsyncClient) -> None:
-    group = await Group.create(name="old", title="Old")  # the group table is the same before and after
+    # the community table as it was at 0016 (later migrations add columns the model has)
+    await conn.execute_script(
+        "INSERT INTO community (name, title, summary, rules, privacy_policy, private, posting_policy, "
+        "sensitive, discoverable, premoderation, timezone, notify_refusals, created_at, updated_at) "
+        "VALUES ('old', 'Old', '', '', '', FALSE, 'members', FALSE, TRUE, 'off', 'UTC', TRUE, "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    [group] = await conn.execute_query_dict("SELECT id FROM community WHERE name = 'old'")
     for word in STORED[ModeratorRole]:
         await conn.execute_script(
             "INSERT INTO moderator (group_id, actor, role, created_at) "
-            f"VALUES ({group.id}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
+            f"VALUES ({group['id']}, 'https://h.example/{word}', '{word}', CURRENT_TIMESTAMP)"
         )
 
 
