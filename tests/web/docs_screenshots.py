@@ -45,6 +45,7 @@ SHOWN = (
     "staff-instance-insights",
     "staff-listening",
     "staff-listening-dark",
+    "staff-similar-ideas",
 )
 
 
