@@ -88,8 +88,10 @@ class Arrivals:
             for change in changes:
                 try:
                     done += await self.match(change)
-                except Exception:  # one bad idea never stops the others: it is left pending, logged
+                except Exception:  # one bad idea never stops the others: dropped (while the database
+                    # answers), logged with its post
                     log.exception("the similar ideas of post %s could not be found", change.post_id)  # type: ignore[attr-defined]
+                    await IdeaChange.filter(id=change.id).update(pending=False)
             after = changes[-1].id
         return done
 

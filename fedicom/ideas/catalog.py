@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -19,6 +20,9 @@ from fedicom.ideas.index import IdeaIndex
 from fedicom.ideas.models import IdeaChange
 
 KEEP = 2 * 86400.0  # seconds the change log is kept
+# a change row younger than this may still have rows with smaller ids uncommitted before it (PostgreSQL
+# hands out ids at insert, transactions commit in any order): the index reads past it again until then
+SETTLE = 60.0
 PAGE = 2000  # ideas read at a time when an index is built
 THRESHOLD = 0.5  # a score from which an idea is a likely duplicate (docs/ideas.md: how it was chosen)
 LIKELY = 5  # likely duplicates kept per idea
@@ -40,9 +44,10 @@ class Similar:
 @dataclass
 class _Kept:
     index: IdeaIndex
-    seen: int  # the last idea_change row read
+    seen: int  # every idea_change row up to this one has been read
     at: float  # when it last caught up (monotonic)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    young: set[int] = field(default_factory=set)  # rows past `seen` read already (younger than SETTLE)
 
 
 def _shown(post: Post | dict[str, object]) -> bool:
@@ -131,26 +136,36 @@ def _add_all(index: IdeaIndex, rows: list[tuple[int, str | None, str]]) -> None:
 
 
 async def _catch_up(group: Group, kept: _Kept, conn: BaseDBAsyncClient | None) -> None:
-    changes = await (
+    rows = await (
         IdeaChange.filter(group_id=group.id, id__gt=kept.seen)
         .using_db(conn)
         .order_by("id")
-        .values_list("id", "post_id")
+        .values_list("id", "post_id", "created_at")
     )
     kept.at = time.monotonic()
+    settled = datetime.now(UTC) - timedelta(seconds=SETTLE)
+    young = [change_id for change_id, _, at in rows if _aware(at) > settled]
+    # `seen` moves past settled rows only, up to the first young one: a row committed late with a
+    # smaller id than a young one is still read next time
+    kept.seen = max([kept.seen, *(c for c, _, _ in rows if not young or c < young[0])])
+    changes = [(change_id, post_id) for change_id, post_id, _ in rows if change_id not in kept.young]
+    kept.young = {change_id for change_id in young if change_id > kept.seen}
     if not changes:
         return
     ids = {post_id for _, post_id in changes}
-    rows = await (
+    found = await (
         Post.filter(id__in=ids)
         .using_db(conn)
         .values("id", "title", "content", "parent_id", "deleted", "state")
     )
-    posts = {r["id"]: r for r in rows}
+    posts = {r["id"]: r for r in found}
     for post_id in ids:
         row = posts.get(post_id)
         if row is not None and _shown(row):
             kept.index.add(post_id, features(idea_text(row["title"], row["content"])))
         else:
             kept.index.remove(post_id)
-    kept.seen = changes[-1][0]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
