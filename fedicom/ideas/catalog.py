@@ -50,9 +50,9 @@ class _Kept:
     young: set[int] = field(default_factory=set)  # rows past `seen` read already (younger than SETTLE)
 
 
-def _shown(post: Post | dict[str, object]) -> bool:
-    get = post.get if isinstance(post, dict) else lambda k: getattr(post, k)
-    return get("parent_id") is None and not get("deleted") and get("state") == PostState.VISIBLE
+def _shown(row: dict[str, object]) -> bool:
+    """Whether a post's row (its parent, deleted and state) is a thread shown in its community."""
+    return row["parent_id"] is None and not row["deleted"] and row["state"] == PostState.VISIBLE
 
 
 class Catalog:
