@@ -28,6 +28,9 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.ideas import api as ideas_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.ideas import setup as ideas_setup
+from fedicom.ideas.arrival import Arrivals
 from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
@@ -80,6 +83,7 @@ class Runtime:
     files: FileStore  # uploads and the media cache, on disk or in an object store
     loops: list[Callable[[asyncio.Event], Coroutine[Any, Any, None]]]  # run beside the workers
     backlog: Backlog  # posts and votes insights have still to count
+    ideas: Arrivals  # new ideas whose likely duplicates are still to be found
 
 
 def build_federation(settings: Settings, meters: metrics.Metrics | None = None) -> Runtime:
@@ -135,6 +139,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
+    ideas = ideas_setup.install(groups)
     jobs = JobRunner(
         {},
         holder=fed.holder,
@@ -156,8 +161,9 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
         clock.run,
         backlog.run,
         pruner.run,
+        ideas.run,
     ]
-    return Runtime(fed, groups, defed, jobs, files, loops=loops, backlog=backlog)
+    return Runtime(fed, groups, defed, jobs, files, loops=loops, backlog=backlog, ideas=ideas)
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
 
 # commands that list things without being named `list` or `show`
-LISTING = {"modlog"}
+LISTING = {"modlog", "similar"}
 LONG = "https://a-server-with-a-rather-long-name.example/users/someone-with-a-long-name/statuses/1234567890"
 
 
@@ -52,7 +52,9 @@ def iso(value: str) -> datetime:
 
 def given_a_community_with_everything(run: Run, env: dict[str, str]) -> None:
     in_db(env, lambda: create_staff("mia", PASSWORD, is_admin=True))
-    assert run("community", "create", "news", "--title", "News — «Nouvelles»").exit_code == 0
+    assert (
+        run("community", "create", "news", "--title", "News — «Nouvelles»", "--kind", "ideas").exit_code == 0
+    )
     made = run("post", "create", "news", "--author", "mia", "--title", "Hello", "--body", "Hi there.")
     assert made.exit_code == 0, made.output
 
@@ -90,14 +92,14 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     [news] = parsed(migrated, "community", "list")
     assert news["name"] == "news" and news["title"] == "News — «Nouvelles»" and news["members"] == 0
     assert news["handle"] == "@news@groups.example" and news["private"] is False
-    assert news["kind"] == "discussion" and news["parent"] is None
+    assert news["kind"] == "ideas" and news["parent"] is None
     [owner] = parsed(migrated, "community", "mod", "list", "news")
     assert owner["actor"].endswith("/u/mia") and owner["role"] == "owner" and iso(owner["since"])
     shown = parsed(migrated, "community", "show", "news")
     assert shown["moderators"] == [owner["actor"]] and shown["pending_requests"] == []
     assert shown["posting_policy"] == "members" and shown["url"].endswith("/c/news")
     assert (shown["kind"], shown["parent"], shown["children"], shown["feature_children"]) == (
-        "discussion",
+        "ideas",
         None,
         [],
         False,
@@ -146,6 +148,9 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     [poster] = parsed(migrated, "reputation", "news")  # `reputation show news` too
     assert poster["actor"].endswith("/u/mia") and poster["points"] == 0 and poster["left_out"] is False
     assert poster["badges"] == ["first_contribution"]
+    [idea] = parsed(migrated, "ideas", "similar", "news", "--text", "Hello")
+    assert set(idea) == {"id", "title", "score"} and idea["id"].endswith("/c/news/p/1")
+    assert idea["title"] == "Hello" and 0 < idea["score"] <= 1
 
 
 def column(output: str, header: str) -> str:

@@ -277,6 +277,11 @@ def _max_links(value: str | None) -> int | str | None:
 @click.option("--parent", metavar="NAME", help="Place it under the community NAME (you must moderate both).")
 @click.option("--no-parent", is_flag=True, help="Make it a top-level community again.")
 @feature_option(default=None)
+@click.option(
+    "--reply-similar/--no-reply-similar",
+    default=None,
+    help="Whether the community replies to a new idea that has likely duplicates, with links to them.",
+)
 @as_option
 def community_edit(
     name: str,
@@ -296,6 +301,7 @@ def community_edit(
     parent: str | None,
     no_parent: bool,
     feature_children: bool | None,
+    reply_similar: bool | None,
     acting_as: str | None,
 ) -> None:
     """Change settings of NAME; members' servers get the new profile (Update of the group)."""
@@ -316,6 +322,7 @@ def community_edit(
         "kind": kind,
         "parent": parent,
         "feature_children": feature_children,
+        "reply_similar": reply_similar,
     }
     if parent is not None and no_parent:
         raise click.UsageError("give --parent NAME or --no-parent, not both")

@@ -115,6 +115,9 @@ class GroupEvents:
     """The signals of communities; one instance per runtime, on `Groups.events`."""
 
     post_stored: Signal[Post] = field(default_factory=Signal)  # shown, or held (post.state == "held")
+    post_edited: Signal[Post] = field(default_factory=Signal)  # its author changed its text
+    # deleted by its author, removed, restored, approved or rejected by a moderator: shown or not since
+    post_state_changed: Signal[Post] = field(default_factory=Signal)
     post_refused: Signal[PostRefused] = field(default_factory=Signal)  # not stored: refused
     post_held: Signal[PostRefused] = field(default_factory=Signal)  # stored held (after post_stored)
     vote_refused: Signal[PostRefused] = field(default_factory=Signal)  # kind == Kind.VOTE

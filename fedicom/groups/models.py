@@ -48,6 +48,8 @@ class Group(Model):
     )
     # its page shows the best threads of the week of its public children (groups/featured.py)
     feature_children = fields.BooleanField(default=False, db_default=False)
+    # a new idea with likely duplicates gets the Group's reply linking to them (fedicom/ideas/)
+    reply_similar = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -418,6 +418,7 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
             await post.save(using_db=conn)
             if post.state == PostState.VISIBLE:
                 await announce(ctx, post.group, activity, conn=conn)
+            await ctx.events.post_edited.send(post, conn)
         count += 1
     return count
 
@@ -455,4 +456,5 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
                 await recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
             if post.announce_id is not None:  # a post never announced (held) needs no Delete announced
                 await announce(ctx, post.group, activity, conn=conn)
+            await ctx.events.post_state_changed.send(post, conn)
     return len(posts)

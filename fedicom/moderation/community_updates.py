@@ -53,11 +53,13 @@ LOCAL = (
     "notify_refusals",
     "timezone",
     "leaderboard",
+    "reply_similar",
     "kind",
     "parent",
     "feature_children",
 )
 EDITABLE = (*FEDERATED, *LOCAL)
+SWITCHES = ("private", "sensitive", "notify_refusals", "leaderboard", "reply_similar", "feature_children")
 MAX_LINKS = 1000
 
 
@@ -77,7 +79,14 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             value = str(value).strip()
             if len(value) > 20_000:
                 raise BadRequest(f"the {key.replace('_', ' ')} is at most 20,000 characters")
-        elif key in ("private", "sensitive", "notify_refusals", "leaderboard", "feature_children"):
+        elif key in (
+            "private",
+            "sensitive",
+            "notify_refusals",
+            "leaderboard",
+            "reply_similar",
+            "feature_children",
+        ):
             value = bool(value)
         elif key == "kind":
             value = parse_kind(str(value))

@@ -54,6 +54,7 @@ async def approve_post(ctx: Groups, post: Post, actor: str) -> Post:
         post.state, post.state_reason, post.activity = PostState.VISIBLE, "", None
         post.announce_id = new_activity_uri(ctx.fed.base_url)
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity", "announce_id"])
+        await ctx.events.post_state_changed.send(post, conn)
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
         await group_posts.publish(ctx, group, post, activity, author_inbox=inbox, conn=conn)
@@ -79,6 +80,7 @@ async def reject_post(ctx: Groups, post: Post, actor: str, *, reason: str) -> Po
     async with ctx.fed.transaction() as conn:
         post.state, post.state_reason, post.activity = PostState.REMOVED, reason.strip(), None
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
+        await ctx.events.post_state_changed.send(post, conn)
         await modlog.record(
             actor,
             ModlogAction.REJECT_POST,

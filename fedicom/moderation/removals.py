@@ -129,6 +129,7 @@ async def _apply(
     async with ctx.fed.transaction() as conn:
         post.state, post.state_reason, post.activity = PostState.REMOVED, reason, None
         await post.save(using_db=conn, update_fields=["state", "state_reason", "activity"])
+        await ctx.events.post_state_changed.send(post, conn)
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
         if was_announced:
@@ -153,6 +154,7 @@ async def _undo(
     async with ctx.fed.transaction() as conn:
         post.state, post.state_reason = PostState.VISIBLE, ""
         await post.save(using_db=conn, update_fields=["state", "state_reason"])
+        await ctx.events.post_state_changed.send(post, conn)
         if post.root_id is not None:  # type: ignore[attr-defined]
             await group_posts.recount_replies(post.root_id, conn)  # type: ignore[attr-defined]
         await publish_action(ctx, group, undo, ours=ours, conn=conn)

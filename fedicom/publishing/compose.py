@@ -26,6 +26,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.models import RemoteActor
 from fedicom.activitypub.software import Split
 from fedicom.activitypub.vocab import new_activity_uri
 from fedicom.errors import BadRequest, FetchError, Forbidden, NotFound
@@ -184,6 +185,8 @@ async def _store(
         # The community's own post: its Create goes as the Group's to servers that show it (Mastodon
         # shows the community account's post, no boost of itself); FEP-1b12 readers get it announced.
         split = await ctx.fed.software.split(list((await ctx.rosters.of(group)).inboxes), conn)
+        if inbox and inbox not in split.shown + split.activity:  # a reply's author hears of it, member or not
+            split.shown.append(inbox)
         await ctx.fed.send(create, actor=actor, inboxes=split.shown, public=not group.private, conn=conn)
         await announce(ctx, group, create, conn=conn, announce_id=post.announce_id, inboxes=split.activity)
     else:
@@ -193,6 +196,23 @@ async def _store(
         await group_posts.publish(ctx, group, post, create, author_inbox=None, conn=conn)
     await ctx.events.post_stored.send(post, conn)
     return post
+
+
+async def reply_as_community(
+    ctx: Groups, group: Group, parent: Post, body_markdown: str, conn: BaseDBAsyncClient
+) -> Post:
+    """The community's own reply under `parent`, mentioning its author: what the community says by
+    itself (ideas' links to similar ideas), built and delivered as its staff's posts as the community
+    are, in `conn`'s transaction. The author is named from their stored actor: no fetch in a
+    transaction (a signer's actor is stored when its signature is checked)."""
+    _check_parent(group, parent)
+    content = content_of(Draft(body=body_markdown), thread=False)
+    remote = await RemoteActor.filter(uri=parent.author).using_db(conn).first()
+    mention = None
+    if remote is not None:
+        name = remote.preferred_username or parent.author.rstrip("/").rsplit("/", 1)[-1]
+        mention = wire.Mention(parent.author, f"@{name}@{remote.host}"), remote.delivery_inbox
+    return await _store(ctx, ctx.uri(group), group, content, parent, mention, conn)
 
 
 def draft_of(post: Post) -> Draft:
@@ -321,6 +341,7 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
             update, actor=post.author, inboxes=inboxes.shown, public=not post.group.private, conn=conn
         )
         await announce(ctx, post.group, update, conn=conn, inboxes=inboxes.activity)
+        await ctx.events.post_edited.send(post, conn)
     return post
 
 
@@ -347,4 +368,5 @@ async def delete(ctx: Groups, author: Author, post: Post) -> dict[str, Any]:
             activity, actor=post.author, inboxes=inboxes.shown, public=not post.group.private, conn=conn
         )
         await announce(ctx, post.group, activity, conn=conn, inboxes=inboxes.activity)
+        await ctx.events.post_state_changed.send(post, conn)
     return activity

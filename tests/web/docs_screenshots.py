@@ -47,6 +47,7 @@ SHOWN = (
     "staff-listening",
     "staff-listening-dark",
     "leaderboard",
+    "staff-similar-ideas",
 )
 
 

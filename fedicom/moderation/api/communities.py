@@ -42,6 +42,7 @@ class CommunityOut(BaseModel):
     premoderation: str
     max_links: int | None
     notify_refusals: bool = Field(description="The community tells authors why a post was refused or held.")
+    reply_similar: bool = Field(description="The community replies to a new idea with links to similar ones.")
     timezone: str = Field(description="The clock of its scheduled posts (an IANA zone).")
     kind: CommunityKind = Field(description="How its pages present threads; never federated.")
     parent: str | None = Field(description="The community it belongs under, by name.")
@@ -89,6 +90,9 @@ class CommunityUpdate(Strict):
     max_links: int | None = Field(None, ge=0, le=1000, description="null: the instance default.")
     notify_refusals: bool | None = Field(
         None, description="Tell authors why their post was refused or held (at most once a day per reason)."
+    )
+    reply_similar: bool | None = Field(
+        None, description="Reply to the author of a new idea that has likely duplicates, linking to them."
     )
     timezone: str | None = Field(None, max_length=64, pattern=NO_NUL, description="e.g. Europe/Paris.")
     leaderboard: bool | None = Field(
@@ -154,6 +158,7 @@ async def community_out(call: Call, group: Group) -> CommunityOut:
         premoderation=group.premoderation,
         max_links=group.max_links,
         notify_refusals=group.notify_refusals,
+        reply_similar=group.reply_similar,
         timezone=group.timezone,
         leaderboard=group.leaderboard,
         kind=group.kind,

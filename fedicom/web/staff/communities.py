@@ -62,6 +62,7 @@ LABELS = {
     "timezone": "time zone",
     "notify_refusals": "notices to authors",
     "leaderboard": "leaderboard",
+    "reply_similar": "replies to similar ideas",
     "icon_url": "icon",
     "image_url": "banner",
     "kind": "kind",

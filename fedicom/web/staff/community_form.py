@@ -15,7 +15,7 @@ from fedicom.moderation.community_updates import MAX_LINKS, validate_changes
 
 TEXTS = ("title", "summary", "rules", "privacy_policy")
 CHOICES = ("posting_policy", "premoderation")
-FLAGS = ("private", "sensitive", "notify_refusals", "leaderboard", "feature_children")
+FLAGS = ("private", "sensitive", "notify_refusals", "leaderboard", "reply_similar", "feature_children")
 KIND_CHOICES = tuple(
     (kind.value, f"{traits.wording.label}: {traits.wording.about}") for kind, traits in KINDS.items()
 )
@@ -48,6 +48,7 @@ NEW = {
     "sensitive": False,
     "notify_refusals": True,
     "leaderboard": True,
+    "reply_similar": False,
     "posting_policy": "members",
     "premoderation": "off",
     "max_links": "",

@@ -17,6 +17,7 @@ from fedicom.groups.authors import describe
 from fedicom.groups.models import Group, Post
 from fedicom.groups.text import plain_text
 from fedicom.http import page_number
+from fedicom.ideas.matches import matches_of
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.held import list_posts
 from fedicom.moderation.models import Report, ReportState
@@ -118,6 +119,7 @@ async def post_page(request: Request, acting: Acting) -> Response:
         "mine": changeable_by(acting.ctx, post, acting.actor),
         "addons": await acting.ctx.addons.for_posts(group, [post]),
         "authors": await describe([post.author], acting.ctx.site),
+        "similar": await matches_of(post) if post.is_thread else [],
     }
     return staff_page(request, "staff/post.html", context)
 
