@@ -28,6 +28,8 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
+from fedicom.ideas import api as ideas_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.ideas.board import IdeaBadges
 from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
@@ -135,6 +137,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
+    groups.addons.add("ideas", IdeaBadges())  # idea statuses on the board's pages
     jobs = JobRunner(
         {},
         holder=fed.holder,

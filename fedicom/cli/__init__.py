@@ -33,6 +33,7 @@ def _register() -> None:
         db,
         doctor,
         experts,
+        ideas,
         insights,
         jobs,
         listen,
@@ -69,6 +70,7 @@ def _register() -> None:
         experts,
         reputation,
         listen,
+        ideas,
     )
     for module in modules:
         for command in module.COMMANDS:
