@@ -58,7 +58,19 @@ from fedicom.settings import Settings
 from fedicom.staff import routes as staff_routes
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
-from fedicom.web import about, brand, community, follow, leaderboard, media, media_proxy, modlog, setup, staff
+from fedicom.web import (
+    about,
+    brand,
+    community,
+    follow,
+    ideas,
+    leaderboard,
+    media,
+    media_proxy,
+    modlog,
+    setup,
+    staff,
+)
 from fedicom.web.appstate import Running, app_state
 from fedicom.web.errors import error_answer
 
@@ -231,6 +243,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *community.routes,
             *follow.routes,
             *leaderboard.routes,
+            *ideas.routes,
             *about.routes,
             *modlog.routes,
             *media.routes,

@@ -149,3 +149,10 @@ async def roadmap(group: Group) -> dict[IdeaStatus, list[Post]]:
                 .limit(ROADMAP_SHOWN)
             )
     return columns
+
+
+async def original_of(group: Group, post: Post) -> Post | None:
+    """The idea a duplicate was merged into (None for any other idea)."""
+    state = await IdeaState.get_or_none(post_id=post.id)
+    merged_into = state.merged_into_id if state else None  # type: ignore[attr-defined]
+    return await Post.get_or_none(id=merged_into, group=group) if merged_into else None
