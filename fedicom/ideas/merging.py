@@ -95,9 +95,9 @@ async def move_votes(
 async def merge(ctx: Groups, author: Author, duplicate: Post, original: Post) -> Merged:
     """Merge `duplicate` into `original` as the staff member `author`."""
     check_idea(duplicate.group, duplicate)
-    check_idea(original.group, original)
     dup, orig = await standing_of(duplicate.id), await standing_of(original.id)
     check_merge(duplicate, original, dup, orig)
+    check_idea(original.group, original)
     await require_active_moderator(ctx, duplicate.group, author.actor)
     page = f"{ctx.uri(original.group)}/p/{original.id}"
     async with ctx.fed.transaction() as conn:
