@@ -28,7 +28,7 @@ from fedicom.groups.communities import Site, create_community, usage
 from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
-from fedicom.ideas import api as ideas_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.ideas import board_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.ideas.board import IdeaBadges
 from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.insights.backlog import Backlog
