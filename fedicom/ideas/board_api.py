@@ -80,7 +80,7 @@ def idea_out(post: Post, shown: ShownStatus) -> IdeaOut:
 
 
 async def _out(post: Post) -> IdeaOut:
-    await post.refresh_from_db(fields=["upvotes", "downvotes", "locked"])
+    await post.refresh_from_db(fields=["upvotes", "downvotes"])  # votes moved by a merge
     return idea_out(post, (await statuses_of(post.group, [post]))[post.id])
 
 
