@@ -29,8 +29,10 @@ from fedicom.groups.context import Groups
 from fedicom.groups.inbox import GroupInbox
 from fedicom.groups.models import Group
 from fedicom.ideas import api as ideas_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.ideas import board_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.ideas import setup as ideas_setup
 from fedicom.ideas.arrival import Arrivals
+from fedicom.ideas.board import IdeaBadges
 from fedicom.insights import api as insights_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
@@ -59,7 +61,19 @@ from fedicom.settings import Settings
 from fedicom.staff import routes as staff_routes
 from fedicom.staff.accounts import name_reserved
 from fedicom.staff.models import Staff
-from fedicom.web import about, brand, community, follow, leaderboard, media, media_proxy, modlog, setup, staff
+from fedicom.web import (
+    about,
+    brand,
+    community,
+    follow,
+    ideas,
+    leaderboard,
+    media,
+    media_proxy,
+    modlog,
+    setup,
+    staff,
+)
 from fedicom.web.appstate import Running, app_state
 from fedicom.web.errors import error_answer
 
@@ -140,6 +154,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     ideas = ideas_setup.install(groups)
+    groups.addons.add("ideas", IdeaBadges())  # idea statuses on the board's pages
     jobs = JobRunner(
         {},
         holder=fed.holder,
@@ -234,6 +249,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
             *community.routes,
             *follow.routes,
             *leaderboard.routes,
+            *ideas.routes,
             *about.routes,
             *modlog.routes,
             *media.routes,

@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "fedicom.recognition.models",
     "fedicom.listening.models",
     "fedicom.ideas.models",
+    "fedicom.ideas.board_models",
 ]
 
 

@@ -152,6 +152,13 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     assert set(idea) == {"id", "title", "score"} and idea["id"].endswith("/c/news/p/1")
     assert idea["title"] == "Hello" and 0 < idea["score"] <= 1
 
+    assert migrated("community", "create", "board", "--title", "Board", "--kind", "ideas").exit_code == 0
+    assert migrated("post", "create", "board", "--author", "mia", "--title", "Dark mode").exit_code == 0
+    [idea] = parsed(migrated, "ideas", "list", "board")
+    assert idea["title"] == "Dark mode" and "/c/board/p/" in idea["object_id"] and idea["score"] == 0
+    assert (idea["status"], idea["note"], idea["merged_into"], idea["merged_here"]) == ("open", "", None, 0)
+    assert idea["author"].endswith("/u/mia") and iso(idea["published"]) and idea["changed_at"] is None
+
 
 def column(output: str, header: str) -> str:
     """The text of one column of a rich table, its wrapped lines joined again."""

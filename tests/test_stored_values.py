@@ -18,6 +18,7 @@ from fedicom import storage
 from fedicom.activitypub.models import Delivery, DeliveryState, InboxItem, InboxState, OutgoingActivity
 from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator, ModeratorRole
+from fedicom.ideas.lifecycle import IdeaStatus
 from fedicom.jobs.models import JobState
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction, ModlogEntry, Report, ReportState
 from fedicom.settings import Settings
@@ -42,6 +43,7 @@ STORED: dict[type[StrEnum], list[str]] = {
     ReportState: ["open", "resolved", "dismissed"],
     JobState: ["pending", "done", "failed", "cancelled"],
     CommunityKind: ["discussion", "ideas", "questions"],
+    IdeaStatus: ["open", "under_review", "planned", "started", "completed", "declined", "duplicate"],
 }  # fmt: skip
 BEFORE_ENUMS = "fedicom.0016_post_object_index"
 

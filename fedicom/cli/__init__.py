@@ -33,6 +33,7 @@ def _register() -> None:
         db,
         doctor,
         experts,
+        idea_board,
         ideas,
         insights,
         jobs,
@@ -71,6 +72,7 @@ def _register() -> None:
         reputation,
         listen,
         ideas,
+        idea_board,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -21,10 +21,13 @@ from fedicom.groups.communities import member_count, moderators_of
 from fedicom.groups.conversations import post_number
 from fedicom.groups.family import ancestors_of, children_of
 from fedicom.groups.featured import featured_threads
-from fedicom.groups.kinds import traits
-from fedicom.groups.models import Group
+from fedicom.groups.kinds import CommunityKind, traits
+from fedicom.groups.models import Group, Post
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
+from fedicom.ideas.board import history_of, ideas_page, original_of
+from fedicom.ideas.lifecycle import LABELS as STATUS_LABELS
+from fedicom.ideas.lifecycle import IdeaStatus, check_board, parse_status
 from fedicom.insights import experts
 from fedicom.moderation.authority import is_moderator
 from fedicom.recognition.rules import EARNED_BY, LABELS, Badge
@@ -95,7 +98,11 @@ async def community_page(request: Request, group: Group) -> Response:
     sort = parse_sort(request.query_params.get("sort"), default_sort)
     if sort is None:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
+    status = status_filter(request, group)
+    if status is None:
+        page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
+    else:
+        page = await ideas_page(group, sort, status, page_number(request))
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
     featured = await featured_threads(group) if page.number == 1 else []
@@ -104,6 +111,8 @@ async def community_page(request: Request, group: Group) -> Response:
     context.update(
         page=page,
         sorts=SORTS,
+        status=status.value if status else None,
+        statuses=[(s.value, STATUS_LABELS[s]) for s in IdeaStatus],
         default_sort=default_sort,
         children=await children_of(group, everyone=await staff_sees_all(request, group)),
         featured=featured,
@@ -112,6 +121,22 @@ async def community_page(request: Request, group: Group) -> Response:
         badges=await shown_badges(group, {p.author for p in posts} | set(context["moderators"])),
     )
     return render(request, "community.html", context)
+
+
+def status_filter(request: Request, group: Group) -> IdeaStatus | None:
+    """The idea board's `?status=` (None: every idea); 400 for an unknown word or another kind."""
+    raw = request.query_params.get("status", "").strip()
+    if not raw:
+        return None
+    check_board(group)
+    return parse_status(raw[:MAX_QUERY])
+
+
+async def idea_extras(group: Group, root: Post) -> dict[str, Any]:
+    """On an idea's page: the history of its status and, for a merged duplicate, the original."""
+    if group.kind != CommunityKind.IDEAS:
+        return {}
+    return {"idea_history": await history_of(root), "merged_original": await original_of(group, root)}
 
 
 async def privacy_page(request: Request, group: Group) -> Response:
@@ -128,11 +153,15 @@ async def post_page(request: Request) -> Response:
     group = await groups.group(request.path_params["name"])
     thread = await thread_of(group, post_number(request.path_params["post_id"]))
     context = await community_context(request, group)
+    extras = await idea_extras(group, thread.root)
+    people = thread.authors() | set(context["moderators"]) | {h.actor for h in extras.get("idea_history", [])}
     context.update(
         thread=thread,
-        authors=await describe(thread.authors() | set(context["moderators"]), app_state(request).site),
+        authors=await describe(people, app_state(request).site),
         addons=await groups.addons.for_posts(group, thread.posts()),
         badges=await shown_badges(group, thread.authors() | set(context["moderators"])),
+        status_labels=STATUS_LABELS,
+        **extras,
     )
     return render(request, "post.html", context)
 

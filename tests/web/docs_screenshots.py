@@ -48,6 +48,8 @@ SHOWN = (
     "staff-listening-dark",
     "leaderboard",
     "staff-similar-ideas",
+    "idea-board",
+    "roadmap",
 )
 
 

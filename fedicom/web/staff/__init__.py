@@ -11,6 +11,7 @@ from fedicom.web.staff import (
     communities,
     dashboard,
     held,
+    ideas,
     inbox,
     insights,
     listening,
@@ -38,6 +39,7 @@ def routes() -> list[BaseRoute]:
         *listening.routes,
         *members.routes,
         *held.routes,
+        *ideas.routes,  # before posts.routes: its /p/N/{action} would take idea-status, idea-merge
         *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete
         *posts.routes,
         *refused.routes,

@@ -6,6 +6,7 @@ call (moderation/removals.py, threads.py), so each federates exactly as they do.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -17,6 +18,7 @@ from fedicom.groups.authors import describe
 from fedicom.groups.models import Group, Post
 from fedicom.groups.text import plain_text
 from fedicom.http import page_number
+from fedicom.ideas.lifecycle import LABELS, IdeaStatus
 from fedicom.ideas.matches import matches_of
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.held import list_posts
@@ -103,6 +105,13 @@ async def posts_list(request: Request, acting: Acting) -> Response:
 @staff_only
 async def post_page(request: Request, acting: Acting) -> Response:
     post = await community_post(acting, request.path_params["name"], request.path_params["post_id"])
+    return await post_view(request, acting, post)
+
+
+async def post_view(
+    request: Request, acting: Acting, post: Post, *, status: int = 200, **extra: Any
+) -> Response:
+    """The staff page of a post; `extra` (a form's error and what was typed) when an action was refused."""
     group = post.group
     open_reports = await Report.filter(community_id=group.id, state=ReportState.OPEN).order_by("-id")
     root = None if post.is_thread else await Post.get_or_none(id=post.root_id, group_id=group.id)  # type: ignore[attr-defined]
@@ -120,8 +129,10 @@ async def post_page(request: Request, acting: Acting) -> Response:
         "addons": await acting.ctx.addons.for_posts(group, [post]),
         "authors": await describe([post.author], acting.ctx.site),
         "similar": await matches_of(post) if post.is_thread else [],
+        "idea_statuses": [(s.value, LABELS[s]) for s in IdeaStatus if s != IdeaStatus.DUPLICATE],
+        **extra,
     }
-    return staff_page(request, "staff/post.html", context)
+    return staff_page(request, "staff/post.html", context, status)
 
 
 # --- actions: each returns the sentence shown when it worked ------------------------------------------
