@@ -22,6 +22,8 @@ from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
 from fedicom.activitypub.observe import Observers
+from fedicom.answers import api as answers_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.answers import setup as answers_setup
 from fedicom.errors import FedicomError
 from fedicom.groups import routes as group_routes
 from fedicom.groups.communities import Site, create_community, usage
@@ -135,6 +137,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
     groups.events.create_claimed.connect(lambda activity: polls.take_vote(groups, activity))
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
+    answers_setup.install(groups)  # the asker's `!accept`, after the ledger credits the reply itself
     jobs = JobRunner(
         {},
         holder=fed.holder,

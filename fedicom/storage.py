@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "fedicom.insights.models",
     "fedicom.recognition.models",
     "fedicom.listening.models",
+    "fedicom.answers.models",
 ]
 
 

@@ -26,6 +26,7 @@ def _register() -> None:
     from fedicom.cli import (
         alerts,
         allows,
+        answers,
         bans,
         blocks,
         communities,
@@ -69,6 +70,7 @@ def _register() -> None:
         experts,
         reputation,
         listen,
+        answers,
     )
     for module in modules:
         for command in module.COMMANDS:
