@@ -103,7 +103,7 @@ async def _handle(ctx: Groups, actor: str) -> str:
 
 
 def notice_text(handle: str, answer_url: str) -> str:
-    return f"✅ Accepted answer by {handle}: {answer_url}"
+    return f"✅ Accepted answer by {handle}: <{answer_url}>"  # Markdown: the address as a link
 
 
 async def accept(ctx: Groups, author: Author, reply: Post, question: Post | None = None) -> Accepted:

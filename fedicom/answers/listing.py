@@ -13,6 +13,7 @@ from tortoise.queryset import QuerySet
 
 from fedicom.answers.models import AcceptedAnswer
 from fedicom.errors import BadRequest, shown
+from fedicom.groups.browse import PAGE_SIZE, PostPage
 from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, Post, PostState
 
@@ -58,6 +59,21 @@ def questions(group: Group, status: Status) -> QuerySet[Post]:
     if status is Status.UNANSWERED:
         return shown_threads.exclude(id__in=answered)
     return shown_threads
+
+
+async def question_page(group: Group, status: Status, number: int) -> PostPage:
+    """One page of the community's questions with that status, newest first (the public filter)."""
+    offset = (number - 1) * PAGE_SIZE
+    rows = await questions(group, status).order_by("-id").offset(offset).limit(PAGE_SIZE + 1)
+    return PostPage("new", number, rows[:PAGE_SIZE], [], len(rows) > PAGE_SIZE)
+
+
+async def accepted_post(question: Post) -> Post | None:
+    """The accepted answer of a question, while it is shown."""
+    row = await AcceptedAnswer.get_or_none(question_id=question.id)
+    if row is None:
+        return None
+    return await Post.get_or_none(id=row.answer_id, deleted=False, state=PostState.VISIBLE)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedicom.answers.listing import Status, accepted_post, parse_status, question_page
 from fedicom.errors import BadRequest
 from fedicom.groups.authors import describe
 from fedicom.groups.browse import community_posts, thread_of
@@ -21,7 +22,7 @@ from fedicom.groups.communities import member_count, moderators_of
 from fedicom.groups.conversations import post_number
 from fedicom.groups.family import ancestors_of, children_of
 from fedicom.groups.featured import featured_threads
-from fedicom.groups.kinds import traits
+from fedicom.groups.kinds import CommunityKind, traits
 from fedicom.groups.models import Group
 from fedicom.groups.ranking import SORTS, parse_sort
 from fedicom.http import page_number
@@ -95,7 +96,12 @@ async def community_page(request: Request, group: Group) -> Response:
     sort = parse_sort(request.query_params.get("sort"), default_sort)
     if sort is None:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
+    asked = group.kind == CommunityKind.QUESTIONS
+    status = parse_status(request.query_params.get("status")) if asked else None
+    if status in (None, Status.ALL) or group.private:
+        page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
+    else:
+        page = await question_page(group, status, page_number(request))
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
     featured = await featured_threads(group) if page.number == 1 else []
@@ -110,6 +116,7 @@ async def community_page(request: Request, group: Group) -> Response:
         authors=await describe(people, app_state(request).site),
         addons=await groups.addons.for_posts(group, posts),
         badges=await shown_badges(group, {p.author for p in posts} | set(context["moderators"])),
+        status=status,
     )
     return render(request, "community.html", context)
 
@@ -128,9 +135,13 @@ async def post_page(request: Request) -> Response:
     group = await groups.group(request.path_params["name"])
     thread = await thread_of(group, post_number(request.path_params["post_id"]))
     context = await community_context(request, group)
+    asked = group.kind == CommunityKind.QUESTIONS and thread.focus.id == thread.root.id
+    accepted = await accepted_post(thread.root) if asked else None
+    people = thread.authors() | set(context["moderators"]) | ({accepted.author} if accepted else set())
     context.update(
         thread=thread,
-        authors=await describe(thread.authors() | set(context["moderators"]), app_state(request).site),
+        accepted=accepted,
+        authors=await describe(people, app_state(request).site),
         addons=await groups.addons.for_posts(group, thread.posts()),
         badges=await shown_badges(group, thread.authors() | set(context["moderators"])),
     )
