@@ -47,6 +47,8 @@ SHOWN = (
     "staff-listening",
     "staff-listening-dark",
     "leaderboard",
+    "question-answered",
+    "staff-questions",
 )
 
 
