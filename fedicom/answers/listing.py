@@ -35,6 +35,12 @@ def parse_status(value: str | None) -> Status:
         raise BadRequest(f"status is one of {choices}, not {shown(value or '')}") from None
 
 
+def shown_answers(group: Group) -> QuerySet[AcceptedAnswer]:
+    """The community's accepted answers that count: an answer removed or deleted since leaves its
+    question unanswered until it is restored (as its recognition credit stops counting meanwhile)."""
+    return AcceptedAnswer.filter(group_id=group.id, answer__deleted=False, answer__state=PostState.VISIBLE)
+
+
 class AnswerMarks:
     """The page add-on: marks answered questions and accepted answers among the posts shown."""
 
@@ -43,9 +49,9 @@ class AnswerMarks:
             return {}
         ids = [p.id for p in posts]
         marks: dict[int, str] = {}
-        for row in await AcceptedAnswer.filter(group_id=group.id, question_id__in=ids).values("question_id"):
+        for row in await shown_answers(group).filter(question_id__in=ids).values("question_id"):
             marks[row["question_id"]] = "answered"
-        for row in await AcceptedAnswer.filter(group_id=group.id, answer_id__in=ids).values("answer_id"):
+        for row in await shown_answers(group).filter(answer_id__in=ids).values("answer_id"):
             marks[row["answer_id"]] = "accepted"
         return marks
 
@@ -53,7 +59,7 @@ class AnswerMarks:
 def questions(group: Group, status: Status) -> QuerySet[Post]:
     """The community's shown questions with that status."""
     shown_threads = Post.filter(group_id=group.id, parent_id=None, deleted=False, state=PostState.VISIBLE)
-    answered = Subquery(AcceptedAnswer.filter(group_id=group.id).values("question_id"))
+    answered = Subquery(shown_answers(group).values("question_id"))
     if status is Status.ANSWERED:
         return shown_threads.filter(id__in=answered)
     if status is Status.UNANSWERED:
@@ -108,7 +114,7 @@ async def listed(
     rows = await questions(group, status).order_by("id").limit(min(limit, MAX_LISTED))
     answers = {
         r["question_id"]: r["answer__object_id"]
-        for r in await AcceptedAnswer.filter(question_id__in=[p.id for p in rows]).values(
+        for r in await shown_answers(group).filter(question_id__in=[p.id for p in rows]).values(
             "question_id", "answer__object_id"
         )
     }

@@ -1,6 +1,7 @@
 """How fast questions communities' questions get the answer their askers or staff accept: of the
 questions asked in a period (each community's calendar), how many have an accepted answer, and the
 median hours from a question to the arrival of the reply accepted as its answer (docs/questions.md).
+An answer removed or deleted since does not count, as on the pages.
 
 Read from the Q&A area's `accepted_answer` table by SQL, as insights reads every area's rows: insights
 sits below that area (answers credit recognition, which counts with insights), so it never imports it.
@@ -69,10 +70,11 @@ async def asked(groups: list[Group], period: Period) -> list[Asked] | None:
         first, after = period.bounds(group)
         rows = await query(
             "SELECT q.created_at AS asked, a.created_at AS answered FROM post q "
-            "LEFT JOIN accepted_answer x ON x.question_id = q.id LEFT JOIN post a ON a.id = x.answer_id "
+            "LEFT JOIN accepted_answer x ON x.question_id = q.id "
+            "LEFT JOIN post a ON a.id = x.answer_id AND a.deleted = ? AND a.state = ? "
             "WHERE q.group_id = ? AND q.parent_id IS NULL AND q.deleted = ? AND q.state = ? "
             "AND q.created_at >= ? AND q.created_at < ?",
-            [group.id, False, PostState.VISIBLE.value, first, after],
+            [False, PostState.VISIBLE.value, group.id, False, PostState.VISIBLE.value, first, after],
         )
         for row in rows:
             at = _moment(row["asked"])

@@ -23,6 +23,7 @@ ZONE = "Pacific/Auckland"  # UTC+13 in November: 15:00 UTC is 04:00 the next loc
 ASKER = "https://s.example/users/kim"
 # (hours before NOW the question was asked, hours until the accepted reply arrived, or None)
 HISTORY = [(2, 1.5), (5, None), (30, 3.0), (31, 10.0), (50, None), (70, 0.25), (24 * 40, 2.0)]
+REMOVED_ANSWER = 45  # hours before NOW: a question whose accepted answer was removed since (unanswered)
 
 
 def shown(questions: int, accepted: int, share: float | None, median: float | None) -> dict[str, object]:
@@ -70,6 +71,19 @@ async def given_history(group: Group) -> None:
         await AcceptedAnswer.create(
             group=group, question=question, answer=answer, accepted_by=ASKER, accepted_at=NOW
         )
+    asked_at = NOW - timedelta(hours=REMOVED_ANSWER)
+    question = await Post.create(
+        group=group, object_id=f"{ASKER}/qr", type="Page", author=ASKER, title="QR", document={},
+        published=asked_at,
+    )  # fmt: skip
+    await Post.filter(id=question.id).update(created_at=asked_at)
+    answer = await Post.create(
+        group=group, object_id=f"{ASKER}/ar", type="Note", author="https://t.example/u/lee",
+        parent=question, root=question, document={}, published=asked_at, state=PostState.REMOVED,
+    )  # fmt: skip
+    await AcceptedAnswer.create(
+        group=group, question=question, answer=answer, accepted_by=ASKER, accepted_at=NOW
+    )
     removed = await Post.create(
         group=group, object_id=f"{ASKER}/gone", type="Page", author=ASKER, title="Gone", document={},
         published=NOW, state=PostState.REMOVED,
@@ -87,7 +101,7 @@ async def test_the_time_to_an_accepted_answer_is_counted_exactly(instance) -> No
     found = await insights(group, 30, now=NOW)
     other = await insights(await Group.get(name="talk"), 30, now=NOW)
 
-    in_period = [(ago, after) for ago, after in HISTORY if ago < 24 * 30]
+    in_period = [(ago, after) for ago, after in HISTORY if ago < 24 * 30] + [(REMOVED_ANSWER, None)]
     hours = sorted(after for _, after in in_period if after is not None)  # [0.25, 1.5, 3.0, 10.0]
     assert found.answers == {
         "questions": len(in_period),

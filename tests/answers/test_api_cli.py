@@ -63,6 +63,9 @@ async def test_the_admin_api_lists_accepts_and_clears(instance) -> None:
         page = f"{inst.base}/c/help/p/{made['r1'].id}"  # the page address works as well as the id
         done = await http.post(f"{base}/questions/accept", json={"answer": page, "question": f"{KIM}/q1"})
         answered = (await http.get(f"{base}/questions?status=answered")).json()
+        await Post.filter(id=made["r1"].id).update(state="removed")  # an answer removed since counts not
+        waiting_again = (await http.get(f"{base}/questions")).json()
+        await Post.filter(id=made["r1"].id).update(state="visible")
         cleared = await http.post(f"{base}/questions/unaccept", json={"question": f"{KIM}/q1"})
         again = await http.post(f"{base}/questions/unaccept", json={"question": f"{KIM}/q1"})
         spec = (await http.get(f"{inst.base}/api/v1/admin/openapi.json")).json()
@@ -83,6 +86,7 @@ async def test_the_admin_api_lists_accepts_and_clears(instance) -> None:
     )
     assert body["accepted_by"].endswith("/u/mia")
     assert [(q["title"], q["answer"]) for q in answered["questions"]] == [("First?", f"{KIM}/r1")]
+    assert [q["title"] for q in waiting_again["questions"]] == ["First?", "Second?"]
     assert cleared.status_code == 204 and again.status_code == 400
     assert not await AcceptedAnswer.exists()
     paths = spec["paths"]
