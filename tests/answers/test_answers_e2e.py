@@ -70,6 +70,13 @@ async def test_an_accepted_answer_reaches_lemmy_and_mastodon_members_and_the_ask
     assert (row.answer_id, row.accepted_by) == (second.id, alice.uri)  # type: ignore[attr-defined]
     assert await credited() == [second.id]
 
+    # When alice accepts her own reply, it is the answer but earns her nothing
+    own, _ = await reply(peer, alice, group, asked["id"], "<p>Found it myself: clear the cache.</p>")
+    await reply(peer, alice, group, own["id"], "<p>!accept</p>")
+    mine = await post_of(own["id"])
+    assert (await AcceptedAnswer.get(question_id=question.id)).answer_id == mine.id  # type: ignore[attr-defined]
+    assert await credited() == []
+
     # And staff clear it
     await unaccept(inst.groups, mia, question)
     assert not await AcceptedAnswer.exists() and await credited() == []
