@@ -114,9 +114,9 @@ async def listed(
     rows = await questions(group, status).order_by("id").limit(min(limit, MAX_LISTED))
     answers = {
         r["question_id"]: r["answer__object_id"]
-        for r in await shown_answers(group).filter(question_id__in=[p.id for p in rows]).values(
-            "question_id", "answer__object_id"
-        )
+        for r in await shown_answers(group)
+        .filter(question_id__in=[p.id for p in rows])
+        .values("question_id", "answer__object_id")
     }
     return [
         Listed(p, max(0.0, (now - p.created_at).total_seconds() / 3600), p.reply_count, answers.get(p.id))
