@@ -22,6 +22,8 @@ from fedicom.activitypub.federation import Federation, FederationHooks
 from fedicom.activitypub.keys import KeyStore
 from fedicom.activitypub.netguard import make_client_session
 from fedicom.activitypub.observe import Observers
+from fedicom.answers import api as answers_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.answers import setup as answers_setup
 from fedicom.errors import FedicomError
 from fedicom.groups import routes as group_routes
 from fedicom.groups.communities import Site, create_community, usage
@@ -155,6 +157,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     listening_setup.install(groups)  # after polls: a poll vote is never heard as a post
     ideas = ideas_setup.install(groups)
     groups.addons.add("ideas", IdeaBadges())  # idea statuses on the board's pages
+    answers_setup.install(groups)  # the asker's `!accept`, after the ledger credits the reply itself
     jobs = JobRunner(
         {},
         holder=fed.holder,

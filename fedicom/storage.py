@@ -31,6 +31,7 @@ MODEL_MODULES = [
     "fedicom.listening.models",
     "fedicom.ideas.models",
     "fedicom.ideas.board_models",
+    "fedicom.answers.models",
 ]
 
 

@@ -17,7 +17,7 @@ from tests.moderation.helpers import PASSWORD
 from tests.support.cli import Run, in_db
 
 # commands that list things without being named `list` or `show`
-LISTING = {"modlog", "similar"}
+LISTING = {"modlog", "similar", "unanswered"}
 LONG = "https://a-server-with-a-rather-long-name.example/users/someone-with-a-long-name/statuses/1234567890"
 
 
@@ -57,6 +57,9 @@ def given_a_community_with_everything(run: Run, env: dict[str, str]) -> None:
     )
     made = run("post", "create", "news", "--author", "mia", "--title", "Hello", "--body", "Hi there.")
     assert made.exit_code == 0, made.output
+    assert run("community", "create", "qa", "--title", "Q&A", "--kind", "questions").exit_code == 0
+    asked = run("post", "create", "qa", "--author", "mia", "--title", "How?", "--body", "Tell me.")
+    assert asked.exit_code == 0, asked.output
 
     async def scene() -> None:
         group = await Group.get(name="news")
@@ -89,7 +92,7 @@ def given_a_community_with_everything(run: Run, env: dict[str, str]) -> None:
 def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str, str]) -> None:
     given_a_community_with_everything(migrated, env)
 
-    [news] = parsed(migrated, "community", "list")
+    news, _qa = parsed(migrated, "community", "list")
     assert news["name"] == "news" and news["title"] == "News — «Nouvelles»" and news["members"] == 0
     assert news["handle"] == "@news@groups.example" and news["private"] is False
     assert news["kind"] == "ideas" and news["parent"] is None
@@ -145,6 +148,11 @@ def test_list_and_show_print_json_with_their_fields(migrated: Run, env: dict[str
     assert parsed(migrated, "notifications", "list", "--as", "mia") == []
     assert parsed(migrated, "refused", "list") == []
     assert parsed(migrated, "site", "show")["name"] == "fedicom"
+    [waiting] = parsed(migrated, "answer", "unanswered", "qa")
+    assert (
+        waiting["title"] == "How?" and waiting["question"].endswith("/c/qa/p/2") and waiting["replies"] == 0
+    )
+    assert waiting["answer"] is None and waiting["age_hours"] >= 0 and iso(waiting["asked_at"])
     [poster] = parsed(migrated, "reputation", "news")  # `reputation show news` too
     assert poster["actor"].endswith("/u/mia") and poster["points"] == 0 and poster["left_out"] is False
     assert poster["badges"] == ["first_contribution"]

@@ -26,6 +26,7 @@ def _register() -> None:
     from fedicom.cli import (
         alerts,
         allows,
+        answers,
         bans,
         blocks,
         communities,
@@ -71,6 +72,7 @@ def _register() -> None:
         experts,
         reputation,
         listen,
+        answers,
         ideas,
         idea_board,
     )

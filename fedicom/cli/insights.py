@@ -175,6 +175,14 @@ def _show(found: Any) -> None:
     figures.add_row(
         "questions answered by staff", f"{questions['answered_by_staff']} of {questions['asked']}", "", ""
     )
+    if found.answers is not None:
+        accepted = found.answers
+        figures.add_row(
+            "questions with an accepted answer", f"{accepted['accepted']} of {accepted['questions']}", "", ""
+        )
+        figures.add_row(
+            "accepted answer, median (hours)", _or_dash(accepted["hours_to_accepted_median"]), "", ""
+        )
     inter = found.interaction
     figures.add_row("people per thread", str(inter["participants_mean"]), "", "")
     console.print(figures)

@@ -46,6 +46,10 @@ class InsightsOut(BaseModel):
     first_reply: dict[str, int]
     unanswered_24h: int
     questions: dict[str, Any]
+    answers: dict[str, Any] | None = Field(
+        description="Questions communities only: questions asked, those with an accepted answer, "
+        "share_accepted and hours_to_accepted_median (docs/questions.md); null for other kinds."
+    )
     interaction: dict[str, Any]
     stages: dict[str, int]
     stage_days: list[dict[str, Any]]

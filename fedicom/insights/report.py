@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from fedicom.activitypub.vocab import host_of
 from fedicom.groups.models import Group, Membership, MembershipState
-from fedicom.insights import scoring, stages
+from fedicom.insights import answering, scoring, stages
 from fedicom.insights.alerts import describe
 from fedicom.insights.counting import local_day
 from fedicom.insights.db import postgres, query
@@ -94,6 +94,7 @@ class Insights:
     health: dict[str, Any]
     alerts: list[dict[str, Any]]
     by_community: list[dict[str, Any]]  # the instance's: each community's figures of the period
+    answers: dict[str, Any] | None  # questions communities only: accepted answers (insights/answering.py)
     factors: list[Factor] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -473,6 +474,14 @@ async def _report(scope: Scope, days: int, now: datetime, limits: Thresholds | N
         count -= sums_of_day["joins"] - sums_of_day["leaves"]
     series.reverse()
     members_start = count
+    asked = await answering.asked(scope.groups, period)
+    if asked is not None:
+        asked_days = answering.by_day(asked)
+        for row in series:
+            day_figures = asked_days.get(date.fromisoformat(str(row["day"])), answering.figures([]))
+            row["questions_asked"] = day_figures["questions"]
+            row["answers_accepted"] = day_figures["accepted"]
+            row["hours_to_accepted_median"] = day_figures["hours_to_accepted_median"]
     today = period.end
     active = {f"{n}d": await _active(scope, today - timedelta(days=n - 1), today) for n in (1, 7, 30)}
     daily_30 = await _active_by_day(scope, today - timedelta(days=29), today)
@@ -547,5 +556,6 @@ async def _report(scope: Scope, days: int, now: datetime, limits: Thresholds | N
         },
         alerts=await _alerts(scope, period),
         by_community=await _communities(scope, period),
+        answers=answering.figures(asked) if asked is not None else None,
         factors=factors,
     )

@@ -128,9 +128,9 @@ async def publish(
     actor = ctx.uri(group) if checked.as_community else author.actor
     mention = await _mention(ctx, actor, group, reply_to)
     if conn is not None:
-        return await _store(ctx, actor, group, content, reply_to, mention, conn)
+        return await _store(ctx, actor, group, content, reply_to, mention, conn, checked.distinguished)
     async with ctx.fed.transaction() as own:
-        return await _store(ctx, actor, group, content, reply_to, mention, own)
+        return await _store(ctx, actor, group, content, reply_to, mention, own, checked.distinguished)
 
 
 async def _store(
@@ -141,6 +141,7 @@ async def _store(
     parent: Post | None,
     mention: tuple[wire.Mention, str | None] | None,
     conn: BaseDBAsyncClient,
+    distinguished: bool = False,
 ) -> Post:
     now = datetime.now(UTC)
     group_uri = ctx.uri(group)
@@ -172,6 +173,7 @@ async def _store(
         thread_id=thread_id,
         in_reply_to=parent.object_id if parent else None,
         mentions=(mention[0],) if mention else (),
+        distinguished=distinguished,
     )
     create = wire.build_activity(
         "Create", activity_id=new_activity_uri(ctx.fed.base_url), obj=obj, published=now
@@ -231,6 +233,7 @@ def draft_of(post: Post) -> Draft:
         warning=(doc.get("summary") or "") if doc.get("sensitive") else None,
         language=language.get("identifier") if isinstance(language, dict) else None,
         as_community=bool(doc.get("audience")) and doc.get("attributedTo") == doc.get("audience"),
+        distinguished=bool(doc.get("distinguished")),
         pictures=tuple(
             wire.Picture(
                 url=a["url"],
@@ -328,6 +331,7 @@ async def edit(ctx: Groups, author: Author, post: Post, draft: Draft) -> Post:
         mentions=mentions,
         updated=now,
         kind=old.get("type"),
+        distinguished=bool(old.get("distinguished")),
     )
     update = wire.build_activity(
         "Update", activity_id=new_activity_uri(ctx.fed.base_url), obj=obj, published=now

@@ -44,6 +44,7 @@ class Draft:
     language: str | None = None
     pictures: tuple[Picture, ...] = field(default=())  # kept from the post being edited
     as_community: bool = False  # a thread written by the Group itself (docs/publishing.md: who shows it)
+    distinguished: bool = False  # a moderator's reply Lemmy pins atop the comments (docs/questions.md)
 
 
 def _text(value: str, what: str, limit: int) -> str:

@@ -84,8 +84,10 @@ def build_object(
     mentions: tuple[Mention, ...] = (),
     updated: datetime | None = None,
     kind: str | None = None,
+    distinguished: bool = False,
 ) -> dict[str, Any]:
-    """A thread (`Page`, with a title) or a reply (`Note`, with `inReplyTo`)."""
+    """A thread (`Page`, with a title) or a reply (`Note`, with `inReplyTo`); a moderator's reply may be
+    `distinguished`, which Lemmy shows pinned atop the comments, marked as the moderators' word."""
     obj: dict[str, Any] = {
         "id": object_id,
         "type": kind or ("Note" if in_reply_to else "Page"),
@@ -122,6 +124,8 @@ def build_object(
         obj["tag"] = [{"type": "Mention", "href": m.href, "name": m.name} for m in mentions]
     if updated is not None:
         obj["updated"] = iso(updated)
+    if distinguished and in_reply_to:
+        obj["distinguished"] = True
     return obj
 
 

@@ -14,9 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedicom.answers.listing import Status as Answered
+from fedicom.answers.listing import accepted_post, question_page
+from fedicom.answers.listing import parse_status as parse_answered
 from fedicom.errors import BadRequest
 from fedicom.groups.authors import describe
-from fedicom.groups.browse import community_posts, thread_of
+from fedicom.groups.browse import PostPage, community_posts, thread_of
 from fedicom.groups.communities import member_count, moderators_of
 from fedicom.groups.conversations import post_number
 from fedicom.groups.family import ancestors_of, children_of
@@ -98,11 +101,7 @@ async def community_page(request: Request, group: Group) -> Response:
     sort = parse_sort(request.query_params.get("sort"), default_sort)
     if sort is None:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-    status = status_filter(request, group)
-    if status is None:
-        page = await community_posts(group, sort, page_number(request), app_state(request).hot_ranks)
-    else:
-        page = await ideas_page(group, sort, status, page_number(request))
+    page, status = await _listed(request, group, sort)
     context = await community_context(request, group)
     posts = [*page.pinned, *page.posts]
     featured = await featured_threads(group) if page.number == 1 else []
@@ -111,7 +110,7 @@ async def community_page(request: Request, group: Group) -> Response:
     context.update(
         page=page,
         sorts=SORTS,
-        status=status.value if status else None,
+        status=status,
         statuses=[(s.value, STATUS_LABELS[s]) for s in IdeaStatus],
         default_sort=default_sort,
         children=await children_of(group, everyone=await staff_sees_all(request, group)),
@@ -123,13 +122,20 @@ async def community_page(request: Request, group: Group) -> Response:
     return render(request, "community.html", context)
 
 
-def status_filter(request: Request, group: Group) -> IdeaStatus | None:
-    """The idea board's `?status=` (None: every idea); 400 for an unknown word or another kind."""
-    raw = request.query_params.get("status", "").strip()
+async def _listed(request: Request, group: Group, sort: str) -> tuple[PostPage, str | None]:
+    """A page of the community's threads and the `?status=` it is filtered by: an idea board's statuses,
+    a Q&A community's answered or not (all by default); 400 for an unknown word or another kind."""
+    number, raw = page_number(request), request.query_params.get("status", "").strip()[:MAX_QUERY]
+    if group.kind == CommunityKind.QUESTIONS:
+        asked = parse_answered(raw)
+        if asked == Answered.ALL or group.private:
+            return await community_posts(group, sort, number, app_state(request).hot_ranks), asked.value
+        return await question_page(group, asked, number), asked.value
     if not raw:
-        return None
+        return await community_posts(group, sort, number, app_state(request).hot_ranks), None
     check_board(group)
-    return parse_status(raw[:MAX_QUERY])
+    status = parse_status(raw)
+    return await ideas_page(group, sort, status, number), status.value
 
 
 async def idea_extras(group: Group, root: Post) -> dict[str, Any]:
@@ -154,9 +160,13 @@ async def post_page(request: Request) -> Response:
     thread = await thread_of(group, post_number(request.path_params["post_id"]))
     context = await community_context(request, group)
     extras = await idea_extras(group, thread.root)
+    asked = group.kind == CommunityKind.QUESTIONS and thread.focus.id == thread.root.id
+    accepted = await accepted_post(thread.root) if asked else None
     people = thread.authors() | set(context["moderators"]) | {h.actor for h in extras.get("idea_history", [])}
+    people |= {accepted.author} if accepted else set()
     context.update(
         thread=thread,
+        accepted=accepted,
         authors=await describe(people, app_state(request).site),
         addons=await groups.addons.for_posts(group, thread.posts()),
         badges=await shown_badges(group, thread.authors() | set(context["moderators"])),

@@ -50,6 +50,8 @@ SHOWN = (
     "staff-similar-ideas",
     "idea-board",
     "roadmap",
+    "question-answered",
+    "staff-questions",
 )
 
 

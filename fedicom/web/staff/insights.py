@@ -53,7 +53,10 @@ STAGE_NOUNS = {  # one, many: "12 more regulars"
 # More regulars or passionate members is good news; the other stages stay uncoloured (fewer first
 # contributors may mean they became regulars).
 GROWTH_IS_GOOD = (Stage.REGULAR, Stage.PASSIONATE)
-CSV_COLUMNS = ("day", *DAY_SUMS, "members", "active", "views", *MOODS, *(s.value for s in Stage))
+CSV_COLUMNS = (
+    "day", *DAY_SUMS, "members", "active", "views", *MOODS, *(s.value for s in Stage),
+    "questions_asked", "answers_accepted", "hours_to_accepted_median",  # empty but in questions communities
+)  # fmt: skip
 
 
 def _days(request: Request) -> int:

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from fedicom.answers.accepting import accept, unaccept
 from fedicom.errors import BadRequest, FedicomError, NotFound
 from fedicom.groups.authors import describe
 from fedicom.groups.models import Group, Post
@@ -26,7 +27,7 @@ from fedicom.moderation.models import Report, ReportState
 from fedicom.moderation.removals import remove_post, restore_post
 from fedicom.moderation.rules import rules_list
 from fedicom.moderation.threads import lock_post, pin_post
-from fedicom.publishing.compose import changeable_by
+from fedicom.publishing.compose import Author, changeable_by
 from fedicom.web.staff.auth import staff_only
 from fedicom.web.staff.layout import MAX_ID, done, form_text, staff_form, staff_page
 
@@ -170,6 +171,20 @@ async def _unpin(acting: Acting, post: Post, _form: FormData) -> str:
     return f"Unpinned post {post.id}"
 
 
+async def _accept_answer(acting: Acting, post: Post, _form: FormData) -> str:
+    await accept(acting.ctx, Author(acting.actor, acting.files), post)
+    return f"Accepted post {post.id} as the answer; members' servers are told by your reply naming it"
+
+
+async def _unaccept_answer(acting: Acting, post: Post, _form: FormData) -> str:
+    question = await Post.get_or_none(id=post.root_id or post.id, group_id=post.group.id)  # type: ignore[attr-defined]
+    if question is None:
+        raise NotFound(f"the question of post {post.id} is gone")
+    question.group = post.group
+    await unaccept(acting.ctx, acting.actor, question)
+    return f"Post {post.id} is no longer the accepted answer"
+
+
 ACTIONS: dict[str, Callable[[Acting, Post, FormData], Awaitable[str]]] = {
     "remove": _remove,
     "restore": _restore,
@@ -177,6 +192,8 @@ ACTIONS: dict[str, Callable[[Acting, Post, FormData], Awaitable[str]]] = {
     "unlock": _unlock,
     "pin": _pin,
     "unpin": _unpin,
+    "accept-answer": _accept_answer,
+    "unaccept-answer": _unaccept_answer,
 }
 
 
