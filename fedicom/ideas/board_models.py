@@ -38,7 +38,7 @@ class IdeaStatusChange(Model):
 
     id = fields.BigIntField(primary_key=True)
     post: fields.ForeignKeyRelation[Any] = fields.ForeignKeyField(
-        "fedicom.Post", related_name="idea_changes", on_delete=fields.CASCADE
+        "fedicom.Post", related_name="idea_status_changes", on_delete=fields.CASCADE
     )
     status = fields.CharEnumField(IdeaStatus, max_length=16)
     previous = fields.CharEnumField(IdeaStatus, max_length=16)

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name='IdeaStatusChange',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('post', fields.ForeignKeyField('fedicom.Post', source_field='post_id', db_constraint=True, to_field='id', related_name='idea_changes', on_delete=OnDelete.CASCADE)),
+                ('post', fields.ForeignKeyField('fedicom.Post', source_field='post_id', db_constraint=True, to_field='id', related_name='idea_status_changes', on_delete=OnDelete.CASCADE)),
                 ('status', fields.CharEnumField(description='OPEN: open\nUNDER_REVIEW: under_review\nPLANNED: planned\nSTARTED: started\nCOMPLETED: completed\nDECLINED: declined\nDUPLICATE: duplicate', enum_type=IdeaStatus, max_length=16)),
                 ('previous', fields.CharEnumField(description='OPEN: open\nUNDER_REVIEW: under_review\nPLANNED: planned\nSTARTED: started\nCOMPLETED: completed\nDECLINED: declined\nDUPLICATE: duplicate', enum_type=IdeaStatus, max_length=16)),
                 ('note', fields.TextField(default='', unique=False)),
