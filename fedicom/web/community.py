@@ -111,7 +111,7 @@ async def community_page(request: Request, group: Group) -> Response:
         page=page,
         sorts=SORTS,
         status=status,
-        statuses=[(s.value, STATUS_LABELS[s]) for s in IdeaStatus],
+        statuses=_statuses(group),
         default_sort=default_sort,
         children=await children_of(group, everyone=await staff_sees_all(request, group)),
         featured=featured,
@@ -120,6 +120,17 @@ async def community_page(request: Request, group: Group) -> Response:
         badges=await shown_badges(group, {p.author for p in posts} | set(context["moderators"])),
     )
     return render(request, "community.html", context)
+
+
+def _statuses(group: Group) -> list[tuple[str, str]]:
+    """The `?status=` words of the community's kind and their labels (none for a discussion)."""
+    if group.kind == CommunityKind.QUESTIONS:
+        return [
+            (s.value, s.value.capitalize()) for s in (Answered.ALL, Answered.UNANSWERED, Answered.ANSWERED)
+        ]
+    if group.kind == CommunityKind.IDEAS:
+        return [(s.value, STATUS_LABELS[s]) for s in IdeaStatus]
+    return []
 
 
 async def _listed(request: Request, group: Group, sort: str) -> tuple[PostPage, str | None]:
