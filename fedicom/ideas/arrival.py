@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.leases import nap
 from fedicom.groups.context import Groups
 from fedicom.groups.events import GroupEvents
 from fedicom.groups.models import Group, Post, PostState
@@ -75,11 +76,7 @@ class Arrivals:
                     pruned = loop.time()
             except Exception:  # the database went away: the log is kept and read again
                 log.exception("finding similar ideas failed; the pending ideas are tried again")
-            self._wake.clear()
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waits, timeout=IDLE, return_when=asyncio.FIRST_COMPLETED)
-            for w in waits:
-                w.cancel()
+            await nap(self._wake, stop, poll=IDLE)
 
     async def drain(self) -> int:
         """Match every pending idea (tests, the CLI); the ideas matched."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from fedicom.activitypub.leases import nap
 from fedicom.groups.events import GroupEvents, VoteCast
 from fedicom.groups.models import Post
 from fedicom.insights import sentiment
@@ -75,11 +76,7 @@ class Backlog:
                     pass
             except Exception:  # the database went away: try again on the next round
                 log.exception("counting insights failed; the backlog is kept and tried again")
-            self._wake.clear()
-            waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-            await asyncio.wait(waits, timeout=IDLE, return_when=asyncio.FIRST_COMPLETED)
-            for w in waits:
-                w.cancel()
+            await nap(self._wake, stop, poll=IDLE)
 
     async def drain(self) -> int:
         """Count everything waiting (tests, and the CLI before reading figures); the events counted."""
