@@ -38,7 +38,7 @@ class Badge(StrEnum):
 LABELS = {
     Badge.EXPERT: "Expert",
     Badge.TOP_OF_MONTH: "Top contributor of the month",
-    Badge.ACCEPTED_ANSWER: "Accepted answer",
+    Badge.ACCEPTED_ANSWER: "Solver",  # not "Accepted answer": that marks the reply itself on Q&A pages
     Badge.IDEA_SHIPPED: "Idea shipped",
     Badge.REGULAR: "Regular",
     Badge.FIRST_CONTRIBUTION: "First contribution",
