@@ -24,8 +24,7 @@ from typing import Any
 import uvloop
 from tortoise import connections
 
-from bench.processing import _fresh_postgres
-from bench.seed import seed_community
+from bench.seed import fresh_postgres, seed_community
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.app import build_federation
@@ -148,7 +147,7 @@ async def _fill(group_id: int, posts: int, members: int, rng: random.Random) -> 
 
 async def measure(posts: int, members: int, postgres: str, runs: int) -> dict[int, list[float]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-insights-"))
-    url = await _fresh_postgres(postgres) if postgres else ""
+    url = await fresh_postgres(postgres, "processing") if postgres else ""
     settings = load_settings(
         dev=True, data_dir=folder, database_url=url, demo_community=False, domain="b.test"
     )

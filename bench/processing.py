@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import uvloop
 
 from bench.peers import SimActor, create, make_keys, note
-from bench.seed import seed_community, seed_members
+from bench.seed import fresh_postgres, seed_community, seed_members
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.activitypub.models import OutgoingActivity
@@ -50,19 +49,6 @@ class Run:
     announces: int
     counted: float  # seconds insights took to count the backlog afterwards (0: none to count)
     counted_cpu: float
-
-
-async def _fresh_postgres(url: str) -> str:
-    """A database of its own beside `url` (created anew), so nothing else's rows are counted."""
-    base, _, name = url.rpartition("/")
-    own = f"{name}_processing"
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{own}"')
-    finally:
-        await conn.close()
-    return f"{base}/{own}"
 
 
 async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
@@ -92,7 +78,7 @@ async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
 
 async def measure(items: int, posts_before: int, postgres: str, concurrency: int, profile: str = "") -> Run:
     folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
-    url = await _fresh_postgres(postgres) if postgres else ""
+    url = await fresh_postgres(postgres, "processing") if postgres else ""
     settings = load_settings(
         dev=True,
         data_dir=folder,

@@ -24,6 +24,21 @@ from fedicom.settings import load_settings
 from fedicom.staff.accounts import name_reserved
 
 
+async def fresh_postgres(url: str, suffix: str) -> str:
+    """A database of its own beside `url`, `<name>_<suffix>`, created anew: a bench counts its own rows."""
+    import asyncpg
+
+    base, _, name = url.rpartition("/")
+    own = f"{name}_{suffix}"
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{own}"')
+    finally:
+        await conn.close()
+    return f"{base}/{own}"
+
+
 async def seed_community(site: Site, name: str) -> Group:
     """The community (open, members post), created with its signing key."""
     return await create_community(KeyStore(), site, name, reserved=name_reserved)

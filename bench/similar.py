@@ -20,10 +20,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 from tortoise import connections
 
-from bench.seed import seed_community
+from bench.seed import fresh_postgres, seed_community
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.app import build_federation
@@ -61,22 +60,9 @@ def idea(rng: random.Random, words: list[str], weights: list[float]) -> tuple[st
     return title.capitalize(), f"<p>{body}.</p>"
 
 
-async def fresh_postgres(url: str) -> str:
-    """A database of its own beside `url` (created anew)."""
-    base, _, name = url.rpartition("/")
-    own = f"{name}_similar_bench"
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{own}"')
-    finally:
-        await conn.close()
-    return f"{base}/{own}"
-
-
 async def measure(count: int, checks: int, postgres: str) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="bench-similar-"))
-    url = await fresh_postgres(postgres) if postgres else ""
+    url = await fresh_postgres(postgres, "similar_bench") if postgres else ""
     settings = load_settings(
         dev=True, data_dir=folder, database_url=url, demo_community=False, domain="b.test"
     )
