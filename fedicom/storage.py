@@ -11,7 +11,7 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as migrate_api
 
-from fedicom import indexes
+from fedicom import indexes, sqlite
 from fedicom.settings import Settings
 
 log = logging.getLogger("fedicom.storage")
@@ -57,10 +57,10 @@ async def _keep_session(_conn: Any) -> None:
 
 
 def _connection(settings: Settings) -> str | dict[str, Any]:
-    url = db_url(settings)
+    config = expand_db_url(db_url(settings))
     if settings.is_sqlite:
-        return url
-    config = expand_db_url(url)
+        config["engine"] = sqlite.ENGINE  # tortoise's client, able to run a transaction inline
+        return config
     config["credentials"]["reset"] = _keep_session
     config["credentials"].setdefault("maxsize", 10)  # concurrent inbox processing and delivery claims
     return config

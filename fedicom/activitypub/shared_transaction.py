@@ -8,6 +8,10 @@ a handler's work still commits with its inbox item or not at all, and a handler 
 back its own work only. A crash before the shared COMMIT loses nothing: the items were not marked
 done either, so they are processed again.
 
+The run's statements execute on the event loop's thread (`fedicom.sqlite`'s inline transaction):
+handing each to the driver's thread and back cost more than the statement itself, and processing
+issues a dozen short indexed ones per item.
+
 A shared transaction must never be held while a remote server takes its time (the whole server
 waits on it, SQLite having one writer): `outside_shared_transaction` commits what is done before a
 network wait and opens a new one after. PostgreSQL processes items concurrently on several
@@ -26,6 +30,8 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from fedicom.sqlite import FedicomSqliteClient
+
 
 class SharedTransaction:
     """The open transaction of a run of items, in the task that processes them."""
@@ -36,7 +42,9 @@ class SharedTransaction:
         self._conn: BaseDBAsyncClient | None = None
 
     async def open(self) -> None:
-        self._context = in_transaction()
+        client = connections.get("default")
+        inline = isinstance(client, FedicomSqliteClient)
+        self._context = client.inline_transaction() if inline else in_transaction()
         self._conn = await self._context.__aenter__()
 
     async def close(self, failed: BaseException | None = None) -> None:
