@@ -5,17 +5,21 @@ In one process, on a fresh migrated database (SQLite, or PostgreSQL when given),
 real `InboxProcessor` claims and processes them (admission, screening, storing, the announces and
 their deliveries queued) with deliveries paused, so the figure is processing alone, not the fan-out
 that follows. `--posts-before M` first fills the community with M posts, as a community that has
-lived a while holds (each Create looks its object up among them). Prints a table of medians over
-`--runs`; never fails on timing.
+lived a while holds (each Create looks its object up among them). `--processes P` (PostgreSQL) has
+P-1 more processes process the same inbox beside this one, as `fedicom worker` processes do. Prints a
+table of medians over `--runs`; never fails on timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import json
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -76,10 +80,8 @@ async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
         await Post.bulk_create(batch)
 
 
-async def measure(items: int, posts_before: int, postgres: str, concurrency: int, profile: str = "") -> Run:
-    folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
-    url = await fresh_postgres(postgres, "processing") if postgres else ""
-    settings = load_settings(
+def _settings(folder: Path, url: str, concurrency: int) -> Any:
+    return load_settings(
         dev=True,
         data_dir=folder,
         database_url=url,
@@ -87,6 +89,55 @@ async def measure(items: int, posts_before: int, postgres: str, concurrency: int
         domain="bench.test",
         inbox_concurrency=concurrency,
     )
+
+
+async def _drain(runtime: Any) -> None:
+    """Claim and process inbox items until none is left."""
+    processor = runtime.fed.processor
+    while claimed := await leases.claim(
+        "inbox_item", "id, recipient, payload, tries", limit=processor.batch, lease=60
+    ):
+        await processor.process_batch(claimed)
+
+
+async def join(url: str, concurrency: int) -> None:
+    """Another process on the same database: ready, then drains the inbox when told to go."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
+    settings = _settings(folder, url, concurrency)
+    await storage.open_db(settings)
+    try:
+        runtime = build_federation(settings)
+        print("ready", flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+        await _drain(runtime)
+        await runtime.fed.session.close()
+    finally:
+        await storage.close_db()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _helpers(url: str, concurrency: int, count: int) -> list[subprocess.Popen[str]]:
+    """`count` processes started and ready to drain the inbox of `url`."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.processing", "--join", url, "--concurrency", str(concurrency)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    return procs
+
+
+async def measure(
+    items: int, posts_before: int, postgres: str, concurrency: int, profile: str = "", processes: int = 1
+) -> Run:
+    folder = Path(tempfile.mkdtemp(prefix="bench-processing-"))
+    url = await fresh_postgres(postgres, "processing") if postgres else ""
+    settings = _settings(folder, url, concurrency)
     try:
         await storage.migrate(settings)
         await storage.open_db(settings)
@@ -108,15 +159,18 @@ async def measure(items: int, posts_before: int, postgres: str, concurrency: int
             "received_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
             rows,
         )
-        processor = runtime.fed.processor
+        helpers = _helpers(url, concurrency, processes - 1) if processes > 1 else []
         profiler = cProfile.Profile() if profile else None
         if profiler:
             profiler.enable()
         started, main, process = time.perf_counter(), time.thread_time(), time.process_time()
-        while claimed := await leases.claim(
-            "inbox_item", "id, recipient, payload, tries", limit=processor.batch, lease=60
-        ):
-            await processor.process_batch(claimed)
+        for helper in helpers:
+            assert helper.stdin is not None
+            helper.stdin.write("go\n")
+            helper.stdin.flush()
+        await _drain(runtime)
+        for helper in helpers:
+            await asyncio.get_running_loop().run_in_executor(None, helper.wait)
         seconds, main_cpu, process_cpu = (
             time.perf_counter() - started,
             time.thread_time() - main,
@@ -157,15 +211,26 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="FEDICOM_INBOX_CONCURRENCY")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", default="", help="write cProfile stats of the processing to this file")
+    parser.add_argument("--processes", type=int, default=1, help="processes sharing the inbox (PostgreSQL)")
+    parser.add_argument("--join", default="", help=argparse.SUPPRESS)  # one of the other processes
     args = parser.parse_args()
+    if args.join:
+        uvloop.run(join(args.join, args.concurrency))
+        return
+    if args.processes > 1 and not args.postgres:
+        parser.error("--processes needs --postgres (SQLite has one writer)")
     runs = [
-        uvloop.run(measure(args.items, args.posts_before, args.postgres, args.concurrency, args.profile))
+        uvloop.run(
+            measure(
+                args.items, args.posts_before, args.postgres, args.concurrency, args.profile, args.processes
+            )
+        )
         for _ in range(args.runs)
     ]
     kind = "PostgreSQL" if args.postgres else "SQLite"
     print(
         f"{args.items:,} Creates processed into announces, {kind}, {args.posts_before:,} posts before, "
-        f"inbox concurrency {args.concurrency}; median of {len(runs)} (min-max)"
+        f"inbox concurrency {args.concurrency}, {args.processes} process(es); median of {len(runs)} (min-max)"
     )
 
     def line(label: str, values: list[float], unit: str) -> None:
