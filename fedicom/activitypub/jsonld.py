@@ -27,6 +27,7 @@ _EXTENSIONS: dict[str, Any] = {
     "rules": "lemmy:rules",
     "privacyPolicy": "lemmy:privacyPolicy",
     "webfinger": "litepub:webfinger",
+    "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
     "PropertyValue": "sc:PropertyValue",
     "value": "sc:value",
 }

@@ -25,6 +25,7 @@ def _register() -> None:
     """Subcommands live in modules named for what they manage."""
     from fedicom.cli import (
         alerts,
+        aliases,
         allows,
         answers,
         bans,
@@ -75,6 +76,7 @@ def _register() -> None:
         answers,
         ideas,
         idea_board,
+        aliases,
     )
     for module in modules:
         for command in module.COMMANDS:

@@ -39,8 +39,10 @@ def build_group_actor(
     updated: datetime,
     icon_url: str | None = None,
     image_url: str | None = None,
+    also_known_as: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The Group actor document (summary HTML from the markdown source, rules and policy included)."""
+    """The Group actor document (summary HTML from the markdown source, rules and policy included;
+    `alsoKnownAs` lists its aliases, the accounts whose followers may move here)."""
     uri = group_uri(base_url, name)
     summary_md = summary
     if rules:
@@ -74,6 +76,8 @@ def build_group_actor(
         "published": _iso(published),
         "updated": _iso(updated),
     }
+    if also_known_as:
+        doc["alsoKnownAs"] = also_known_as
     if privacy_policy:
         doc["privacyPolicy"] = build_privacy_policy(uri, privacy_policy)
     if icon_url:

@@ -13,7 +13,7 @@ from fedicom.errors import BadRequest, NotFound, shown
 from fedicom.groups.actor import build_group_actor, group_uri
 from fedicom.groups.family import choose_parent
 from fedicom.groups.kinds import CommunityKind, parse_kind
-from fedicom.groups.models import Group, Membership, MembershipState, Moderator, Post, PostState
+from fedicom.groups.models import Alias, Group, Membership, MembershipState, Moderator, Post, PostState
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 POSTING_POLICIES = ("open", "members", "moderators")
@@ -138,7 +138,13 @@ async def actor_document(keys: KeyStore, site: Site, group: Group) -> dict[str, 
         updated=group.updated_at,
         icon_url=group.icon_url,
         image_url=group.image_url,
+        also_known_as=await aliases_of(group),
     )
+
+
+async def aliases_of(group: Group) -> list[str]:
+    """The accounts the community is also known as, oldest first."""
+    return list(await Alias.filter(group=group).order_by("id").values_list("actor", flat=True))  # type: ignore[arg-type]
 
 
 async def usage() -> dict[str, int]:

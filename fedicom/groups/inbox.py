@@ -11,7 +11,7 @@ from typing import Any
 from fedicom.activitypub.actors import parse_actor
 from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, id_of
 from fedicom.errors import Forbidden
-from fedicom.groups import membership, posts, votes
+from fedicom.groups import aliases, membership, posts, votes
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Vote
 
@@ -36,6 +36,7 @@ class GroupInbox:
             "Create": self.create,
             "Update": self.update,
             "Delete": self.delete,
+            "Move": self.move,
             **dict.fromkeys(votes.VALUES, self.vote),
         }
         self.updates = {
@@ -60,6 +61,9 @@ class GroupInbox:
 
     async def delete(self, activity: dict[str, Any]) -> None:
         await posts.handle_delete(self.ctx, activity)
+
+    async def move(self, activity: dict[str, Any]) -> None:
+        await aliases.handle_move(self.ctx, activity)
 
     async def vote(self, activity: dict[str, Any]) -> None:
         await votes.handle_vote(self.ctx, activity)

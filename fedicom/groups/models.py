@@ -180,3 +180,21 @@ class Moderator(Model):
     class Meta:
         table = "moderator"
         unique_together = (("group", "actor"),)
+
+
+class Alias(Model):
+    """Another account the community is also known as (`alsoKnownAs`): an account whose followers may
+    move here (Mastodon's "move followers" checks it), or the community's earlier home."""
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "fedicom.Group", related_name="aliases", on_delete=fields.CASCADE
+    )
+    actor = fields.CharField(max_length=1024)
+    added_at = fields.DatetimeField(auto_now_add=True)
+    # when a Move from this account to the community arrived (its followers' servers then follow here)
+    moved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "community_alias"
+        unique_together = (("group", "actor"),)

@@ -19,6 +19,7 @@ from fedicom.staff.accounts import create_staff
 from fedicom.staff.models import ApiToken, Staff
 from fedicom.staff.tokens import create_token
 from tests.moderation.helpers import PASSWORD
+from tests.support.peer import Peer
 from tests.support.servers import Instance
 from tests.support.steps import until
 
@@ -214,3 +215,27 @@ async def test_the_openapi_document_is_served_and_lists_every_declared_endpoint(
     op = doc["paths"]["/communities/{name}"]["patch"]
     assert op["x-scope"] == "moderate" and "413" in op["responses"] and "401" in op["responses"]
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+async def test_the_admin_api_manages_aliases_of_communities_the_caller_moderates(
+    admin: Admin, peer: Peer
+) -> None:
+    brand = peer.person("brand")
+    mia = await admin.token("mia", ["moderate"])
+    handle = f"@brand@{peer.base.removeprefix('http://')}"
+
+    made = await admin.call("POST", "/communities/news/aliases", mia, json={"account": handle})
+    assert made.status_code == 201, made.text
+    assert made.json()["account"] == brand.uri and made.json()["moved_at"] is None
+    assert [a["account"] for a in (await admin.call("GET", "/communities/news/aliases", mia)).json()] == [
+        brand.uri
+    ]
+    theirs = await admin.call("POST", "/communities/other/aliases", mia, json={"account": handle})
+    assert theirs.status_code == 403  # mia does not moderate `other`
+    unknown = await admin.call("POST", "/communities/news/aliases", mia, json={"account": "nobody"})
+    assert unknown.status_code == 400 and "neither a handle" in unknown.json()["error"]
+
+    gone = await admin.call("DELETE", "/communities/news/aliases", mia, params={"account": brand.uri})
+    assert gone.status_code == 204
+    again = await admin.call("DELETE", "/communities/news/aliases", mia, params={"account": brand.uri})
+    assert again.status_code == 404 and "is not an alias of news" in again.json()["error"]

@@ -40,6 +40,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 # Endpoint modules register on import; keep this list when adding one.
 from fedicom.moderation.api import (  # noqa: F401
+    aliases,
     bans_reports,
     blocks,
     cleanups,
