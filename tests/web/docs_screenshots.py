@@ -52,6 +52,7 @@ SHOWN = (
     "roadmap",
     "question-answered",
     "staff-questions",
+    "staff-aliases-light",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from fedicom.web.staff import (
+    aliases,
     auth,
     bans,
     blocks,
@@ -35,6 +36,7 @@ def routes() -> list[BaseRoute]:
         *inbox.routes,
         *notification_settings.routes,
         *communities.routes,
+        *aliases.routes,
         *insights.routes,
         *questions.routes,
         *reputation.routes,

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from fedicom.errors import FedicomError, PayloadTooLarge
+from fedicom.groups.aliases import aliases
 from fedicom.groups.communities import member_count
 from fedicom.groups.images import BANNER, ICON, MAX_BYTES, Kind
 from fedicom.groups.models import Group
@@ -174,12 +175,15 @@ async def settings_page(
     *,
     error: str | None = None,
     image_error: str | None = None,
+    alias_error: str | None = None,
     status: int = 200,
 ) -> Response:
     context = await form_context(acting, values, error, group) | {
         "group": group,
         "members": await member_count(group),
         "image_error": image_error,
+        "aliases": await aliases(group),
+        "alias_error": alias_error,
     }
     return staff_page(request, "staff/community_settings.html", context, status)
 
