@@ -71,6 +71,7 @@ from fedicom.web import (
     community,
     follow,
     ideas,
+    invite,
     leaderboard,
     media,
     media_proxy,
@@ -254,6 +255,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         routes=[
             *community.routes,
             *follow.routes,
+            *invite.routes,
             *leaderboard.routes,
             *ideas.routes,
             *about.routes,
