@@ -29,7 +29,7 @@ from fedicom.web.appstate import app_state
 from fedicom.web.community import community_context
 from fedicom.web.follow import FAMILIES, HANDLE_FIELD, MAX_HANDLE
 from fedicom.web.qr import qr_svg
-from fedicom.web.templating import brand, render
+from fedicom.web.templating import render
 
 WIDGET_THREADS = 5
 WIDGET_SECONDS = 300  # how long a framing site's visitors' browsers may keep the widget
@@ -61,7 +61,7 @@ async def _page(request: Request, group: Group, invite: Invite | None) -> dict[s
         uses_left=None if invite is None or invite.max_uses is None else invite.max_uses - invite.uses,
         expires_at=invite.expires_at if invite else None,
         typed="",
-        error=REFUSALS.get(shown) if shown else None,  # type: ignore[call-overload]
+        error=REFUSALS.get(shown) if shown else None,
         outcome=None,
         interaction=None,
         family=None,
@@ -123,7 +123,7 @@ async def widget(request: Request) -> Response:
     group = await state.groups.group(request.path_params["name"])
     context = await community_context(request, group)
     page = await community_posts(group, "new", 1, state.hot_ranks)
-    context.update(brand(request), base=state.settings.base_url, threads=page.posts[:WIDGET_THREADS])
+    context.update(base=state.settings.base_url, threads=page.posts[:WIDGET_THREADS])
     response = state.templates.TemplateResponse(request, "widget.html", context)
     response.headers["Content-Security-Policy"] = WIDGET_CSP
     response.headers["Cache-Control"] = f"public, max-age={WIDGET_SECONDS}"
