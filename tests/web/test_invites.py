@@ -97,10 +97,11 @@ async def test_the_widget_embedded_on_another_site_shows_threads_sets_no_cookie_
             [inner] = [f for f in page.frames if f.url == widget]
             assert await inner.evaluate("document.cookie") == ""
             await check_axe(page, problems, f"brand page with the widget, {scheme}")
+            embedded = page.locator("iframe")
             if scheme == "light":
-                await screenshot(page, "widget-light", page.locator("iframe"))
+                await screenshot(page, "widget-light", embedded)
             else:
-                await screenshot(page, "widget-dark", page.locator("iframe"))
+                await screenshot(page, "widget-dark", embedded)
         assert await context.cookies() == []
         await context.close()
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())
