@@ -211,3 +211,22 @@ def test_durations_and_states() -> None:
     assert state_of(invite, now) == InviteState.REVOKED
     invite.revoked_at = invite.expires_at = None
     assert state_of(invite, now) == InviteState.ACTIVE
+
+
+async def test_only_the_widget_may_be_framed_and_a_private_communitys_shows_no_threads(
+    instance, peer: Peer
+) -> None:
+    inst = await instance()
+    await private_community(inst)
+    async with client(inst.base) as http:
+        widget = await get(http, "/c/secret/widget")
+        invite_page = await get(http, "/c/secret/invite")
+        missing = await get(http, "/c/nothing/widget")
+    assert widget.status == 200 and "x-frame-options" not in widget.headers
+    assert "frame-ancestors *" in widget.headers["content-security-policy"]
+    assert "set-cookie" not in widget.headers and widget.headers["cache-control"] == "public, max-age=300"
+    assert "Ask to join" in widget.text and 'class="threads"' not in widget.text
+    assert "shown to its members only" in widget.text
+    assert invite_page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in invite_page.headers["content-security-policy"]
+    assert missing.status == 404
