@@ -40,6 +40,8 @@ from fedicom.insights.backlog import Backlog
 from fedicom.insights.clock import Clock
 from fedicom.insights.counting import Counter
 from fedicom.insights.stages import thresholds
+from fedicom.invites import api as invites_api  # noqa: F401  (registers its admin API endpoints)
+from fedicom.invites import setup as invites_setup
 from fedicom.jobs.runner import JobRunner
 from fedicom.listening import api as listening_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.listening import setup as listening_setup
@@ -69,6 +71,7 @@ from fedicom.web import (
     community,
     follow,
     ideas,
+    invite,
     leaderboard,
     media,
     media_proxy,
@@ -158,6 +161,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     ideas = ideas_setup.install(groups)
     groups.addons.add("ideas", IdeaBadges())  # idea statuses on the board's pages
     answers_setup.install(groups)  # the asker's `!accept`, after the ledger credits the reply itself
+    invites_setup.install(groups)  # a private community's join request is let in by an invite's pass
     jobs = JobRunner(
         {},
         holder=fed.holder,
@@ -251,6 +255,7 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
         routes=[
             *community.routes,
             *follow.routes,
+            *invite.routes,
             *leaderboard.routes,
             *ideas.routes,
             *about.routes,

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "fedicom.ideas.models",
     "fedicom.ideas.board_models",
     "fedicom.answers.models",
+    "fedicom.invites.models",
 ]
 
 

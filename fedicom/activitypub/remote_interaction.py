@@ -43,6 +43,7 @@ class RemoteInteraction:
     server: str  # origin of the visitor's server (of their actor when WebFinger names it)
     url: str | None  # where the visitor confirms the follow; None when their server offers no way
     software: str | None  # from NodeInfo, when it was needed
+    actor: str | None = None  # the visitor's actor URI, when their WebFinger record names it
 
 
 def parse_handle(text: str) -> Handle:
@@ -108,17 +109,16 @@ async def discover(fetcher: Fetcher, text: str, target: str, *, allow_http: bool
         ) from None
     except FetchError as exc:
         raise FetchError(f"Could not reach your server to look up {handle}: {exc.reason}") from None
-    actor = actor_link(jrd)
+    link = actor_link(jrd)
+    actor = link if link and _web_url(link, allow_http=allow_http) else None
     scheme = "http" if allow_http else "https"
-    server = (
-        origin_of(actor) if actor and _web_url(actor, allow_http=allow_http) else f"{scheme}://{handle.host}"
-    )
+    server = origin_of(actor) if actor else f"{scheme}://{handle.host}"
     template = subscribe_template(jrd, allow_http=allow_http)
     if template is not None:
-        return RemoteInteraction(handle, server, fill(template, target), None)
+        return RemoteInteraction(handle, server, fill(template, target), None, actor)
     software = await server_software(fetcher, server)
     if software in AUTHORIZE_INTERACTION:
         return RemoteInteraction(
-            handle, server, fill(f"{server}/authorize_interaction?uri={{uri}}", target), software
+            handle, server, fill(f"{server}/authorize_interaction?uri={{uri}}", target), software, actor
         )
-    return RemoteInteraction(handle, server, None, software)
+    return RemoteInteraction(handle, server, None, software, actor)

@@ -38,6 +38,7 @@ def _register() -> None:
         idea_board,
         ideas,
         insights,
+        invites,
         jobs,
         listen,
         modlog,
@@ -77,6 +78,7 @@ def _register() -> None:
         ideas,
         idea_board,
         aliases,
+        invites,
     )
     for module in modules:
         for command in module.COMMANDS:

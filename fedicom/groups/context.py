@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from fedicom.activitypub.federation import Federation
 from fedicom.groups.communities import Site, get_community
 from fedicom.groups.events import GroupEvents
-from fedicom.groups.hooks import CommunityHooks, InboundHandlers, OpenHooks, OpenServers, ServerPolicy
+from fedicom.groups.hooks import (
+    CommunityHooks,
+    InboundHandlers,
+    JoinPasses,
+    NoPasses,
+    OpenHooks,
+    OpenServers,
+    ServerPolicy,
+)
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.groups.showing import PageAddOns
@@ -30,6 +38,7 @@ class Groups:
     inbound: InboundHandlers = field(default_factory=InboundHandlers)  # activities other areas handle
     events: GroupEvents = field(default_factory=GroupEvents)
     addons: PageAddOns = field(default_factory=PageAddOns)  # what other areas add to pages' posts
+    passes: JoinPasses = field(default_factory=NoPasses)  # invites that let a private join in at once
 
     _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from fedicom.groups.models import Group
 from fedicom.groups.reasons import Reason, Refused
 
@@ -145,6 +147,22 @@ class OpenHooks:
 
     def forget(self) -> None:
         return None
+
+
+class JoinPasses(Protocol):
+    """Whether a request to join a private community is let in without a moderator (an invite)."""
+
+    async def let_in(self, group: Group, actor: str, conn: BaseDBAsyncClient) -> bool:
+        """True when `actor` holds a pass for `group`: the pass is used up in `conn`, the Follow's
+        transaction, so a request is let in once or waits, never both."""
+        ...
+
+
+class NoPasses:
+    """Every request to join a private community waits for a moderator: nothing plugged in."""
+
+    async def let_in(self, group: Group, actor: str, conn: BaseDBAsyncClient) -> bool:
+        return False
 
 
 Handle = Callable[[Activity], Awaitable[object]]

@@ -56,6 +56,11 @@ async def handle_follow(
     existing_state = existing.state if existing else None
     asked_before = existing_state == MembershipState.PENDING  # a repeated Follow: told once
     async with fed.transaction() as conn:
+        # a private community's request is let in at once when the follower holds an invite's pass;
+        # one from a limited server still waits (a moderation decision no invite overrides)
+        if state == MembershipState.PENDING and not needs_approval:
+            if await ctx.passes.let_in(group, actor_uri, conn):
+                state = MembershipState.ACCEPTED
         if existing:
             existing.follow_id = str(follow["id"])
             existing.follow_activity = json.dumps(follow)

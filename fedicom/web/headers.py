@@ -3,7 +3,8 @@
 Pages load scripts, styles, fonts and images from this server only (no inline script or style
 anywhere; members' pictures and avatars come through the media proxy, so visitors' browsers never
 contact members' servers). Forms may lead to https servers because following from your own server
-ends in a redirect to it.
+ends in a redirect to it. A page that sets a policy of its own keeps it (the embeddable widget,
+web/invite.py, which any site may frame).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 if headers.get("content-type", "").startswith("text/html"):
-                    headers.setdefault("Content-Security-Policy", self.csp)
-                    headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
+                    csp = headers.setdefault("Content-Security-Policy", self.csp)
+                    if "frame-ancestors 'none'" in csp:  # not the widget, which other sites frame
+                        headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
                     headers.setdefault("Referrer-Policy", "same-origin")
             await send(message)
 

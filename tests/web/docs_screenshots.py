@@ -53,6 +53,9 @@ SHOWN = (
     "question-answered",
     "staff-questions",
     "staff-aliases-light",
+    "invite-light",
+    "widget-light",
+    "staff-invites",
 )
 
 

@@ -15,6 +15,7 @@ from fedicom.web.staff import (
     ideas,
     inbox,
     insights,
+    invites,
     listening,
     members,
     modlog,
@@ -42,6 +43,7 @@ def routes() -> list[BaseRoute]:
         *reputation.routes,
         *listening.routes,
         *members.routes,
+        *invites.routes,
         *held.routes,
         *ideas.routes,  # before posts.routes: its /p/N/{action} would take idea-status, idea-merge
         *publishing.routes,  # before posts.routes: its /p/N/{action} would take reply, edit, delete
