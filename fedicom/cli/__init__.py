@@ -41,6 +41,7 @@ def _register() -> None:
         jobs,
         listen,
         modlog,
+        moving,
         notifications,
         publishing,
         refused,
@@ -77,6 +78,7 @@ def _register() -> None:
         ideas,
         idea_board,
         aliases,
+        moving,
     )
     for module in modules:
         for command in module.COMMANDS:
