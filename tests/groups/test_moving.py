@@ -25,6 +25,9 @@ from fedicom.groups.moving import (
     within_grace,
 )
 from fedicom.refusals.models import Refusal
+from fedicom.staff.accounts import create_staff
+from tests.moderation.helpers import PASSWORD
+from tests.support.cli import DOMAIN, Run, in_db, in_thread
 from tests.support.far_instance import FarInstance, far_instance
 from tests.support.peer import Peer, Person
 from tests.support.servers import Instance
@@ -204,3 +207,31 @@ async def test_moving_back_clears_moved_to_on_the_old_home(instance, tmp_path: P
             return await Membership.exists(actor=new, state="accepted")
 
         await until(followed, timeout=20)
+
+
+async def test_the_cli_moves_after_confirmation_and_show_says_where_it_went(
+    migrated: Run, env: dict[str, str], peer: Peer
+) -> None:
+    in_db(env, lambda: create_staff("mia", PASSWORD, is_admin=True))
+    assert (await in_thread(migrated, "community", "create", "brand", "--title", "Brand")).exit_code == 0
+    old = f"http://{DOMAIN}/c/brand"
+    home = peer.person("brand", doc_extra={"type": "Group"})
+    handle = f"@brand@{peer.base.removeprefix('http://')}"
+
+    unlisted = await in_thread(migrated, "community", "move", "brand", "--to", handle, "--yes")
+    assert unlisted.exit_code != 0 and f"does not list {old} in alsoKnownAs" in unlisted.output
+    home.doc_extra["alsoKnownAs"] = [old]
+    asked = await in_thread(migrated, "community", "move", "brand", "--to", handle)
+    assert asked.exit_code != 0 and f"Move brand to {handle}?" in asked.output  # no answer: aborted
+    assert (
+        json.loads((await in_thread(migrated, "community", "show", "brand", "--json")).output)["moved_to"]
+        is None
+    )
+
+    moved = await in_thread(migrated, "community", "move", "brand", "--to", handle, "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert f"brand has moved to {home.uri}" in moved.output
+    shown = json.loads((await in_thread(migrated, "community", "show", "brand", "--json")).output)
+    assert shown["moved_to"] == home.uri
+    ends = datetime.fromisoformat(shown["move_grace_ends"]) - datetime.fromisoformat(shown["moved_at"])
+    assert ends == timedelta(days=90)
