@@ -53,6 +53,7 @@ SHOWN = (
     "question-answered",
     "staff-questions",
     "staff-aliases-light",
+    "staff-move-light",
 )
 
 
