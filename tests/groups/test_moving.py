@@ -13,9 +13,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from fedicom.activitypub.jsonld import ACTOR_CONTEXT
 from fedicom.activitypub.vocab import PUBLIC, ids_of
 from fedicom.errors import BadRequest
-from fedicom.groups.aliases import add_alias
+from fedicom.groups.aliases import add_alias, moving
 from fedicom.groups.models import Group
 from fedicom.groups.moving import (
     build_move,
@@ -30,6 +31,7 @@ from tests.moderation.helpers import PASSWORD
 from tests.support.cli import DOMAIN, Run, in_db, in_thread
 from tests.support.far_instance import FarInstance, far_instance
 from tests.support.peer import Peer, Person
+from tests.support.replay import load
 from tests.support.servers import Instance
 from tests.support.steps import announced, join, thread, until
 
@@ -63,6 +65,34 @@ def test_only_activities_are_passed_on_and_only_during_the_grace_period() -> Non
     assert within_grace(moved, moved + timedelta(days=89), grace)
     assert not within_grace(moved, moved + timedelta(days=90), grace)
     assert not within_grace(None, moved, grace)
+
+
+def test_mastodons_move_and_ours_read_the_same() -> None:
+    """Mastodon's Move shape (our own fixture: the shared ones hold no Move) and the one a community
+    sends are both read as "this actor moves itself to target"."""
+    recorded = json.loads((Path(__file__).parents[1] / "fixtures" / "move_mastodon.json").read_text())
+    assert moving(recorded) == ("https://mastodon.example/users/carol", "https://fedicom.example/c/main")
+    assert moving(build_move(OLD, NEW, activity_uri=f"{OLD}#moves/1")) == (OLD, NEW)
+
+
+@pytest.mark.parametrize("rel", ["mastodon/objects/person.json", "wordpress/objects/group.json"])
+def test_movedto_and_alsoknownas_mean_what_mastodon_and_wordpress_say(rel: str) -> None:
+    """Read in place: their actors' contexts define the two terms as ids, as ours does."""
+    _, doc = load(rel)
+    [terms] = [c for c in doc["@context"] if isinstance(c, dict)]
+    ours = ACTOR_CONTEXT[-1]
+    assert terms["movedTo"] == ours["movedTo"] == {"@id": "as:movedTo", "@type": "@id"}
+    assert terms["alsoKnownAs"] == ours["alsoKnownAs"]
+
+
+def test_a_recorded_group_listing_an_alias_is_a_valid_new_home_for_it() -> None:
+    """WordPress's Group (the ActivityPub plugin) lists its aliases: a community that is one of them
+    may move there; any other may not."""
+    _, group = load("wordpress/objects/group.json")
+    aliases = ids_of(group["alsoKnownAs"])
+    check_listed(group, aliases[0])
+    with pytest.raises(BadRequest, match="does not list"):
+        check_listed(group, OLD)
 
 
 async def shown(far: FarInstance) -> dict[str, Any]:
