@@ -22,7 +22,7 @@ from fedicom.groups.aliases import resolve_account
 from fedicom.groups.announce import announce
 from fedicom.groups.communities import actor_document
 from fedicom.groups.context import Groups
-from fedicom.groups.models import Group
+from fedicom.groups.models import Group, Membership
 
 log = logging.getLogger("fedicom.moving")
 
@@ -214,10 +214,23 @@ async def handle_announce(ctx: Groups, activity: dict[str, Any]) -> int:
             continue
         boost = id_of(inner.get("object")) if inner.get("type") == "Create" else None
         thread = isinstance(inner.get("object"), dict) and not inner["object"].get("inReplyTo")
+        inboxes = await _passing_on_to(ctx, group, sender)
         async with ctx.fed.transaction() as conn:
-            await announce(ctx, group, inner, conn=conn, boost_object=boost if thread else None)
+            await announce(
+                ctx, group, inner, conn=conn, boost_object=boost if thread else None, inboxes=inboxes
+            )
         passed += 1
     return passed
+
+
+async def _passing_on_to(ctx: Groups, group: Group, new_home: str) -> list[str]:
+    """The old community's member servers, but never the new home's: when both follow each other (a
+    move back under way) passing its posts back to it would bounce them between the two forever."""
+    theirs = {
+        str(i)
+        for i in await Membership.filter(group_id=group.id, actor=new_home).values_list("inbox", flat=True)
+    }
+    return [i for i in (await ctx.rosters.of(group)).inboxes if i not in theirs]
 
 
 async def _grace_over(ctx: Groups, group: Group) -> None:

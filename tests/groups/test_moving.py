@@ -33,7 +33,7 @@ from tests.support.far_instance import FarInstance, far_instance
 from tests.support.peer import Peer, Person
 from tests.support.replay import load
 from tests.support.servers import Instance
-from tests.support.steps import announced, join, thread, until
+from tests.support.steps import announced, join, send, thread, until
 
 OLD, NEW = "https://old.example/c/brand", "https://new.example/c/brand"
 
@@ -265,3 +265,33 @@ async def test_the_cli_moves_after_confirmation_and_show_says_where_it_went(
     assert shown["moved_to"] == home.uri
     ends = datetime.fromisoformat(shown["move_grace_ends"]) - datetime.fromisoformat(shown["moved_at"])
     assert ends == timedelta(days=90)
+
+
+async def test_the_new_homes_posts_are_passed_on_to_members_but_never_back_to_it(
+    instance, peer: Peer, far_peer: Peer
+) -> None:
+    # Given a community moved to a new home that also follows it (as after a move back), and a member
+    inst: Instance = await instance()
+    group = await inst.community("brand")
+    old = f"{inst.base}/c/brand"
+    home = peer.person("home", doc_extra={"type": "Group", "alsoKnownAs": [old]})
+    lem = far_peer.person("lem")
+    await join(far_peer, lem, old)
+    await join(peer, home, old)
+    await move_community(inst.groups, group, home.uri)
+
+    # When the new home announces a post
+    author = peer.person("author")
+    note = peer.note(author, "<p>From the new home</p>", to=[PUBLIC], cc=[home.uri])
+    create = peer.activity("Create", author, note, to=[PUBLIC], cc=[home.uri])
+    boost = peer.activity("Announce", home, note["id"], to=[PUBLIC])  # Mastodon's shape: not passed on
+    assert (await send(peer, home, f"{inst.base}/inbox", boost)).error is None
+    wrapped = peer.activity("Announce", home, create, to=[PUBLIC], cc=[f"{home.uri}/followers"])
+    assert (await send(peer, home, f"{inst.base}/inbox", wrapped)).error is None
+
+    # Then the member gets it from the old community, once, and the new home does not get it back
+    [passed] = await far_peer.wait_for(lambda: announced(far_peer, "Create", note["id"]))
+    assert passed["actor"] == old
+    await asyncio.sleep(0.5)
+    assert len(announced(far_peer, "Create", note["id"])) == 1
+    assert not announced(peer, "Create", note["id"])
