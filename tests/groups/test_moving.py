@@ -102,7 +102,7 @@ async def shown(far: FarInstance) -> dict[str, Any]:
 
 async def members_of_new_home(far: FarInstance, count: int) -> None:
     async def reached() -> bool:
-        return (await shown(far))["members"] == count
+        return await asyncio.to_thread(far.members, "brand") == count
 
     await until(reached, timeout=20)
 

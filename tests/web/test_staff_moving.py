@@ -11,6 +11,7 @@ from playwright.async_api import Browser
 
 from fedicom.groups.models import Group, Moderator
 from tests.support.peer import Peer, Person
+from tests.support.steps import post_of, thread
 from tests.web.browser import assert_valid_html, check_axe, screenshot
 from tests.web.http import get
 from tests.web.scene import community
@@ -74,7 +75,9 @@ async def test_the_box_is_valid_html_and_accessible_in_light_and_dark(
     instance, peer: Peer, browser: Browser, tmp_path: Path
 ) -> None:
     inst = await instance()
-    old, home = await owned_news(inst, peer)
+    old, home = await owned_news(inst, peer, members=("alice",))
+    note, _ = await thread(peer, peer.people["alice"], old, "<p>An old thread</p>")
+    thread_page = f"/c/news/p/{(await post_of(note['id'])).id}"
     async with staff_client(inst.base, "mia") as http:
         token = await form_token(http, NEWS)
         documents = {"before": (await get(http, NEWS)).text}
@@ -82,6 +85,10 @@ async def test_the_box_is_valid_html_and_accessible_in_light_and_dark(
         home.doc_extra["alsoKnownAs"] = [old]
         await http.post(MOVE, data={"csrf_token": token, "to": home.uri, "confirm": "yes"})
         documents["moved"] = (await get(http, NEWS)).text
+        documents["a thread of the moved community"] = (await get(http, thread_page)).text
+    assert (
+        f'This community has moved to <a href="{home.uri}">' in documents["a thread of the moved community"]
+    )
     assert_valid_html(documents, tmp_path)
 
     page = await browser_sign_in(browser, inst.base, "mia")
@@ -94,4 +101,8 @@ async def test_the_box_is_valid_html_and_accessible_in_light_and_dark(
     await page.emulate_media(color_scheme="dark")
     await check_axe(page, problems, "dark")
     await screenshot(page, "staff-move-dark", box)
+    await page.goto(inst.base + thread_page)  # the public thread page, with its notice
+    for scheme in ("light", "dark"):
+        await page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        await check_axe(page, problems, f"thread {scheme}")
     assert problems == {}, "\n".join(f"{p}: {v}" for p, v in problems.items())
