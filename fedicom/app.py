@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.metadata import version
 from typing import Any
 
@@ -120,6 +121,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
         handle_activity=lambda a, r: inbox(a, r),
         domain_allowed=defed.allows,
         resolve_handle=_resolver(site),
+        moved_to=_moved_to,
         usage=usage,
     )
     fed = Federation(
@@ -146,6 +148,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
         rate_limit_actor=settings.rate_limit_actor,
         rate_limit_server=settings.rate_limit_server,
         max_links=settings.max_links,
+        move_grace=timedelta(days=settings.move_grace_days),
         defed=defed,
     )
     moderation_setup.install(groups)
@@ -186,6 +189,14 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
         ideas.run,
     ]
     return Runtime(fed, groups, defed, jobs, files, loops=loops, backlog=backlog, ideas=ideas)
+
+
+async def _moved_to(name: str) -> str | None:
+    """Where a community that moved went (WebFinger lists it beside the old actor)."""
+    if not fits(Group, "name", name):
+        return None
+    found = await Group.filter(name=name).values_list("moved_to", flat=True)
+    return str(found[0]) if found and found[0] else None
 
 
 def _resolver(site: Site):  # type: ignore[no-untyped-def]

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         20, ge=0, le=200, description="Replies of each of those threads sent too, the oldest first."
     )
     max_group_mentions: int = Field(3, ge=1, description="Posts mentioning more groups are not announced.")
+    move_grace_days: int = Field(
+        90, ge=0, le=3650, description="Days a moved community passes its new home's posts on."
+    )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest accepted inbox body.")
     rate_limit_actor: int = Field(0, ge=0, description="Posts one actor may make per hour (0: no limit).")
     rate_limit_server: int = Field(0, ge=0, description="Posts one server may send per hour (0: no limit).")

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 from fedicom.activitypub.vocab import AS2_CONTENT_TYPE
 
 AS_TYPE_PROPERTY = "https://www.w3.org/ns/activitystreams#type"
+MOVED_TO_REL = "https://www.w3.org/ns/activitystreams#movedTo"  # the property's IRI as a link relation
 NODEINFO_SCHEMAS = {
     "2.0": "http://nodeinfo.diaspora.software/ns/schema/2.0",
     "2.1": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -25,9 +26,11 @@ def parse_resource(resource: str, *, domains: set[str]) -> str | None:
 
 
 def webfinger_jrd(
-    *, subject: str, actor_uri: str, actor_type: str, profile_url: str | None
+    *, subject: str, actor_uri: str, actor_type: str, profile_url: str | None, moved_to: str | None = None
 ) -> dict[str, Any]:
-    """A JRD as Mastodon requires it (subject plus a `self` link with an AS2 type)."""
+    """A JRD as Mastodon requires it (subject plus a `self` link with an AS2 type). An actor that moved
+    keeps its `self` link (servers fetch it and find `movedTo`, FEP-7628) and names its new home as an
+    alias and a `movedTo` link."""
     links: list[dict[str, Any]] = []
     if profile_url:
         links.append(
@@ -41,7 +44,9 @@ def webfinger_jrd(
             "properties": {AS_TYPE_PROPERTY: actor_type},
         }
     )
-    return {"subject": subject, "aliases": [actor_uri], "links": links}
+    if moved_to:
+        links.append({"rel": MOVED_TO_REL, "type": AS2_CONTENT_TYPE, "href": moved_to})
+    return {"subject": subject, "aliases": [actor_uri, moved_to] if moved_to else [actor_uri], "links": links}
 
 
 def host_meta_xrd(base_url: str) -> str:

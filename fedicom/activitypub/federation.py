@@ -68,6 +68,10 @@ async def _no_handle(_name: str) -> tuple[str, str] | None:
     return None
 
 
+async def _not_moved(_name: str) -> str | None:
+    return None
+
+
 @dataclass
 class FederationHooks:
     """Decisions the protocol layer asks of the layers above (wired in `create_app`)."""
@@ -75,6 +79,7 @@ class FederationHooks:
     handle_activity: ActivityHandler
     domain_allowed: Callable[[str], Awaitable[bool]] = _allow_all
     resolve_handle: Callable[[str], Awaitable[tuple[str, str] | None]] = _no_handle  # (actor URI, type)
+    moved_to: Callable[[str], Awaitable[str | None]] = _not_moved  # a handle's new home, if it moved
     usage: Callable[[], Awaitable[dict[str, int]]] = _no_usage
 
 

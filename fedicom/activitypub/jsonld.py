@@ -28,6 +28,7 @@ _EXTENSIONS: dict[str, Any] = {
     "privacyPolicy": "lemmy:privacyPolicy",
     "webfinger": "litepub:webfinger",
     "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
+    "movedTo": {"@id": "as:movedTo", "@type": "@id"},
     "PropertyValue": "sc:PropertyValue",
     "value": "sc:value",
 }

@@ -65,7 +65,11 @@ async def webfinger(request: Request) -> Response:
             raise NotFound("no such community on this server")
         uri, actor_type = found
         jrd = discovery.webfinger_jrd(
-            subject=f"acct:{name}@{fed.domain}", actor_uri=uri, actor_type=actor_type, profile_url=uri
+            subject=f"acct:{name}@{fed.domain}",
+            actor_uri=uri,
+            actor_type=actor_type,
+            profile_url=uri,
+            moved_to=await fed.hooks.moved_to(name),
         )
     return cors(JSONResponse(jrd, media_type="application/jrd+json"))
 

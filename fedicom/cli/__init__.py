@@ -42,6 +42,7 @@ def _register() -> None:
         jobs,
         listen,
         modlog,
+        moving,
         notifications,
         publishing,
         refused,
@@ -79,6 +80,7 @@ def _register() -> None:
         idea_board,
         aliases,
         invites,
+        moving,
     )
     for module in modules:
         for command in module.COMMANDS:

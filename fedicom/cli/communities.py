@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.markup import escape
 
 from fedicom.cli.acting import as_actor, as_option, as_staff
-from fedicom.cli.base import console, json_option, load, print_json, run, table
+from fedicom.cli.base import console, iso, json_option, load, print_json, run, table
 from fedicom.groups.context import Groups
 from fedicom.groups.kinds import CommunityKind
 from fedicom.groups.models import Group, ModeratorRole
 from fedicom.staff.models import Staff
+
+if TYPE_CHECKING:
+    from fedicom.groups.moving import MoveState
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -158,6 +162,7 @@ def community_show(name: str, as_json: bool) -> None:
     from fedicom.groups.communities import Site, get_community, member_count, moderators_of
     from fedicom.groups.family import children_of
     from fedicom.groups.membership import pending_requests
+    from fedicom.groups.moving import move_state
 
     settings = load()
     site = Site(settings.base_url, settings.domain)
@@ -178,6 +183,7 @@ def community_show(name: str, as_json: bool) -> None:
             "members": await member_count(g),
             "moderators": list(await moderators_of(g)),
             "pending_requests": [m.actor for m in await pending_requests(g)],
+            **moved_fields(move_state(g, timedelta(days=settings.move_grace_days))),
         }
 
     shown = run(settings, work)
@@ -188,6 +194,15 @@ def community_show(name: str, as_json: bool) -> None:
         if isinstance(value, list):
             value = ", ".join(value) or "-"
         console.print(f"[bold]{key.replace('_', ' ')}:[/bold] {escape(str(value))}")
+
+
+def moved_fields(state: MoveState) -> dict[str, str | None]:
+    """Where a moved community went, since when, and until when it passes the new home's posts on."""
+    return {
+        "moved_to": state.moved_to,
+        "moved_at": iso(state.moved_at),
+        "move_grace_ends": iso(state.grace_ends),
+    }
 
 
 async def _parent_name(group: Group) -> str | None:

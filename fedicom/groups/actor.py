@@ -40,6 +40,7 @@ def build_group_actor(
     icon_url: str | None = None,
     image_url: str | None = None,
     also_known_as: list[str] | None = None,
+    moved_to: str | None = None,
 ) -> dict[str, Any]:
     """The Group actor document (summary HTML from the markdown source, rules and policy included;
     `alsoKnownAs` lists its aliases, the accounts whose followers may move here)."""
@@ -78,6 +79,8 @@ def build_group_actor(
     }
     if also_known_as:
         doc["alsoKnownAs"] = also_known_as
+    if moved_to:
+        doc["movedTo"] = moved_to  # FEP-7628: where the community went (Mastodon, Misskey read it)
     if privacy_policy:
         doc["privacyPolicy"] = build_privacy_policy(uri, privacy_policy)
     if icon_url:

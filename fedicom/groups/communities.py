@@ -139,6 +139,7 @@ async def actor_document(keys: KeyStore, site: Site, group: Group) -> dict[str, 
         icon_url=group.icon_url,
         image_url=group.image_url,
         also_known_as=await aliases_of(group),
+        moved_to=group.moved_to,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from fedicom.activitypub.federation import Federation
 from fedicom.groups.communities import Site, get_community
@@ -32,6 +33,7 @@ class Groups:
     rate_limit_actor: int = 0  # posts per hour, 0 for no limit (moderation/screening.py)
     rate_limit_server: int = 0
     max_links: int = 25
+    move_grace: timedelta = timedelta(days=90)  # a moved community passes its new home's posts on
     rosters: Rosters = field(default_factory=Rosters)
     defed: ServerPolicy = field(default_factory=OpenServers)  # moderation's Defederation, when plugged in
     hooks: CommunityHooks = field(default_factory=OpenHooks)  # who takes part, what is held

@@ -11,7 +11,7 @@ from typing import Any
 from fedicom.activitypub.actors import parse_actor
 from fedicom.activitypub.vocab import ACTOR_TYPES, POST_TYPES, id_of
 from fedicom.errors import Forbidden
-from fedicom.groups import aliases, membership, posts, votes
+from fedicom.groups import membership, moving, posts, votes
 from fedicom.groups.context import Groups
 from fedicom.groups.models import Group, Membership, Vote
 
@@ -37,6 +37,7 @@ class GroupInbox:
             "Update": self.update,
             "Delete": self.delete,
             "Move": self.move,
+            "Announce": self.announce,
             **dict.fromkeys(votes.VALUES, self.vote),
         }
         self.updates = {
@@ -63,7 +64,11 @@ class GroupInbox:
         await posts.handle_delete(self.ctx, activity)
 
     async def move(self, activity: dict[str, Any]) -> None:
-        await aliases.handle_move(self.ctx, activity)
+        await moving.handle_move(self.ctx, activity)
+
+    async def announce(self, activity: dict[str, Any]) -> None:
+        """Only from a community one of ours moved to: passed on to its remaining followers."""
+        await moving.handle_announce(self.ctx, activity)
 
     async def vote(self, activity: dict[str, Any]) -> None:
         await votes.handle_vote(self.ctx, activity)

@@ -50,6 +50,13 @@ class Group(Model):
     feature_children = fields.BooleanField(default=False, db_default=False)
     # a new idea with likely duplicates gets the Group's reply linking to them (fedicom/ideas/)
     reply_similar = fields.BooleanField(default=False, db_default=False)
+    # the community's new home when it moved to another server (groups/moving.py): its actor says
+    # `movedTo`, its pages and WebFinger point there, and it re-announces the new home's posts to
+    # the followers it still has until the grace period after `moved_at` ends
+    moved_to = fields.CharField(max_length=1024, null=True)
+    moved_at = fields.DatetimeField(null=True)
+    # the id of the Follow the community sent its new home, to receive what to re-announce (and undo)
+    move_follow_id = fields.CharField(max_length=1024, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -268,6 +268,8 @@ async def _admit(
 ) -> Verdict:
     """Whether the post may go into `group`, and whether it is held there (FedicomError: refused)."""
     await admit(ctx.hooks, group, author)  # Refused: banned, or the server blocked here
+    if group.moved_to:
+        raise Refused(Reason.MOVED, f"{group.name} has moved to {group.moved_to}: post there instead")
     public = is_public(obj) or is_public(activity)
     group_uri = ctx.uri(group)
     if not public and not {group_uri, f"{group_uri}/followers"} & addressed:

@@ -27,6 +27,7 @@ class Reason(StrEnum):
     RATE_LIMITED = "rate_limited"
     FILTERED = "filtered"
     TOO_MANY_COMMUNITIES = "too_many_communities"
+    MOVED = "moved"  # the community moved to another server (groups/moving.py)
     HELD_LINKS = "held_links"
     HELD_FILTER = "held_filter"
     HELD_NEW_MEMBER = "held_new_member"

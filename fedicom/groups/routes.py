@@ -94,10 +94,17 @@ async def group_actor(request: Request) -> Response:
         response: Response = ActivityResponse(
             await actor_document(fed_of(request).keys, site_of(request), group)
         )
+    elif group.moved_to:
+        response = moved_page(group.moved_to)
     else:
         response = await community_hosting(request).pages.community_page(request, group)
     response.headers["Vary"] = "Accept"  # one URL, two representations: caches must keep them apart
     return response
+
+
+def moved_page(new_home: str) -> Response:
+    """A moved community's pages send browsers to its new home (temporary: it may move back)."""
+    return RedirectResponse(new_home, status_code=302)
 
 
 async def privacy_policy(request: Request) -> Response:
@@ -110,6 +117,8 @@ async def privacy_policy(request: Request) -> Response:
     if wants_activity_json(request):
         note = wire.build_privacy_policy(site_of(request).uri(group.name), group.privacy_policy)
         response: Response = ActivityResponse({"@context": ACTIVITY_CONTEXT, **note})
+    elif group.moved_to:
+        response = moved_page(group.moved_to)
     else:
         response = await community_hosting(request).pages.privacy_page(request, group)
     response.headers["Vary"] = "Accept"

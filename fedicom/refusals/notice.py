@@ -34,6 +34,8 @@ TEXTS: dict[Reason, str] = {
     "its page.",
     Reason.TOO_MANY_COMMUNITIES: "your post names more communities than {c} accepts in one post: post "
     "to fewer at once.",
+    Reason.MOVED: "{c} has moved to another server and takes no new posts: its page links to its new "
+    "home, post there.",
     Reason.HELD_LINKS: "your post in {c} has many links, so it waits for a moderator: it is shared once "
     "approved.",
     Reason.HELD_NEW_MEMBER: "a new member's first post in {c} is reviewed by a moderator: yours is shared "

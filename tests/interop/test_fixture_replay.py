@@ -23,7 +23,7 @@ from fedicom.activitypub.actors import parse_actor
 from fedicom.activitypub.models import Delivery, InboxItem, RemoteActor
 from fedicom.activitypub.vocab import PUBLIC, as_list, id_of, origin_of
 from fedicom.errors import FetchError
-from fedicom.groups.models import Membership, Moderator, Post
+from fedicom.groups.models import Alias, Membership, Moderator, Post
 from fedicom.refusals.models import Refusal
 from tests.interop.stage import (
     OWN,
@@ -739,6 +739,16 @@ async def test_core_moderation_from_a_member_who_is_no_moderator_changes_nothing
         assert await snapshot() == before
 
 
+async def test_core_a_move_of_followers_is_taken_from_an_alias_only(tmp_path: Path) -> None:
+    """Mastodon's Move (our own payload: the shared fixtures hold none) naming the community as target."""
+    async with stage(tmp_path, NEUTRAL) as s:
+        refused = await s.send(own("move_mastodon.json"))
+        assert refused.item is not None and f"{CAROL} is not an alias of main" in (refused.item.error or "")
+        await Alias.create(group=s.group, actor=CAROL)
+        assert_quiet(await s.send(own("move_mastodon.json") | {"id": f"{CAROL}#moves/2"}))
+        assert (await Alias.get(actor=CAROL)).moved_at is not None
+
+
 def test_every_payload_of_our_own_is_replayed() -> None:
     used = {
         "follow.json",
@@ -755,6 +765,7 @@ def test_every_payload_of_our_own_is_replayed() -> None:
         "create_direct_reply.json",
         "block_user.json",
         "remove_page.json",
+        "move_mastodon.json",
     }
     assert {p.name for p in OWN.glob("*.json")} == used
 

@@ -239,3 +239,34 @@ async def test_the_admin_api_manages_aliases_of_communities_the_caller_moderates
     assert gone.status_code == 204
     again = await admin.call("DELETE", "/communities/news/aliases", mia, params={"account": brand.uri})
     assert again.status_code == 404 and "is not an alias of news" in again.json()["error"]
+
+
+async def test_the_admin_api_moves_a_community_and_shows_where_it_went(admin: Admin, peer: Peer) -> None:
+    old = f"{admin.inst.base}/c/news"
+    home = peer.person("news", doc_extra={"type": "Group"})
+    root, mia = await admin.token("root", ["moderate"]), await admin.token("mia", ["moderate"])
+    assert (await admin.call("GET", "/communities/news/move", mia)).json() == {
+        "moved_to": None,
+        "moved_at": None,
+        "grace_ends": None,
+    }
+
+    unlisted = await admin.call("POST", "/communities/news/move", root, json={"to": home.uri})
+    assert unlisted.status_code == 400 and f"does not list {old} in alsoKnownAs" in unlisted.json()["error"]
+    home.doc_extra["alsoKnownAs"] = [old]
+    by_moderator = await admin.call("POST", "/communities/news/move", mia, json={"to": home.uri})
+    assert by_moderator.status_code == 403 and "only an owner of news" in by_moderator.json()["error"]
+
+    moved = await admin.call("POST", "/communities/news/move", root, json={"to": home.uri})
+    assert moved.status_code == 200, moved.text
+    state = moved.json()
+    assert state["moved_to"] == home.uri
+    grace = datetime.fromisoformat(state["grace_ends"]) - datetime.fromisoformat(state["moved_at"])
+    assert grace == timedelta(days=90)
+    assert (await admin.call("GET", "/communities/news/move", mia)).json() == state
+    [follow] = await peer.wait_for(lambda: [a for a in peer.received_of("Follow") if a["object"] == home.uri])
+    assert follow["actor"] == old  # the old community follows its new home, to pass its posts on
+    [move] = await peer.wait_for(lambda: peer.received_of("Move"))
+    assert (move["actor"], move["object"], move["target"]) == (old, old, home.uri)
+    again = await admin.call("POST", "/communities/news/move", root, json={"to": home.uri})
+    assert again.status_code == 400 and "has already moved" in again.json()["error"]

@@ -56,6 +56,7 @@ SHOWN = (
     "invite-light",
     "widget-light",
     "staff-invites",
+    "staff-move-light",
 )
 
 

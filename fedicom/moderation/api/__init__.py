@@ -48,6 +48,7 @@ from fedicom.moderation.api import (  # noqa: F401
     content,
     jobs,
     modlog,
+    moving,
     site,
     staff,
     tokens,

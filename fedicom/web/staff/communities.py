@@ -18,6 +18,7 @@ from fedicom.groups.aliases import aliases
 from fedicom.groups.communities import member_count
 from fedicom.groups.images import BANNER, ICON, MAX_BYTES, Kind
 from fedicom.groups.models import Group
+from fedicom.groups.moving import move_state
 from fedicom.moderation.acting import Acting
 from fedicom.moderation.community_images import ImageChoice, change_images
 from fedicom.moderation.community_updates import FEDERATED, create_owned_community, edit_community
@@ -176,6 +177,7 @@ async def settings_page(
     error: str | None = None,
     image_error: str | None = None,
     alias_error: str | None = None,
+    move_error: str | None = None,
     status: int = 200,
 ) -> Response:
     context = await form_context(acting, values, error, group) | {
@@ -184,6 +186,8 @@ async def settings_page(
         "image_error": image_error,
         "aliases": await aliases(group),
         "alias_error": alias_error,
+        "move": move_state(group, acting.ctx.move_grace),
+        "move_error": move_error,
     }
     return staff_page(request, "staff/community_settings.html", context, status)
 

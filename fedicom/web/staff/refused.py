@@ -35,6 +35,7 @@ REASONS = {
     Reason.RATE_LIMITED: "Rate limit",
     Reason.FILTERED: "Filter",
     Reason.TOO_MANY_COMMUNITIES: "Too many communities",
+    Reason.MOVED: "Community moved",
     Reason.HELD_LINKS: "Held: many links",
     Reason.HELD_FILTER: "Held: filter",
     Reason.HELD_NEW_MEMBER: "Held: new member",
