@@ -193,6 +193,8 @@ def community_show(name: str, as_json: bool) -> None:
     for key, value in shown.items():
         if isinstance(value, list):
             value = ", ".join(value) or "-"
+        elif value is None:  # no parent, not moved: `--json` says null
+            value = "-"
         console.print(f"[bold]{key.replace('_', ' ')}:[/bold] {escape(str(value))}")
 
 
