@@ -42,6 +42,7 @@ def _register() -> None:
         listen,
         modlog,
         notifications,
+        portability,
         publishing,
         refused,
         reports,
@@ -77,6 +78,7 @@ def _register() -> None:
         ideas,
         idea_board,
         aliases,
+        portability,
     )
     for module in modules:
         for command in module.COMMANDS:

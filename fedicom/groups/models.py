@@ -50,6 +50,8 @@ class Group(Model):
     feature_children = fields.BooleanField(default=False, db_default=False)
     # a new idea with likely duplicates gets the Group's reply linking to them (fedicom/ideas/)
     reply_similar = fields.BooleanField(default=False, db_default=False)
+    # the Group actor this community was imported from (fedicom/portability/), None if born here
+    origin_uri = fields.CharField(max_length=1024, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -121,6 +123,8 @@ class Post(Model):
     activity: dict[str, Any] | None = fields.JSONField(null=True)
     locked = fields.BooleanField(default=False)
     pinned_at = fields.DatetimeField(null=True)
+    # the post's id on the instance it was imported from (fedicom/portability/), None if stored here
+    origin_uri = fields.CharField(max_length=1024, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
