@@ -143,7 +143,7 @@ async def test_a_tampered_archive_is_refused_by_its_checksums(
         resum=False,
     )
 
-    with pytest.raises(ArchiveError, match="posts.ndjson does not match its checksum"):
+    with pytest.raises(ArchiveError, match=r"posts.ndjson does not match its checksum"):
         await imported(inst, path, "tampered")
     await nothing_left("tampered", before)
 
@@ -160,7 +160,7 @@ async def test_an_archive_from_a_newer_format_is_refused_saying_so(instance: Sta
 
     rewrite(path, newer)
     with pytest.raises(
-        ArchiveError, match="format version 99, from a newer fedicom .9.0.; this one reads up to"
+        ArchiveError, match=r"format version 99, from a newer fedicom .9.0.; this one reads up to"
     ):
         await imported(inst, path, "future")
     assert not await Group.exists(name="future")
@@ -183,7 +183,7 @@ async def test_an_import_failing_at_its_last_section_leaves_nothing_behind(
         return b"\n".join([*lines[:-1], json.dumps({**last, "action": "no_such_action"}).encode()]) + b"\n"
 
     rewrite(path, bad_modlog)
-    with pytest.raises(ImportFailed, match="modlog near row 1 cannot be recreated.*nothing was imported"):
+    with pytest.raises(ImportFailed, match=r"modlog near row 1 cannot be recreated.*nothing was imported"):
         await imported(inst, path, "half")
     await nothing_left("half", before)
     assert await Post.all().count() == before["posts"]
