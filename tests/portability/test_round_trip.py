@@ -10,16 +10,18 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bench.fedicom_proc import DEFAULT_POSTGRES, Database
 from fedicom import storage
 from fedicom.groups.models import Group, Post
-from fedicom.portability.importing import import_community
 from fedicom.settings import Settings, load_settings
-from fedicom.staff.accounts import name_reserved
+from fedicom.staff.accounts import create_staff
+from fedicom.staff.models import Staff
+from fedicom.staff.tokens import create_token
 from tests.deploy.populated import switching_dialect
-from tests.portability.scene import counts, populate, posts_of
+from tests.portability.scene import PASSWORD, counts, populate, posts_of
 from tests.support.cli import Run
 from tests.support.db import POSTGRES_URL, _in_thread, _sqlite_template
 from tests.support.peer import Peer
@@ -82,8 +84,18 @@ async def test_a_community_moves_from_sqlite_to_postgresql_whole_and_federates(
     switching_dialect()
     new = await on(tmp_path / "new", postgres)
     try:
-        done = await import_community(new.fed.keys, new.site, new.files, archive, reserved=name_reserved)
-        assert done.source == scene.uri and done.group.name == "brand"
+        # (through the admin API, the archive as the body)
+        await create_staff("admin", PASSWORD, is_admin=True)
+        secret = (await create_token(await Staff.get(username="admin"), "move", ["admin"]))[1]
+        async with httpx.AsyncClient(base_url=new.base, timeout=60) as client:
+            answer = await client.post(
+                "/api/v1/admin/communities/import",
+                content=archive.read_bytes(),
+                headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/zip"},
+            )
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["source"] == scene.uri and answer.json()["name"] == "brand"
+        assert answer.json()["counts"] == expected_counts
 
         # Then every count and every post are as they were, each post linked to its original
         group = await Group.get(name="brand")
