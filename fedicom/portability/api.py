@@ -82,7 +82,7 @@ async def communities_export(call: Call, path: CommunityPath, body: ExportIn) ->
     scope="admin",
     tag="portability",
     query=ImportQuery,
-    upload="application/zip",
+    upload="application/octet-stream",  # the zip; schemathesis and curl --data-binary both send it
     upload_headers={PASSPHRASE_HEADER: "The passphrase of an archive that holds the Group's key."},
     max_body=MAX_ARCHIVE,
     response=ImportedOut,

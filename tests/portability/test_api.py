@@ -85,7 +85,7 @@ def test_the_openapi_document_describes_the_archive_endpoints() -> None:
     exporting = paths["/communities/{name}/export"]["post"]
     assert "application/zip" in exporting["responses"]["200"]["content"]
     importing = paths["/communities/import"]["post"]
-    assert "application/zip" in importing["requestBody"]["content"]
+    assert "application/octet-stream" in importing["requestBody"]["content"]
     assert {"name": "Fedicom-Archive-Passphrase", "in": "header"}.items() <= importing["parameters"][
         -1
     ].items()
