@@ -53,6 +53,8 @@ SHOWN = (
     "question-answered",
     "staff-questions",
     "staff-aliases-light",
+    "staff-export-light",
+    "staff-import-light",
 )
 
 

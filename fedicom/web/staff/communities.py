@@ -176,6 +176,7 @@ async def settings_page(
     error: str | None = None,
     image_error: str | None = None,
     alias_error: str | None = None,
+    export_error: str | None = None,
     status: int = 200,
 ) -> Response:
     context = await form_context(acting, values, error, group) | {
@@ -184,6 +185,7 @@ async def settings_page(
         "image_error": image_error,
         "aliases": await aliases(group),
         "alias_error": alias_error,
+        "export_error": export_error,
     }
     return staff_page(request, "staff/community_settings.html", context, status)
 
