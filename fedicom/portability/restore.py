@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fedicom.activitypub.leases import execute_many
 from fedicom.answers.models import AcceptedAnswer
 from fedicom.groups.models import (
     Alias,
@@ -74,36 +75,48 @@ def _id(found: dict[str, tuple[int, str]], uri: str | None) -> int | None:
 
 
 async def moderators(target: Target, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        await Moderator.create(
-            group=target.group,
-            actor=row["actor"],
-            role=ModeratorRole(row["role"]),
-            created_at=moment(row["published"]),
-        )
+    await Moderator.bulk_create(
+        [
+            Moderator(
+                group=target.group,
+                actor=row["actor"],
+                role=ModeratorRole(row["role"]),
+                created_at=moment(row["published"]),
+            )
+            for row in rows
+        ]
+    )
 
 
 async def aliases(target: Target, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        await Alias.create(
-            group=target.group,
-            actor=row["actor"],
-            added_at=moment(row["added_at"]),
-            moved_at=moment(row["moved_at"]),
-        )
+    await Alias.bulk_create(
+        [
+            Alias(
+                group=target.group,
+                actor=row["actor"],
+                added_at=moment(row["added_at"]),
+                moved_at=moment(row["moved_at"]),
+            )
+            for row in rows
+        ]
+    )
 
 
 async def members(target: Target, rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        await Membership.create(
-            group=target.group,
-            actor=row["actor"],
-            inbox=row["inbox"],
-            state=MembershipState(row["state"]),
-            follow_id=row["id"],
-            follow_activity=row["activity"],
-            created_at=moment(row["published"]),
-        )
+    await Membership.bulk_create(
+        [
+            Membership(
+                group=target.group,
+                actor=row["actor"],
+                inbox=row["inbox"],
+                state=MembershipState(row["state"]),
+                follow_id=row["id"],
+                follow_activity=row["activity"],
+                created_at=moment(row["published"]),
+            )
+            for row in rows
+        ]
+    )
 
 
 async def bans(target: Target, rows: list[dict[str, Any]]) -> None:
@@ -133,25 +146,31 @@ async def filters(target: Target, rows: list[dict[str, Any]]) -> None:
 
 
 async def posts(target: Target, rows: list[dict[str, Any]]) -> None:
-    """Each post keeps its original URI; a page of the source community gets a page here."""
-    found = await target.posts(_refs(rows, "inReplyTo", "root"))
-    for row in rows:
+    """Each post keeps its original URI; a page of the source community gets a page here. The chunk
+    goes in as one insert; links to parents and the ids of local pages are set after it."""
+    uris = target.uris
+    built = [_post(target, row) for row in rows]
+    await Post.bulk_create([post for post, _ in built])
+    found = await target.posts(_refs(rows, "id", "inReplyTo", "root"))
+    links: list[list[Any]] = []
+    for row, (_, local) in zip(rows, built, strict=True):
+        post_id = found[row["id"]][0]
         parent, root = row["inReplyTo"], row["root"]
-        post = await _post(target, row, found.get(parent) if parent else None)
-        found[row["id"]] = (post.id, post.object_id)
         if (parent and parent not in found) or (root and root not in found):
-            target.later.append((post.id, parent, root))
-            continue
-        if parent or root:
-            await Post.filter(id=post.id).update(parent_id=_id(found, parent), root_id=_id(found, root))
+            target.later.append((post_id, parent, root))
+        elif parent or root:
+            links.append([_id(found, parent), _id(found, root), post_id])
+        fixed = _page_links(uris, row, found, post_id, local)
+        if fixed:
+            await Post.filter(id=post_id).update(**fixed)
+    await execute_many("UPDATE post SET parent_id = ?, root_id = ? WHERE id = ?", links)
 
 
-async def _post(target: Target, row: dict[str, Any], parent: tuple[int, str] | None) -> Post:
+def _post(target: Target, row: dict[str, Any]) -> tuple[Post, bool]:
     uris = target.uris
     original = row["id"]
-    document = uris.document(row["object"])
     local = uris.local_post(original)
-    post = await Post.create(
+    post = Post(
         group=target.group,
         object_id=f"urn:uuid:{uuid.uuid4()}" if local else original,  # a page's address needs the row's id
         type=row["type"],
@@ -159,7 +178,7 @@ async def _post(target: Target, row: dict[str, Any], parent: tuple[int, str] | N
         title=row["name"],
         content=row["content"],
         url=row["url"] and uris.uri(row["url"]),
-        document=document,
+        document=uris.document(row["object"]),
         published=moment(row["published"]),
         updated=moment(row["updated"]),
         deleted=bool(row["deleted"]),
@@ -175,18 +194,30 @@ async def _post(target: Target, row: dict[str, Any], parent: tuple[int, str] | N
         origin_uri=original,
         created_at=moment(row["received_at"]),
     )
-    if parent is not None and row["inReplyTo"] and document.get("inReplyTo") == uris.uri(row["inReplyTo"]):
-        document["inReplyTo"] = parent[1]
+    return post, local
+
+
+def _page_links(
+    uris: UriMap, row: dict[str, Any], found: dict[str, tuple[int, str]], post_id: int, local: bool
+) -> dict[str, Any]:
+    """What to change once the row has its id: a local post's own page address, and the address of
+    a local parent it replies to (only those change: other URIs are the same everywhere)."""
+    parent = row["inReplyTo"]
+    parent_moved = bool(parent) and uris.local_post(parent) and parent in found
+    if not local and not parent_moved:
+        return {}
+    document = uris.document(row["object"])
+    changes: dict[str, Any] = {}
+    if parent_moved and document.get("inReplyTo") == uris.uri(parent):
+        document["inReplyTo"] = found[parent][1]
     if local:
-        post.object_id = f"{uris.target}/p/{post.id}"
-        if document.get("id") == uris.uri(original):
-            document["id"] = post.object_id
-        if post.url == uris.uri(original):
-            post.url = post.object_id
-        await Post.filter(id=post.id).update(object_id=post.object_id, url=post.url, document=document)
-    elif parent is not None:
-        await Post.filter(id=post.id).update(document=document)
-    return post
+        page = f"{uris.target}/p/{post_id}"
+        if document.get("id") == uris.uri(row["id"]):
+            document["id"] = page
+        changes["object_id"] = page
+        changes["url"] = page if row["url"] == row["id"] else row["url"] and uris.uri(row["url"])
+    changes["document"] = document
+    return changes
 
 
 async def link_later(target: Target) -> None:
@@ -200,14 +231,18 @@ async def link_later(target: Target) -> None:
 
 async def votes(target: Target, rows: list[dict[str, Any]]) -> None:
     found = await target.posts(_refs(rows, "object"))
-    for row in rows:
-        await Vote.create(
-            post_id=found[row["object"]][0],
-            actor=row["actor"],
-            value=1 if int(row["value"]) > 0 else -1,
-            activity_id=row["id"],
-            created_at=moment(row["published"]),
-        )
+    await Vote.bulk_create(
+        [
+            Vote(
+                post_id=found[row["object"]][0],
+                actor=row["actor"],
+                value=1 if int(row["value"]) > 0 else -1,
+                activity_id=row["id"],
+                created_at=moment(row["published"]),
+            )
+            for row in rows
+        ]
+    )
 
 
 async def poll_votes(target: Target, rows: list[dict[str, Any]]) -> None:
@@ -272,17 +307,25 @@ async def accepted_answers(target: Target, rows: list[dict[str, Any]]) -> None:
 
 async def modlog(target: Target, rows: list[dict[str, Any]]) -> None:
     """The community's history, under its new name; each entry says where it was first written."""
-    for row in rows:
-        details = row["details"] if isinstance(row["details"], dict) else {}
-        await ModlogEntry.create(
-            community=target.group.name,
-            moderator=row["actor"],
-            action=ModlogAction(row["action"]),
-            target=target.uris.uri(row["target"]),
-            reason=row["summary"],
-            details={**details, "imported_from": f"{target.source} (modlog entry {row['id']})"},
-            created_at=moment(row["published"]),
-        )
+    await ModlogEntry.bulk_create(
+        [
+            ModlogEntry(
+                community=target.group.name,
+                moderator=row["actor"],
+                action=ModlogAction(row["action"]),
+                target=target.uris.uri(row["target"]),
+                reason=row["summary"],
+                details={**_details(row), "imported_from": f"{target.source} (modlog entry {row['id']})"},
+                created_at=moment(row["published"]),
+            )
+            for row in rows
+        ]
+    )
+
+
+def _details(row: dict[str, Any]) -> dict[str, Any]:
+    details = row["details"]
+    return details if isinstance(details, dict) else {}
 
 
 RESTORERS: dict[str, Restorer] = {
