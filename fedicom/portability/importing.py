@@ -88,7 +88,7 @@ async def import_community(
                 archive,
                 name,
                 settings,
-                pictures_urls(site, pictures, stored),
+                _picture_urls(site, pictures, stored),
                 private_pem,
                 progress,
             )
@@ -98,7 +98,7 @@ async def import_community(
     return Imported(group, manifest.source, dict(manifest.counts))
 
 
-def pictures_urls(site: Site, pictures: dict[str, Any], stored: list[str]) -> dict[str, str]:
+def _picture_urls(site: Site, pictures: dict[str, Any], stored: list[str]) -> dict[str, str]:
     return {
         PICTURES[label][1]: media_url(site.base_url, filename)
         for label, filename in zip(pictures, stored, strict=True)
