@@ -78,7 +78,7 @@ async def import_community(
         if not isinstance(settings, dict):
             raise ArchiveError("community.json has no settings")
         name = await _free_name(name or manifest.name, reserved)
-        private_pem = _private_key(archive, passphrase)
+        private_pem = await asyncio.to_thread(_private_key, archive, passphrase)  # scrypt: ~0.1 s
         pictures = await _pictures(archive, settings)
         stored = [await keep(files, picture) for picture in pictures.values()]
         try:

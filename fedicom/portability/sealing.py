@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from fedicom.errors import BadRequest
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # ~32 MiB and ~0.1 s per try: slow for guessing
-MAX_SCRYPT_N = 2**20  # an archive asking for more memory than this is refused, not obeyed
+MAX_MEMORY = 2**28  # scrypt takes 128·n·r bytes: an archive asking for more than 256 MiB is refused
 CONTEXT = b"fedicom-community-key"  # bound into the tag: the sealed text is only ever a key
 
 
@@ -55,7 +55,7 @@ def unseal(box: dict[str, Any], passphrase: str) -> bytes:
         kind = (box["kdf"], box["cipher"])
     except (KeyError, TypeError, ValueError):
         raise BadRequest("the archive's sealed key is damaged") from None
-    if kind != ("scrypt", "AES-256-GCM") or not 2 <= n <= MAX_SCRYPT_N or not 1 <= r * p <= 64:
+    if kind != ("scrypt", "AES-256-GCM") or n < 2 or r < 1 or not 1 <= p <= 16 or 128 * n * r > MAX_MEMORY:
         raise BadRequest("the archive's key is sealed in a way this fedicom does not read")
     try:
         return AESGCM(_derive(passphrase, salt, n, r, p)).decrypt(nonce, ciphertext, CONTEXT)
