@@ -54,7 +54,7 @@ def test_the_manifest_says_what_it_holds_and_a_newer_or_foreign_one_is_refused()
     read = parse_manifest(manifest())
     assert (read.source, read.counts, read.with_key) == ("https://old.example/c/brand", {"posts": 3}, False)
     with pytest.raises(
-        ArchiveError, match="format version 2, from a newer fedicom .3.0.; this one reads up to version 1"
+        ArchiveError, match=r"format version 2, from a newer fedicom .3.0.; this one reads up to version 1"
     ):
         parse_manifest(manifest(format_version=2, fedicom_version="3.0"))
     with pytest.raises(ArchiveError, match="not a fedicom community archive"):
