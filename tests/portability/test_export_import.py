@@ -208,3 +208,15 @@ async def test_counts_that_do_not_match_the_manifest_stop_the_import(
     with pytest.raises(ImportFailed, match="votes has 2 rows where its manifest counts 3"):
         await imported(inst, path, "miscounted")
     await nothing_left("miscounted", before)
+
+
+async def test_a_name_an_earlier_community_left_in_the_modlog_can_be_imported_to(
+    instance: Start, tmp_path: Path
+) -> None:
+    """The modlog outlives communities (rows never change): their entries are not the archive's."""
+    inst = await instance()
+    path = await exported(inst, await inst.community("plain"), tmp_path / "plain.zip")
+    await ModlogEntry.create(community="reused", moderator="x", action="create_community", target="x")
+
+    await imported(inst, path, "reused")
+    assert await ModlogEntry.filter(community="reused").count() == 2
