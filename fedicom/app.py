@@ -56,6 +56,7 @@ from fedicom.moderation.defederation import Defederation
 from fedicom.notifications import api as notifications_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.notifications.channels import Courier
 from fedicom.notifications.listeners import Notifier
+from fedicom.portability import api as portability_api  # noqa: F401  (registers its admin API endpoints)
 from fedicom.publishing import api as publishing_api  # noqa: F401 (registers its endpoints)
 from fedicom.publishing import polls, scheduling
 from fedicom.recognition import api as recognition_api  # noqa: F401  (registers its admin API endpoints)

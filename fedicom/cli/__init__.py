@@ -44,6 +44,7 @@ def _register() -> None:
         modlog,
         moving,
         notifications,
+        portability,
         publishing,
         refused,
         reports,
@@ -81,6 +82,7 @@ def _register() -> None:
         aliases,
         invites,
         moving,
+        portability,
     )
     for module in modules:
         for command in module.COMMANDS:

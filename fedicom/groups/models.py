@@ -57,6 +57,8 @@ class Group(Model):
     moved_at = fields.DatetimeField(null=True)
     # the id of the Follow the community sent its new home, to receive what to re-announce (and undo)
     move_follow_id = fields.CharField(max_length=1024, null=True)
+    # the Group actor this community was imported from (fedicom/portability/), None if born here
+    origin_uri = fields.CharField(max_length=1024, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -128,6 +130,8 @@ class Post(Model):
     activity: dict[str, Any] | None = fields.JSONField(null=True)
     locked = fields.BooleanField(default=False)
     pinned_at = fields.DatetimeField(null=True)
+    # the post's id on the instance it was imported from (fedicom/portability/), None if stored here
+    origin_uri = fields.CharField(max_length=1024, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('fedicom', '0027_invites')]
+    dependencies = [('fedicom', '0028_imports')]
 
     initial = False
 

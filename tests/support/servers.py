@@ -98,7 +98,12 @@ async def start_instance(data_dir: Path, hostname: str = "127.0.0.1", **override
     sock = free_socket(hostname if hostname.startswith("127.") else "127.0.0.1")
     port = sock.getsockname()[1]
     overrides.setdefault("domain", f"{hostname}:{port}")
-    settings = make_settings(data_dir, **overrides)
+    return await serve(make_settings(data_dir, **overrides), sock)
+
+
+async def serve(settings: Settings, sock: socket.socket) -> Instance:
+    """An instance on settings made elsewhere (a database of the test's own), listening on `sock`."""
+    port = sock.getsockname()[1]
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning", access_log=False))
     task = asyncio.create_task(server.serve(sockets=[sock]))

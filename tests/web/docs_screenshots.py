@@ -57,6 +57,8 @@ SHOWN = (
     "widget-light",
     "staff-invites",
     "staff-move-light",
+    "staff-export-light",
+    "staff-import-light",
 )
 
 

@@ -7,18 +7,23 @@ pydantic models, and the handler's return value serialised through the declared 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections.abc import Awaitable, Callable
+import os
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
+from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from fedicom.errors import BadRequest, FedicomError, Forbidden, Unauthorized, Unprocessable
+from fedicom.errors import BadRequest, FedicomError, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable
 from fedicom.groups.routes import CommunityHosting
 from fedicom.http import read_body
 from fedicom.media.store import FileStore
@@ -56,6 +61,23 @@ def api_hosting(request: Request) -> ApiHosting:
     return found
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as the raw body (an endpoint declared with `upload=`): spooled to disk as it
+    arrives, never held in memory, removed after the call; `headers` are those the endpoint declares."""
+
+    path: Path
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file answered as it is (an endpoint declared with `download=`), removed once sent."""
+
+    path: Path
+    filename: str
+
+
 @dataclass
 class Call(Acting):
     """Who is calling and with what: handed to every handler (handlers never see the Request)."""
@@ -77,6 +99,9 @@ class Endpoint:
     response: Any = None  # a pydantic type (a model, list[Model]…) or None for 204 No Content
     status: int = 200
     max_body: int = MAX_BODY  # larger for bodies carrying images
+    upload: str | None = None  # the media type of a raw file body, handed over as an Upload
+    upload_headers: Mapping[str, str] = field(default_factory=dict)  # header name: what it carries
+    download: str | None = None  # the media type of a file answer (the handler returns a Download)
 
     @property
     def operation_id(self) -> str:
@@ -103,12 +128,15 @@ class AdminApi:
         response: Any = None,
         status: int | None = None,
         max_body: int = MAX_BODY,
+        upload: str | None = None,
+        upload_headers: Mapping[str, str] | None = None,
+        download: str | None = None,
     ) -> Callable[[Handler], Handler]:
         if scope not in COVERS:
             raise ValueError(f"unknown scope {scope}")
 
         def register(handler: Handler) -> Handler:
-            declared = {n for n, m in (("path", path_model), ("query", query), ("body", body)) if m}
+            declared = {n for n, m in (("path", path_model), ("query", query), ("body", body or upload)) if m}
             if handler_params(handler) != declared:
                 raise TypeError(f"{handler.__name__} must take call and exactly {sorted(declared)}")
             self.endpoints.append(
@@ -123,8 +151,11 @@ class AdminApi:
                     query=query,
                     body=body,
                     response=response,
-                    status=status or (200 if response is not None else 204),
+                    status=status or (200 if response is not None or download else 204),
                     max_body=max_body,
+                    upload=upload,
+                    upload_headers=dict(upload_headers or {}),
+                    download=download,
                 )
             )
             return handler
@@ -171,7 +202,46 @@ async def _serve(ep: Endpoint, request: Request) -> Response:
             kwargs["body"] = ep.body.model_validate_json(raw)
         except ValidationError as exc:
             raise _validation_error(exc, "body") from None
-    result = await ep.handler(call, **kwargs)
+    if ep.upload is not None:
+        return await _with_upload(ep, request, call, kwargs)
+    return _answer(ep, await ep.handler(call, **kwargs))
+
+
+async def _with_upload(ep: Endpoint, request: Request, call: Call, kwargs: dict[str, Any]) -> Response:
+    headers = {name: request.headers[name] for name in ep.upload_headers if name in request.headers}
+    fd, name = tempfile.mkstemp(prefix="fedicom-upload-")
+    try:
+        with os.fdopen(fd, "wb") as spool:
+            await _spool(request, ep.max_body, spool)
+        kwargs["body"] = Upload(Path(name), headers)
+        return _answer(ep, await ep.handler(call, **kwargs))
+    finally:
+        await asyncio.to_thread(Path(name).unlink, missing_ok=True)
+
+
+async def _spool(request: Request, limit: int, out: Any) -> None:
+    """The body written to `out` as it arrives, refused with 413 past `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes")
+        out.write(chunk)
+    if size == 0:
+        raise BadRequest("a file is required as the body")
+
+
+def _answer(ep: Endpoint, result: Any) -> Response:
+    if isinstance(result, Download):
+        return FileResponse(
+            result.path,
+            media_type=ep.download,
+            filename=result.filename,
+            background=BackgroundTask(result.path.unlink, missing_ok=True),
+        )
     if ep.response is None:
         return Response(status_code=ep.status)
     content = TypeAdapter(ep.response).dump_python(result, mode="json")

@@ -17,6 +17,7 @@ ERRORS = {
     422: "A value in the path, query or body is not acceptable.",
 }
 TOO_LARGE = "The body is larger than 64 KiB."
+BINARY = {"type": "string", "format": "binary"}  # a file as it is (OpenAPI 3.1 also reads contentMediaType)
 
 
 def build_openapi(endpoints: list[Endpoint], *, server_url: str, version: str) -> dict[str, Any]:
@@ -55,6 +56,10 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
         "x-scope": ep.scope,
     }
     parameters = _parameters(ep.path_model, "path", components) + _parameters(ep.query, "query", components)
+    parameters += [
+        {"name": name, "in": "header", "required": False, "description": text, "schema": {"type": "string"}}
+        for name, text in ep.upload_headers.items()
+    ]
     if parameters:
         op["parameters"] = parameters
     if ep.body is not None:
@@ -62,8 +67,12 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema(ep.body, "validation", components)}},
         }
+    if ep.upload is not None:
+        op["requestBody"] = {"required": True, "content": {ep.upload: {"schema": BINARY}}}
     responses: dict[str, Any] = {}
-    if ep.response is None:
+    if ep.download is not None:
+        responses[str(ep.status)] = {"description": "The file.", "content": {ep.download: {"schema": BINARY}}}
+    elif ep.response is None:
         responses[str(ep.status)] = {"description": "Done."}
     else:
         schema = _schema(ep.response, "serialization", components)
@@ -74,6 +83,8 @@ def _operation(ep: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     errors = dict(ERRORS)
     if ep.body is not None:
         errors[413] = TOO_LARGE
+    if ep.upload is not None:
+        errors[413] = f"The file is larger than {ep.max_body // 2**20} MiB."
     if ep.max_body > MAX_BODY:  # the body carries files
         errors[415] = "A file is not of an accepted type (e.g. not a PNG, JPEG, GIF or WebP image)."
     for status, text in sorted(errors.items()):

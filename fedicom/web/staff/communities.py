@@ -178,6 +178,7 @@ async def settings_page(
     image_error: str | None = None,
     alias_error: str | None = None,
     move_error: str | None = None,
+    export_error: str | None = None,
     status: int = 200,
 ) -> Response:
     context = await form_context(acting, values, error, group) | {
@@ -188,6 +189,7 @@ async def settings_page(
         "alias_error": alias_error,
         "move": move_state(group, acting.ctx.move_grace),
         "move_error": move_error,
+        "export_error": export_error,
     }
     return staff_page(request, "staff/community_settings.html", context, status)
 

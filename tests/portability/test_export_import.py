@@ -1,0 +1,222 @@
+"""Export and import on one instance: a community copied under another name has every row, each
+post linked to its original; a damaged, tampered, too new or half-importable archive leaves nothing;
+the Group's key travels only when asked, sealed with the passphrase."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fedicom.activitypub.models import SigningKey
+from fedicom.errors import BadRequest
+from fedicom.groups.models import Group, Post
+from fedicom.moderation.models import ModlogEntry
+from fedicom.portability.archive import ArchiveError
+from fedicom.portability.export import export_community
+from fedicom.portability.importing import ImportFailed, import_community
+from fedicom.portability.sealing import WrongPassphrase
+from fedicom.staff.accounts import name_reserved
+from tests.portability.scene import counts, populate, posts_of
+from tests.support.peer import Peer
+from tests.support.servers import Instance
+
+Start = Callable[..., Awaitable[Instance]]
+
+
+async def exported(inst: Instance, group: Group, path: Path, passphrase: str | None = None) -> Path:
+    await export_community(inst.fed.keys, inst.site, inst.files, group, path, passphrase=passphrase)
+    return path
+
+
+async def imported(inst: Instance, path: Path, name: str, passphrase: str | None = None) -> Group:
+    done = await import_community(
+        inst.fed.keys, inst.site, inst.files, path, name=name, passphrase=passphrase, reserved=name_reserved
+    )
+    return done.group
+
+
+def rewrite(path: Path, change: Callable[[str, bytes], bytes | None], *, resum: bool = True) -> None:
+    """The archive with members changed (None drops one), its checksums recomputed unless told not."""
+    with zipfile.ZipFile(path) as old:
+        members = {name: old.read(name) for name in old.namelist()}
+    manifest = json.loads(members.pop("manifest.json"))
+    kept: dict[str, bytes] = {}
+    for name, data in members.items():
+        new = change(name, data)
+        if new is not None:
+            kept[name] = new
+    if resum:
+        manifest["files"] = {name: hashlib.sha256(data).hexdigest() for name, data in kept.items()}
+    changed_manifest = change("manifest.json", json.dumps(manifest).encode())
+    with zipfile.ZipFile(path, "w") as out:
+        for name, data in kept.items():
+            out.writestr(name, data)
+        out.writestr("manifest.json", changed_manifest or json.dumps(manifest).encode())
+
+
+async def nothing_left(name: str, before: dict[str, int]) -> None:
+    assert not await Group.exists(name=name)
+    assert not await ModlogEntry.filter(community=name).exists()
+    assert await Post.all().count() == before["posts"]
+    assert not await SigningKey.filter(owner__endswith=f"/c/{name}").exists()
+
+
+async def test_a_community_copied_under_another_name_has_every_row_linked_to_its_original(
+    instance: Start, peer: Peer, tmp_path: Path
+) -> None:
+    inst = await instance()
+    scene = await populate(inst, peer)
+    path = await exported(inst, scene.group, tmp_path / "brand.zip")
+
+    copy = await imported(inst, path, "brand2")
+
+    source_counts = await counts(scene.group)
+    assert source_counts["posts"] == 7 and source_counts["votes"] == 2 and source_counts["poll_votes"] == 1
+    assert all(
+        source_counts[s] for s in ("moderators", "members", "bans", "filters", "aliases", "idea_states")
+    )
+    copied_counts = await counts(copy)
+    assert {k: v for k, v in copied_counts.items() if k != "modlog"} == {
+        k: v for k, v in source_counts.items() if k != "modlog"
+    }
+    assert copied_counts["modlog"] == source_counts["modlog"] + 1  # and the import itself
+    assert await posts_of(copy) == await posts_of(scene.group)
+    source = await Group.get(name="brand")
+    assert (copy.title, copy.rules, copy.kind, copy.origin_uri) == (
+        source.title,
+        source.rules,
+        source.kind,
+        scene.uri,
+    )
+    assert copy.icon_url == source.icon_url  # the same picture, stored again under its content hash
+    # the staff post's page is a page of the copy; a member's post keeps its own id
+    staff_post = await Post.get(group=copy, origin_uri=scene.threads[2])
+    assert staff_post.object_id == f"{inst.site.uri('brand2')}/p/{staff_post.id}"
+    assert staff_post.document["id"] == staff_post.object_id
+    assert await Post.filter(group=copy, object_id=scene.threads[0]).exists()
+    # without --with-keys the copy has a key of its own and the archive none
+    with zipfile.ZipFile(path) as archive:
+        assert "key.json" not in archive.namelist()
+        assert b"PRIVATE KEY" not in b"".join(archive.read(n) for n in archive.namelist())
+    keys = {k.owner: k.private_pem for k in await SigningKey.all()}
+    assert keys[inst.site.uri("brand2")] != keys[scene.uri]
+
+
+async def test_the_key_travels_sealed_and_opens_only_with_its_passphrase(
+    instance: Start, peer: Peer, tmp_path: Path
+) -> None:
+    inst = await instance()
+    group = await inst.community("keyed")
+    path = await exported(inst, group, tmp_path / "keyed.zip", passphrase="long secret words")
+    with zipfile.ZipFile(path) as archive:
+        sealed = archive.read("key.json")
+        assert b"PRIVATE KEY" not in sealed and json.loads(archive.read("manifest.json"))["with_key"]
+
+    with pytest.raises(WrongPassphrase, match="passphrase does not open"):
+        await imported(inst, path, "wrong", passphrase="not it")
+    with pytest.raises(BadRequest, match="give its passphrase"):
+        await imported(inst, path, "none")
+    assert not await Group.exists(name__in=["wrong", "none"])
+
+    await imported(inst, path, "keyed2", passphrase="long secret words")
+    original = await SigningKey.get(owner=inst.site.uri("keyed"))
+    restored = await SigningKey.get(owner=inst.site.uri("keyed2"))
+    assert restored.private_pem == original.private_pem and restored.public_pem == original.public_pem
+
+
+async def test_a_tampered_archive_is_refused_by_its_checksums(
+    instance: Start, peer: Peer, tmp_path: Path
+) -> None:
+    inst = await instance()
+    scene = await populate(inst, peer)
+    path = await exported(inst, scene.group, tmp_path / "brand.zip")
+    before = await counts(scene.group)
+    rewrite(
+        path,
+        lambda name, data: data.replace(b"Dark mode", b"Light mode") if name == "posts.ndjson" else data,
+        resum=False,
+    )
+
+    with pytest.raises(ArchiveError, match=r"posts.ndjson does not match its checksum"):
+        await imported(inst, path, "tampered")
+    await nothing_left("tampered", before)
+
+
+async def test_an_archive_from_a_newer_format_is_refused_saying_so(instance: Start, tmp_path: Path) -> None:
+    inst = await instance()
+    path = await exported(inst, await inst.community("plain"), tmp_path / "plain.zip")
+
+    def newer(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest: dict[str, Any] = json.loads(data)
+        return json.dumps({**manifest, "format_version": 99, "fedicom_version": "9.0"}).encode()
+
+    rewrite(path, newer)
+    with pytest.raises(
+        ArchiveError, match=r"format version 99, from a newer fedicom .9.0.; this one reads up to"
+    ):
+        await imported(inst, path, "future")
+    assert not await Group.exists(name="future")
+
+
+async def test_an_import_failing_at_its_last_section_leaves_nothing_behind(
+    instance: Start, peer: Peer, tmp_path: Path
+) -> None:
+    """The modlog is recreated last: a bad entry there rolls back the community, its posts and key."""
+    inst = await instance()
+    scene = await populate(inst, peer)
+    path = await exported(inst, scene.group, tmp_path / "brand.zip")
+    before = await counts(scene.group)
+
+    def bad_modlog(name: str, data: bytes) -> bytes:
+        if name != "modlog.ndjson":
+            return data
+        lines = data.splitlines()
+        last = json.loads(lines[-1])
+        return b"\n".join([*lines[:-1], json.dumps({**last, "action": "no_such_action"}).encode()]) + b"\n"
+
+    rewrite(path, bad_modlog)
+    with pytest.raises(ImportFailed, match=r"modlog near row 1 cannot be recreated.*nothing was imported"):
+        await imported(inst, path, "half")
+    await nothing_left("half", before)
+    assert await Post.all().count() == before["posts"]
+
+
+async def test_counts_that_do_not_match_the_manifest_stop_the_import(
+    instance: Start, peer: Peer, tmp_path: Path
+) -> None:
+    inst = await instance()
+    scene = await populate(inst, peer)
+    path = await exported(inst, scene.group, tmp_path / "brand.zip")
+    before = await counts(scene.group)
+
+    def miscounted(name: str, data: bytes) -> bytes:
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["counts"]["votes"] += 1
+        return json.dumps(manifest).encode()
+
+    rewrite(path, miscounted)
+    with pytest.raises(ImportFailed, match="votes has 2 rows where its manifest counts 3"):
+        await imported(inst, path, "miscounted")
+    await nothing_left("miscounted", before)
+
+
+async def test_a_name_an_earlier_community_left_in_the_modlog_can_be_imported_to(
+    instance: Start, tmp_path: Path
+) -> None:
+    """The modlog outlives communities (rows never change): their entries are not the archive's."""
+    inst = await instance()
+    path = await exported(inst, await inst.community("plain"), tmp_path / "plain.zip")
+    await ModlogEntry.create(community="reused", moderator="x", action="create_community", target="x")
+
+    await imported(inst, path, "reused")
+    assert await ModlogEntry.filter(community="reused").count() == 2
