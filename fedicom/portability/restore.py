@@ -15,6 +15,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.leases import execute_many
 from fedicom.answers.models import AcceptedAnswer
+from fedicom.errors import BadRequest
 from fedicom.groups.communities import Site
 from fedicom.groups.models import (
     Alias,
@@ -350,18 +351,23 @@ async def scheduled_posts(target: Target, rows: list[dict[str, Any]]) -> None:
     now = datetime.now(UTC)
     for row in rows:
         draft = to_stored(draft_from(row["draft"]))  # the stored shape checked, as publishing reads it
-        run_at, every, timezone = moment(row["run_at"]), row["every"], str(row["timezone"])
-        if run_at is None:
-            raise ValueError("a scheduled post has no time")
+        run_at, every, timezone = moment(row["run_at"]), row["every"], row["timezone"]
+        if run_at is None or not isinstance(timezone, str) or not isinstance(every, str | None):
+            raise ValueError("a scheduled post lacks its time, or its rule or time zone is not text")
+        try:
+            rule, clock = (parse_rule(every) if every else None), zone(timezone)
+        except BadRequest as exc:
+            raise ValueError(exc.reason) from None
         username = row["staff"]
         if not isinstance(username, str) or not await Staff.exists(username=username, disabled=False):
             _skip(target, f"{row['attributedTo']} has no staff account here")
             continue
         if run_at <= now:
-            if not every:
-                _skip(target, f"its time ({run_at:%Y-%m-%d %H:%M} UTC) passed before the import")
+            if rule is None:
+                passed = run_at.astimezone(UTC)
+                _skip(target, f"its time, {passed:%Y-%m-%d %H:%M} UTC, passed before the import")
                 continue
-            run_at = next_run(parse_rule(every), now, zone(timezone))
+            run_at = next_run(rule, now, clock)
         item = await ScheduledPost.create(
             group=target.group,
             author=target.site.staff_uri(username),

@@ -167,6 +167,46 @@ async def test_a_scheduled_post_is_pending_in_the_copy_at_its_time_and_comes_out
     assert await Post.filter(group=copy, title="Launch").count() == 1
 
 
+async def test_a_time_passed_before_the_import_skips_a_one_off_and_moves_a_repeated_one_on(
+    instance: Start, tmp_path: Path
+) -> None:
+    inst = await instance()
+    await create_staff("root", PASSWORD, is_admin=True)
+    group = await inst.community("news")
+    root = Author(inst.site.staff_uri("root"), inst.files)
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    await schedule(inst.groups, root, group, Draft(title="Once", body="Once"), at=soon)
+    await schedule(inst.groups, root, group, Draft(title="Daily", body="Daily"), every="daily 09:00")
+    path = await exported(inst, group, tmp_path / "news.zip")
+    past = "2026-01-05T09:00:00+00:00"  # the archive waited before it was imported
+
+    def passed(name: str, data: bytes) -> bytes:
+        if name != "scheduled_posts.ndjson":
+            return data
+        rows = [json.loads(line) for line in data.splitlines()]
+        return b"".join(json.dumps({**row, "run_at": past}).encode() + b"\n" for row in rows)
+
+    rewrite(path, passed)
+    result = await import_community(
+        inst.fed.keys, inst.site, inst.files, path, name="news2", reserved=name_reserved
+    )
+
+    assert result.skipped == {"scheduled_posts": 1}
+    assert result.notes == (
+        "a scheduled post was not imported: its time, 2026-01-05 09:00 UTC, passed before the import",
+    )
+    [daily] = await ScheduledPost.filter(group=result.group)
+    assert daily.draft["body"] == "Daily" and daily.every == "daily 09:00"
+    assert datetime.now(UTC) < daily.run_at <= datetime.now(UTC) + timedelta(days=1)
+    assert (daily.run_at.hour, daily.run_at.minute) == (9, 0)
+
+    # a rule this fedicom cannot read refuses the whole import
+    rewrite(path, lambda name, data: data.replace(b"daily 09:00", b"someday 09:00"))
+    with pytest.raises(ImportFailed, match="scheduled_posts near row 1 cannot be recreated"):
+        await imported(inst, path, "news3")
+    assert not await Group.exists(name="news3")
+
+
 async def test_the_imported_community_lists_its_source_so_the_old_one_moves_there_at_once(
     instance: Start, tmp_path: Path
 ) -> None:
