@@ -133,6 +133,8 @@ def community_import(file: Path, as_name: str | None, passphrase_file: Path | No
         f"Imported {escape(imported.source)} as [bold]@{imported.group.name}@{settings.domain}[/bold] "
         f"at {site.uri(imported.group.name)}: {rows or 'no rows'}, all checked."
     )
+    for note in imported.notes:
+        console.print(f"[yellow]Note:[/yellow] {escape(note)}")
 
 
 COMMANDS: list[

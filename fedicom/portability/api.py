@@ -41,7 +41,12 @@ class ImportedOut(BaseModel):
     name: str
     uri: str = Field(description="The imported community's actor.")
     source: str = Field(description="The community's actor on the instance it was exported from.")
-    counts: dict[str, int] = Field(description="Rows recreated per section, as the manifest counts them.")
+    counts: dict[str, int] = Field(description="Rows per section, as the manifest counts them.")
+    skipped: dict[str, int] = Field(
+        description="Of those, rows deliberately not recreated (scheduled posts whose author has no "
+        "staff account here, or whose one-off time passed); `notes` says why."
+    )
+    notes: list[str] = Field(description="Why each skipped row was skipped.")
 
 
 @api.endpoint(
@@ -101,5 +106,10 @@ async def communities_import(call: Call, query: ImportQuery, body: Upload) -> Im
         reserved=name_reserved,
     )
     return ImportedOut(
-        name=done.group.name, uri=call.ctx.site.uri(done.group.name), source=done.source, counts=done.counts
+        name=done.group.name,
+        uri=call.ctx.site.uri(done.group.name),
+        source=done.source,
+        counts=done.counts,
+        skipped=done.skipped,
+        notes=list(done.notes),
     )

@@ -1,6 +1,7 @@
 """Exporting a community: its settings, pictures, people, posts and their votes, polls, idea
-statuses, accepted answers and modlog into one archive (archive.py), table by table in pages of rows
-so that memory stays flat whatever the community's size; its key only when asked, sealed."""
+statuses, accepted answers, modlog and the posts scheduled to come out into one archive (archive.py),
+table by table in pages of rows so that memory stays flat whatever the community's size; its key only
+when asked, sealed."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from fedicom.moderation.models import Ban, Filter, ModlogEntry
 from fedicom.portability import records
 from fedicom.portability.archive import ArchiveWriter, Manifest
 from fedicom.portability.sealing import seal
-from fedicom.publishing.models import PollVote
+from fedicom.publishing.models import PollVote, ScheduledPost, ScheduleState
 
 PAGE = 500
 Progress = Callable[[str, int, int], None]  # section, rows done, rows in all
@@ -94,6 +95,11 @@ SECTIONS: tuple[Section, ...] = (
         "modlog",
         lambda g: ModlogEntry.filter(community=g.name),
         lambda r, _, __: records.modlog_record(r),
+    ),
+    Section(
+        "scheduled_posts",  # those still to come out, once or again by their rule
+        lambda g: ScheduledPost.filter(group=g, state=ScheduleState.SCHEDULED),
+        lambda r, _, uri: records.scheduled_record(r, uri),
     ),
 )
 

@@ -23,7 +23,7 @@ from fedicom.errors import BadRequest, ConfigError, FedicomError
 from fedicom.groups.communities import NAME_RE, POSTING_POLICIES, Reserved, Site
 from fedicom.groups.images import BANNER, ICON, Kind, media_url, prepare
 from fedicom.groups.kinds import CommunityKind
-from fedicom.groups.models import Group
+from fedicom.groups.models import Alias, Group
 from fedicom.media.release import release
 from fedicom.media.store import FileStore, keep
 from fedicom.moderation.models import ModlogAction, ModlogEntry
@@ -41,7 +41,9 @@ PICTURES: dict[str, tuple[Kind, str]] = {"icon": (ICON, "icon_url"), "banner": (
 class Imported:
     group: Group
     source: str
-    counts: dict[str, int]
+    counts: dict[str, int]  # rows per section, as the manifest counts them
+    skipped: dict[str, int]  # of those, rows deliberately not recreated (scheduled posts, see notes)
+    notes: tuple[str, ...]  # why each was skipped
 
 
 class ImportFailed(BadRequest):
@@ -82,7 +84,7 @@ async def import_community(
         pictures = await _pictures(archive, settings)
         stored = [await keep(files, picture) for picture in pictures.values()]
         try:
-            group = await _recreate(
+            group, target = await _recreate(
                 keys,
                 site,
                 archive,
@@ -95,7 +97,7 @@ async def import_community(
         except BaseException:
             await release(files, list(stored))
             raise
-    return Imported(group, manifest.source, dict(manifest.counts))
+    return Imported(group, manifest.source, dict(manifest.counts), dict(target.skipped), tuple(target.notes))
 
 
 def _picture_urls(site: Site, pictures: dict[str, Any], stored: list[str]) -> dict[str, str]:
@@ -114,15 +116,15 @@ async def _recreate(
     pictures: dict[str, str],
     private_pem: str | None,
     progress: Progress | None,
-) -> Group:
+) -> tuple[Group, Target]:
     manifest = archive.manifest
     uri = site.uri(name)
-    async with in_transaction():
+    async with in_transaction() as conn:
         group = await _group(name, settings, manifest.source, pictures)
         # the modlog is kept by name, and outlives communities: an earlier one of this name left its own
         before = {section.name: await section.query(group).count() for section in SECTIONS}
         await _key(keys, uri, private_pem)
-        target = Target(group, records.UriMap(manifest.source, uri), manifest.source)
+        target = Target(group, records.UriMap(manifest.source, uri), manifest.source, site, conn)
         for section in SECTIONS:
             done = 0
             for chunk in chunks(archive.rows(section.name)):
@@ -141,20 +143,35 @@ async def _recreate(
             _check(section.name, done, manifest)
         for section in SECTIONS:
             stored = await section.query(group).count() - before[section.name]
-            if stored != manifest.counts.get(section.name, 0):
+            expected = manifest.counts.get(section.name, 0) - target.skipped[section.name]
+            if stored != expected:
                 raise ImportFailed(
-                    f"{stored} {section.name} were recreated where the manifest counts "
-                    f"{manifest.counts.get(section.name, 0)}; nothing was imported"
+                    f"{stored} {section.name} were recreated where the manifest counts {expected} "
+                    f"(and {target.skipped[section.name]} skipped); nothing was imported"
                 )
+        await _alias_of_source(group, manifest.source, uri)
         await ModlogEntry.create(
             community=name,
             moderator=uri,
             action=ModlogAction.CREATE_COMMUNITY,
             target=uri,
             reason=f"imported from {manifest.source}",
-            details={"imported_from": manifest.source, "exported_at": manifest.exported_at},
+            details={
+                "imported_from": manifest.source,
+                "exported_at": manifest.exported_at,
+                "skipped": dict(target.skipped),
+                "notes": target.notes,
+            },
         )
-    return group
+    return group, target
+
+
+async def _alias_of_source(group: Group, source: str, uri: str) -> None:
+    """The community it came from becomes one of its aliases (`alsoKnownAs`), so that the old one can
+    move here at once (FEP-7628: a move needs the new home to list the old actor). Not when it is this
+    very community again (imported here under its own name after the original was deleted)."""
+    if source != uri and not await Alias.exists(group=group, actor=source):
+        await Alias.create(group=group, actor=source)
 
 
 def _check(section: str, rows: int, manifest: Manifest) -> None:

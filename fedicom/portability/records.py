@@ -213,3 +213,25 @@ def modlog_record(entry: Any) -> dict[str, Any]:
         "details": entry.details,
         "published": when(entry.created_at),
     }
+
+
+def staff_name(author: str, group_uri: str) -> str | None:
+    """The username of a staff member of the community's own instance, from their Person actor
+    (`BASE/u/NAME` beside the Group's `BASE/c/NAME`); None for anyone else."""
+    base = group_uri.rpartition("/c/")[0]
+    name = author.removeprefix(f"{base}/u/") if base and author.startswith(f"{base}/u/") else ""
+    return name if name and "/" not in name else None
+
+
+def scheduled_record(item: Any, group_uri: str) -> dict[str, Any]:
+    """A post waiting for its time: the draft as stored, when, the repeat rule and its clock, and the
+    staff member who wrote it (by username: their actor is an address of the instance it leaves)."""
+    return {
+        "attributedTo": item.author,
+        "staff": staff_name(item.author, group_uri),
+        "draft": item.draft,
+        "run_at": when(item.run_at),
+        "every": item.every,
+        "timezone": item.timezone,
+        "published": when(item.created_at),
+    }

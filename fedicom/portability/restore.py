@@ -5,12 +5,18 @@ original URIs (`Post.origin_uri`), so no table is ever held in memory."""
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from fedicom.activitypub.leases import execute_many
 from fedicom.answers.models import AcceptedAnswer
+from fedicom.errors import BadRequest
+from fedicom.groups.communities import Site
 from fedicom.groups.models import (
     Alias,
     Group,
@@ -22,11 +28,15 @@ from fedicom.groups.models import (
     PostState,
     Vote,
 )
+from fedicom.groups.timezones import zone
 from fedicom.ideas.board_models import IdeaState, IdeaStatusChange
 from fedicom.ideas.lifecycle import IdeaStatus
 from fedicom.moderation.models import Ban, Filter, FilterAction, ModlogAction, ModlogEntry
 from fedicom.portability.records import UriMap, moment
-from fedicom.publishing.models import PollVote
+from fedicom.publishing.models import PollVote, ScheduledPost
+from fedicom.publishing.recurrence import next_run, parse_rule
+from fedicom.publishing.scheduling import draft_from, queue_publication, to_stored
+from fedicom.staff.models import Staff
 
 CHUNK = 500
 
@@ -38,8 +48,13 @@ class Target:
     group: Group
     uris: UriMap
     source: str
+    site: Site
+    conn: BaseDBAsyncClient
     # posts whose parent or root comes later in the archive: linked once every post is in
     later: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # rows read but deliberately not recreated, per section, and why (said to whoever imports)
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
 
     async def posts(self, origins: set[str]) -> dict[str, tuple[int, str]]:
         """New (id, object_id) of the already recreated posts, by their original URI."""
@@ -328,6 +343,49 @@ def _details(row: dict[str, Any]) -> dict[str, Any]:
     return details if isinstance(details, dict) else {}
 
 
+async def scheduled_posts(target: Target, rows: list[dict[str, Any]]) -> None:
+    """Each post waiting for its time, queued again to come out at it in the new community, as the
+    staff account of the same username here. Never under someone else's name: a post whose author
+    has no (enabled) account here is skipped, as is a one-off whose time passed before the import;
+    a repeated one whose time passed comes out at its rule's next time."""
+    now = datetime.now(UTC)
+    for row in rows:
+        draft = to_stored(draft_from(row["draft"]))  # the stored shape checked, as publishing reads it
+        run_at, every, timezone = moment(row["run_at"]), row["every"], row["timezone"]
+        if run_at is None or not isinstance(timezone, str) or not isinstance(every, str | None):
+            raise ValueError("a scheduled post lacks its time, or its rule or time zone is not text")
+        try:
+            rule, clock = (parse_rule(every) if every else None), zone(timezone)
+        except BadRequest as exc:
+            raise ValueError(exc.reason) from None
+        username = row["staff"]
+        if not isinstance(username, str) or not await Staff.exists(username=username, disabled=False):
+            _skip(target, f"{row['attributedTo']} has no staff account here")
+            continue
+        if run_at <= now:
+            if rule is None:
+                passed = run_at.astimezone(UTC)
+                _skip(target, f"its time, {passed:%Y-%m-%d %H:%M} UTC, passed before the import")
+                continue
+            run_at = next_run(rule, now, clock)
+        item = await ScheduledPost.create(
+            group=target.group,
+            author=target.site.staff_uri(username),
+            draft=draft,
+            run_at=run_at,
+            every=every,
+            timezone=timezone,
+            created_at=moment(row["published"]),
+            using_db=target.conn,
+        )
+        await queue_publication(item, target.conn)
+
+
+def _skip(target: Target, why: str) -> None:
+    target.skipped["scheduled_posts"] += 1
+    target.notes.append(f"a scheduled post was not imported: {why}")
+
+
 RESTORERS: dict[str, Restorer] = {
     "moderators": moderators,
     "aliases": aliases,
@@ -341,4 +399,5 @@ RESTORERS: dict[str, Restorer] = {
     "idea_status_changes": idea_status_changes,
     "accepted_answers": accepted_answers,
     "modlog": modlog,
+    "scheduled_posts": scheduled_posts,
 }

@@ -102,11 +102,12 @@ async def schedule(
             timezone=timezone,
             using_db=conn,
         )
-        await _queue(item, conn)
+        await queue_publication(item, conn)
     return item
 
 
-async def _queue(item: ScheduledPost, conn: BaseDBAsyncClient) -> None:
+async def queue_publication(item: ScheduledPost, conn: BaseDBAsyncClient) -> None:
+    """The durable job that publishes `item` at its `run_at` (queued once: keyed by post and time)."""
     await enqueue(KIND, {"id": item.id}, run_at=item.run_at.timestamp(), key=_key(item), conn=conn)
 
 
@@ -160,7 +161,7 @@ async def _after(item: ScheduledPost, post: Post, conn: BaseDBAsyncClient) -> No
     if item.every:
         now = datetime.now(UTC)
         item.run_at = next_run(parse_rule(item.every), max(item.run_at, now), zone(item.timezone))
-        await _queue(item, conn)
+        await queue_publication(item, conn)
     else:
         item.state = ScheduleState.DONE
     await item.save(using_db=conn)

@@ -1,6 +1,6 @@
 """A populated community for the export and import tests: members who follow, post, reply, vote and
-answer a poll over real signed HTTP, and staff who publish, set an idea's status, ban, filter, alias
-and give the community an icon."""
+answer a poll over real signed HTTP, and staff who publish, set an idea's status, ban, filter, alias,
+schedule a weekly post and give the community an icon."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from fedicom.portability.export import SECTIONS
 from fedicom.publishing.compose import Author, publish
 from fedicom.publishing.drafts import Draft
 from fedicom.publishing.polls import create_poll
+from fedicom.publishing.scheduling import schedule
 from fedicom.staff.accounts import create_staff
 from fedicom.staff.models import Staff
 from tests.support.peer import PUBLIC, Peer
@@ -71,6 +72,8 @@ async def populate(inst: Instance, peer: Peer, name: str = "brand") -> Scene:
     await ban(inst.groups, staff, peer.person("mallory").uri, community=name, reason="spam")
     await add_filter("casino", community=group, comment="spam words", site=inst.site, moderator=root)
     await add_alias(inst.groups, group, peer.person("brand").uri)
+    weekly = Draft(title="Call", body="Weekly roadmap call")
+    await schedule(inst.groups, author, group, weekly, every="mon 9:00")
     await until(lambda: Post.filter(group=group).count())
     return Scene(group, uri, [first["id"], second["id"], staff_post.object_id, poll.object_id])
 

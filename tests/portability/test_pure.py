@@ -10,7 +10,7 @@ import pytest
 
 from fedicom.errors import BadRequest
 from fedicom.portability.archive import FORMAT, ArchiveError, parse_manifest
-from fedicom.portability.records import UriMap
+from fedicom.portability.records import UriMap, staff_name
 from fedicom.portability.sealing import WrongPassphrase, seal, unseal
 
 
@@ -81,3 +81,12 @@ def test_only_the_old_communitys_uris_are_rewritten() -> None:
     }
     assert uris.local_post("https://old.example/c/brand/p/7")
     assert not uris.local_post("https://mastodon.example/users/a/statuses/1")
+
+
+def test_a_scheduled_posts_author_is_named_by_username_only_when_staff_of_the_same_instance() -> None:
+    group = "https://old.example/c/brand"
+    assert staff_name("https://old.example/u/mia", group) == "mia"
+    assert staff_name("https://other.example/u/mia", group) is None  # staff of another server
+    assert staff_name("https://old.example/c/brand", group) is None  # the Group itself
+    assert staff_name("https://old.example/u/mia/outbox", group) is None
+    assert staff_name("https://old.example/u/", group) is None

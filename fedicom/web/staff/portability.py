@@ -95,6 +95,8 @@ async def import_page(request: Request, acting: Acting) -> Response:
     finally:
         await form.close()
     text = f"Imported {imported.source} as {imported.group.name}: every row recreated and counted."
+    if imported.notes:  # the rows deliberately left out, and why
+        text = f"Imported {imported.source} as {imported.group.name}, counted; " + "; ".join(imported.notes)
     return done(request, settings_url(imported.group), text)
 
 
