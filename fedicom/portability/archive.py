@@ -20,6 +20,12 @@ FORMAT = "fedicom-community-archive"
 FORMAT_VERSION = 1  # raised when a reader of an older version could not read what is written
 MANIFEST = "manifest.json"
 CHUNK = 1 << 16
+# What an archive may unpack to, checked against the sizes its zip directory declares (Python's
+# zipfile never reads a member past its declared size, and a CRC mismatch fails the read): a small
+# upload cannot unpack into gigabytes of memory or disk
+MAX_FILE = 64 * 2**20  # the manifest, community.json, the key, a picture: read whole
+MAX_LINE = 8 * 2**20  # one row of a section, read whole
+MAX_TOTAL = 64 * 2**30  # every file together: sections are streamed, never held
 
 
 class ArchiveError(BadRequest):
@@ -165,10 +171,14 @@ class ArchiveReader:
         except (zipfile.BadZipFile, OSError):
             raise ArchiveError("the file is not a zip archive (or is damaged)") from None
         try:
+            check_sizes(self.zip.infolist())
             self.manifest = parse_manifest(self.zip.read(MANIFEST))
         except KeyError:
             self.zip.close()
             raise ArchiveError("the archive has no manifest.json") from None
+        except (zipfile.BadZipFile, OSError, EOFError):
+            self.zip.close()
+            raise ArchiveError("manifest.json in the archive is damaged") from None
         except BaseException:
             self.zip.close()
             raise
@@ -212,7 +222,10 @@ class ArchiveReader:
         if name not in self.manifest.files:
             return
         with self.zip.open(name) as member:
-            for number, line in enumerate(io.TextIOWrapper(member, encoding="utf-8"), start=1):
+            text = io.TextIOWrapper(member, encoding="utf-8")
+            for number, line in enumerate(iter(lambda: text.readline(MAX_LINE + 1), ""), start=1):
+                if len(line) > MAX_LINE:
+                    raise ArchiveError(f"line {number} of {name} is longer than {MAX_LINE // 2**20} MiB")
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError:
@@ -220,3 +233,15 @@ class ArchiveReader:
                 if not isinstance(row, dict):
                     raise ArchiveError(f"line {number} of {name} is not a JSON object")
                 yield row
+
+
+def check_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse an archive that would unpack to more than fedicom reads: a whole file over MAX_FILE
+    (sections excepted), or all files over MAX_TOTAL. Pure."""
+    total = 0
+    for info in members:
+        total += info.file_size
+        if info.file_size > MAX_FILE and not info.filename.endswith(".ndjson"):
+            raise ArchiveError(f"{info.filename} in the archive is larger than {MAX_FILE // 2**20} MiB")
+    if total > MAX_TOTAL:
+        raise ArchiveError(f"the archive unpacks to more than {MAX_TOTAL // 2**30} GiB")

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import zipfile
+from pathlib import Path
 
 import pytest
 
 from fedicom.errors import BadRequest
-from fedicom.portability.archive import FORMAT, ArchiveError, parse_manifest
+from fedicom.portability import archive
+from fedicom.portability.archive import FORMAT, ArchiveError, ArchiveReader, parse_manifest
 from fedicom.portability.records import UriMap, staff_name
 from fedicom.portability.sealing import WrongPassphrase, seal, unseal
 
@@ -90,3 +93,36 @@ def test_a_scheduled_posts_author_is_named_by_username_only_when_staff_of_the_sa
     assert staff_name("https://old.example/c/brand", group) is None  # the Group itself
     assert staff_name("https://old.example/u/mia/outbox", group) is None
     assert staff_name("https://old.example/u/", group) is None
+
+
+def zip_of(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_an_archive_that_unpacks_to_too_much_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    # a 100 MiB file of zeros packs into a tenth of a MiB: refused from the zip's directory
+    bomb = zip_of(tmp_path / "bomb.zip", {"manifest.json": manifest(), "community.json": bytes(100 * 2**20)})
+    assert bomb.stat().st_size < 2**20
+    with pytest.raises(ArchiveError, match=r"community\.json in the archive is larger than 64 MiB"):
+        ArchiveReader(bomb)
+    sizes = [zipfile.ZipInfo("posts.ndjson"), zipfile.ZipInfo("votes.ndjson")]
+    sizes[0].file_size = sizes[1].file_size = 40 * 2**30  # sections are streamed: only the total counts
+    with pytest.raises(ArchiveError, match="unpacks to more than 64 GiB"):
+        archive.check_sizes(sizes)
+    archive.check_sizes(sizes[:1])
+
+
+def test_a_section_line_longer_than_a_row_may_be_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "MAX_LINE", 100)
+    rows = b'{"n": 1}\n' + b'{"text": "' + b"x" * 200 + b'"}\n'
+    path = zip_of(tmp_path / "a.zip", {"manifest.json": manifest(), "posts.ndjson": rows})
+    with ArchiveReader(path) as reader:
+        read = reader.rows("posts")
+        assert next(read) == {"n": 1}
+        with pytest.raises(ArchiveError, match=r"line 2 of posts\.ndjson is longer than"):
+            next(read)
