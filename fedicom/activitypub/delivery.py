@@ -446,16 +446,21 @@ class DeliveryWorker:
         if not results and not deferred:
             return
         now = time.time()
+        # rows are written in id order, as PostgreSQL locks them, so two writers that touch some of
+        # the same rows wait for each other instead of deadlocking
         try:
             await leases.execute_many(
                 "UPDATE delivery SET state = ?, last_status = ?, last_error = ?, next_try_at = ?, "
                 "tries = tries + 1, lease_until = NULL, updated_at = ? WHERE id = ?",
-                [[state, status, error, next_try, now, pk] for pk, state, status, error, next_try in results],
+                [
+                    [state, status, error, next_try, now, pk]
+                    for pk, state, status, error, next_try in sorted(results)
+                ],
             )
             await leases.execute_many(
                 "UPDATE delivery SET next_try_at = ?, last_error = ?, lease_until = NULL, updated_at = ? "
                 "WHERE id = ?",
-                [[until, reason, now, pk] for pk, until, reason in deferred],
+                [[until, reason, now, pk] for pk, until, reason in sorted(deferred)],
             )
             await self._write_health(now)
         except Exception:
