@@ -82,20 +82,47 @@ async def enqueue_many(
             json.dumps(activity, separators=(",", ":"), ensure_ascii=False),
             now,
         ]
+    deliveries: list[list[Any]] = []  # the activity's id, then the delivery's columns
+    for activity, inboxes in items:
+        key = order_key(activity)
+        deliveries.extend([activity["id"], inbox, host_of(inbox), key] for inbox in unique_ids(inboxes))
     row = "(" + ", ".join(["?"] * 8) + ")"
-    sql = (
+    activities_sql = (
         "INSERT INTO outgoing_activity (activity_id, actor, type, inner_type, object_id, public, payload, "
         f"created_at) VALUES {', '.join([row] * len(items))} RETURNING id, activity_id"
     )
-    returned = await client.execute_query_dict(leases.dialect_sql(client, sql), values)
+    together = client.capabilities.dialect == "postgres" and deliveries
+    if together:
+        returned = await _insert_together(client, activities_sql, values, deliveries, now)
+    else:
+        returned = await client.execute_query_dict(leases.dialect_sql(client, activities_sql), values)
     keys = {r["activity_id"]: r["id"] for r in returned}
-    ids = [keys[activity["id"]] for activity, _ in items]
-    rows: list[list[Any]] = []
-    for pk, (activity, inboxes) in zip(ids, items, strict=True):
-        key = order_key(activity)
-        rows.extend([pk, inbox, host_of(inbox), key, now, now] for inbox in unique_ids(inboxes))
-    await _insert_deliveries(rows, client)
-    return ids
+    if not together:
+        await _insert_deliveries(
+            [[keys[uri], inbox, host, key, now, now] for uri, inbox, host, key in deliveries], client
+        )
+    return [keys[activity["id"]] for activity, _ in items]
+
+
+async def _insert_together(
+    client: BaseDBAsyncClient, activities_sql: str, values: list[Any], deliveries: list[list[Any]], now: float
+) -> list[dict[str, Any]]:
+    """PostgreSQL: the activities and their deliveries in one statement (one round trip instead of
+    two, on every announce), the deliveries inserted in the order given (their ids keep each
+    object's order per inbox)."""
+    n = len(values) + 1
+    uris, inboxes, hosts, keys = (list(column) for column in zip(*deliveries, strict=True))
+    sql = (
+        f"WITH a AS ({leases.dialect_sql(client, activities_sql)}), "
+        "d AS (INSERT INTO delivery "
+        "(activity_id, inbox, host, order_key, state, tries, next_try_at, updated_at) "
+        f"SELECT a.id, x.inbox, x.host, x.order_key, 'pending', 0, ${n + 4}::float8, ${n + 4}::float8 "
+        f"FROM unnest(${n}::text[], ${n + 1}::text[], ${n + 2}::text[], ${n + 3}::text[]) "
+        "WITH ORDINALITY AS x(uri, inbox, host, order_key, position) "
+        "JOIN a ON a.activity_id = x.uri ORDER BY x.position) "
+        "SELECT id, activity_id FROM a"
+    )
+    return await client.execute_query_dict(sql, [*values, uris, inboxes, hosts, keys, now])
 
 
 async def _insert_deliveries(rows: list[list[Any]], conn: BaseDBAsyncClient | None) -> None:

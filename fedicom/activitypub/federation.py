@@ -18,7 +18,6 @@ from typing import Any
 
 import aiohttp
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from fedicom.activitypub import delivery
 from fedicom.activitypub.actors import ActorStore
@@ -44,6 +43,7 @@ from fedicom.activitypub.models import (
     RemoteServer,
 )
 from fedicom.activitypub.observe import Observers
+from fedicom.activitypub.shared_transaction import joined_transaction
 from fedicom.activitypub.signatures import IncomingRequest
 from fedicom.activitypub.software import SoftwareDirectory
 from fedicom.activitypub.vocab import host_of, id_of
@@ -129,6 +129,7 @@ class Federation:
             holder=self.holder,
             observers=self.observers,
         )
+        self.processor.committed = self.worker.wake
 
     @property
     def instance_actor_uri(self) -> str:
@@ -172,7 +173,7 @@ class Federation:
         done, so its effects and its completion commit together (never processed twice); `error`
         is the reason recorded on it when the handler refuses the activity after this transaction.
         """
-        async with in_transaction() as conn:
+        async with joined_transaction() as conn:
             yield conn
             await mark_current_done(conn, error)
         self.worker.wake()

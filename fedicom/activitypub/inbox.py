@@ -23,7 +23,7 @@ from fedicom.activitypub.holders import LeaseHolder
 from fedicom.activitypub.json_input import read_json
 from fedicom.activitypub.models import InboxState, RemoteActor, RemoteServer
 from fedicom.activitypub.observe import Observers
-from fedicom.activitypub.shared_transaction import shared_transaction
+from fedicom.activitypub.shared_transaction import in_shared_run, shared_transaction
 from fedicom.activitypub.signatures import IncomingRequest, signature_key_id, verify_request
 from fedicom.activitypub.urls import MAX_URI, parse_url
 from fedicom.activitypub.vocab import id_of, origin_of, overlong_reference
@@ -220,6 +220,7 @@ class InboxProcessor:
         # while this says requests are arriving, items are processed one at a time: a 202 is what
         # senders wait for, processing can catch up after the burst (it is durable meanwhile)
         self.intake_busy: Callable[[], bool] = lambda: False
+        self.committed: Callable[[], None] = lambda: None  # a shared run committed (its deliveries may start)
         self._one_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
 
@@ -250,50 +251,84 @@ class InboxProcessor:
 
     async def process_batch(self, rows: list[dict[str, Any]]) -> None:
         """Process claimed items, unrelated ones concurrently and related ones in arrival order;
-        outcomes not already committed by a handler are written together at the end (a crash
-        before then only repeats activities that changed nothing).
+        outcomes not already committed are written together at the end (a crash before then only
+        repeats activities that changed nothing).
 
         Concurrency matters because each item waits on the database and sometimes on a remote
         fetch; order matters where items touch the same actor or object (see `ordering_keys`).
+        With shared transactions on, items go in lanes, each lane in runs sharing a transaction:
+        one lane on SQLite (its one connection serves one query at a time anyway), `concurrency`
+        lanes on PostgreSQL.
         """
-        payloads = [_stored(row) for row in rows]
-        if self.shared > 1 and connections.get("default").capabilities.dialect == "sqlite":
-            outcomes = await self._in_order(rows, payloads)
+        items = [(row, _stored(row)) for row in rows]
+        if self.shared > 1:
+            sqlite = connections.get("default").capabilities.dialect == "sqlite"
+            lanes = lanes_of(items, 1 if sqlite else self.concurrency)
+            outcomes = [o for lane in await asyncio.gather(*map(self._in_runs, lanes)) for o in lane]
         else:
-            outcomes = await self._concurrently(rows, payloads)
-        await leases.execute_many(
-            "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
-            "lease_until = NULL WHERE id = ?",
-            outcomes,
-        )
+            outcomes = await self._concurrently(items)
+        await leases.execute_many(_OUTCOME_SQL, outcomes)
 
-    async def _in_order(self, rows: list[dict[str, Any]], payloads: list[dict[str, Any]]) -> list[list[Any]]:
-        """SQLite: one item after the other (its one connection serves one query at a time anyway),
-        runs of them in a shared transaction; a single item while requests are arriving, so that
-        storing them never waits long for a run to commit."""
+    async def _in_runs(self, items: list[Item]) -> list[list[Any]]:
+        """One lane: runs of items in shared transactions, or single items, one at a time, while
+        requests are arriving, so that storing them never waits long for a run to commit."""
         outcomes: list[list[Any]] = []
-        items = list(zip(rows, payloads, strict=True))
         while items:
-            size = 1 if self.intake_busy() else self.shared
-            run, items = items[:size], items[size:]
-            async with shared_transaction():
-                for row, payload in run:
-                    if outcome := await self._owned(row, payload):
+            if self.intake_busy():
+                async with self._one_at_a_time:
+                    if outcome := await self._owned(*items[0]):
                         outcomes.append(outcome)
+                items = items[1:]
+                continue
+            run, items = items[: self.shared], items[self.shared :]
+            outcomes.extend(await self._run(run))
         return outcomes
 
-    async def _owned(self, row: dict[str, Any], payload: dict[str, Any]) -> list[Any] | None:
+    async def _run(self, items: list[Item]) -> list[list[Any]]:
+        """Items in one shared transaction, each outcome written with its commit. When one spoils
+        it (see `shared_transaction`), or the commit fails, the items not committed yet are
+        processed again one at a time and the rest of the run goes on in a new one."""
+        run = _Run(self._observe)
+        left = list(items)
+
+        def after_commit() -> None:
+            run.committed()
+            self.committed()
+
+        try:
+            async with shared_transaction(run.write, after_commit) as shared:
+                while left and not shared.spoiled:
+                    run.current = left.pop(0)
+                    outcome = await self._owned(*run.current, final=False)
+                    if outcome is not None and outcome[0] != InboxState.DONE:
+                        shared.spoiled = True  # it crashed: what it did outside its transaction may stand
+                        break
+                    if outcome is not None:
+                        run.outcomes.append((run.current[1], outcome))
+                    run.pending.append(run.current)
+                    run.current = None
+            if not shared.spoiled:
+                return []
+        except Exception:
+            log.exception("a shared transaction failed; its items are processed again one at a time")
+        outcomes = []
+        for row, payload in run.pending + ([run.current] if run.current else []):
+            if outcome := await self._owned(row, payload):
+                outcomes.append(outcome)
+        return outcomes + (await self._run(left) if left else [])
+
+    async def _owned(
+        self, row: dict[str, Any], payload: dict[str, Any], *, final: bool = True
+    ) -> list[Any] | None:
         if self.holder is not None and "holder" in row and not self.holder.fresh(row["holder"]):
             return None  # this process stalled and its claim was given up on: not ours any more
-        return await self._run_handler(row, payload)
+        return await self._run_handler(row, payload, final=final)
 
-    async def _concurrently(
-        self, rows: list[dict[str, Any]], payloads: list[dict[str, Any]]
-    ) -> list[list[Any]]:
+    async def _concurrently(self, items: list[Item]) -> list[list[Any]]:
         slots = asyncio.Semaphore(self.concurrency)
         tasks: list[asyncio.Task[list[Any] | None]] = []
         last: dict[str, asyncio.Task[list[Any] | None]] = {}
-        for row, payload in zip(rows, payloads, strict=True):
+        for row, payload in items:
             keys = ordering_keys(payload)
             before = {last[k] for k in keys if k in last}
             task = asyncio.create_task(self._after(before, slots, row, payload))
@@ -321,8 +356,14 @@ class InboxProcessor:
         """Process one stored activity now."""
         await self.process_batch([row])
 
-    async def _run_handler(self, row: dict[str, Any], payload: dict[str, Any]) -> list[Any] | None:
-        """Run the handler; the outcome row to write, or None when its transaction already did."""
+    async def _run_handler(
+        self, row: dict[str, Any], payload: dict[str, Any], *, final: bool = True
+    ) -> list[Any] | None:
+        """Run the handler; the outcome row to write, or None when its transaction already did.
+
+        Not `final` (in a shared run), a crash is not logged or counted here: the run is processed
+        again item by item, and that outcome is the one that counts.
+        """
         state, error, next_try = InboxState.DONE, None, time.time()
         current = _Current(row["id"])
         token = _current.set(current)
@@ -331,7 +372,8 @@ class InboxProcessor:
         except FedicomError as exc:  # a decision about the activity (not allowed, unknown…): final
             error = exc.reason
         except Exception as exc:
-            log.exception("processing inbox item %s failed", row["id"])
+            if final:
+                log.exception("processing inbox item %s failed", row["id"])
             delay = backoff.retry_delay(row["tries"] + 1)
             error = f"{type(exc).__name__}: {exc}"[:500]
             if delay is not None and row["tries"] < 5:
@@ -340,12 +382,73 @@ class InboxProcessor:
                 state = InboxState.FAILED
         finally:
             _current.reset(token)
+        outcome = [state, error, next_try, row["id"]]
+        if final:
+            self._observe(payload, outcome)
+        if current.marked and state == InboxState.DONE and error is None:
+            return None
+        return outcome
+
+    def _observe(self, payload: dict[str, Any], outcome: list[Any]) -> None:
+        state, error = outcome[0], outcome[1]
         self.observers.processed(
             payload.get("type"), "refused" if state == InboxState.DONE and error else state
         )
-        if current.marked and state == InboxState.DONE and error is None:
-            return None
-        return [state, error, next_try, row["id"]]
+
+
+_OUTCOME_SQL = (
+    "UPDATE inbox_item SET state = ?, error = ?, next_try_at = ?, tries = tries + 1, "
+    "lease_until = NULL WHERE id = ?"
+)
+Item = tuple[dict[str, Any], dict[str, Any]]  # a claimed row and its activity
+
+
+class _Run:
+    """The items of one shared transaction: their outcomes are written just before each commit (and
+    counted once committed); those not committed are processed again when the run is spoiled."""
+
+    def __init__(self, observe: Callable[[dict[str, Any], list[Any]], None]) -> None:
+        self._observe = observe
+        self.pending: list[Item] = []  # processed since the last commit
+        self.current: Item | None = None  # being processed
+        self.outcomes: list[tuple[dict[str, Any], list[Any]]] = []
+
+    async def write(self, conn: BaseDBAsyncClient) -> None:
+        if self.outcomes:
+            await conn.execute_many(leases.dialect_sql(conn, _OUTCOME_SQL), [o for _, o in self.outcomes])
+
+    def committed(self) -> None:
+        for payload, outcome in self.outcomes:
+            self._observe(payload, outcome)
+        self.pending, self.outcomes = [], []
+
+
+def lanes_of(items: list[Item], count: int) -> list[list[Item]]:
+    """Split items into at most `count` lanes processed side by side: related items (sharing an
+    ordering key, directly or through others) in the same lane, each lane in arrival order."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, (_row, payload) in enumerate(items):
+        for key in ordering_keys(payload):
+            if key in first:
+                a, b = root(first[key]), root(i)
+                parent[max(a, b)] = min(a, b)
+            else:
+                first[key] = i
+    groups: dict[int, list[int]] = {}
+    for i in range(len(items)):
+        groups.setdefault(root(i), []).append(i)
+    lanes: list[list[int]] = [[] for _ in range(max(1, min(count, len(groups))))]
+    for group in sorted(groups.values(), key=len, reverse=True):  # biggest first: lanes come out even
+        min(lanes, key=len).extend(group)
+    return [[items[i] for i in sorted(lane)] for lane in lanes if lane]
 
 
 @dataclass
@@ -359,9 +462,10 @@ _current: contextvars.ContextVar[_Current | None] = contextvars.ContextVar("fedi
 
 async def mark_current_done(conn: BaseDBAsyncClient, error: str | None = None) -> None:
     """Inside a handler's transaction: mark the inbox item being processed done, once (with `error`
-    when the handler records a refusal and then raises it: the item never reads done without it)."""
+    when the handler records a refusal and then raises it: the item never reads done without it).
+    In a shared run this is left to the run, which writes every item's outcome with its commit."""
     current = _current.get()
-    if current is None or current.marked:
+    if current is None or current.marked or in_shared_run():
         return
     sql = (
         "UPDATE inbox_item SET state = 'done', error = ?, tries = tries + 1, lease_until = NULL WHERE id = ?"

@@ -18,12 +18,13 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from fedicom.activitypub.leases import nap
+from fedicom.activitypub.leases import dialect_sql, nap
+from fedicom.activitypub.shared_transaction import write_with_commit
 from fedicom.groups.events import GroupEvents, VoteCast
 from fedicom.groups.models import Post
 from fedicom.insights import sentiment
 from fedicom.insights.counting import Counter, tallied
-from fedicom.insights.db import query
+from fedicom.insights.db import db, query
 from fedicom.insights.lock import turn
 from fedicom.insights.models import CountEvent
 
@@ -59,11 +60,9 @@ class Backlog:
         await self._add("vote", payload, conn)
 
     async def _add(self, kind: str, payload: dict[str, Any], conn: BaseDBAsyncClient | None) -> None:
-        await query(
-            "INSERT INTO insight_event (kind, payload) VALUES (?, ?)",
-            [kind, json.dumps(payload, separators=(",", ":"))],
-            conn,
-        )
+        client = db(conn)
+        sql = dialect_sql(client, "INSERT INTO insight_event (kind, payload) VALUES (?, ?)")
+        await write_with_commit(client, sql, [kind, json.dumps(payload, separators=(",", ":"))])
         self._wake.set()
 
     # --- counting

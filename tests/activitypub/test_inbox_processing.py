@@ -1,6 +1,6 @@
-"""Stored activities are processed once, in order; decisions are recorded; crashes are retried; on SQLite,
-items share a transaction in which each handler's own still commits with its item or not at all, and a
-wait on a remote server never holds the database."""
+"""Stored activities are processed once, in order; decisions are recorded; crashes are retried; items
+share a transaction (in lanes side by side on PostgreSQL) in which each handler's work still commits
+with its item or not at all, and a wait on a remote server never holds the database."""
 
 from __future__ import annotations
 
@@ -13,15 +13,20 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.activitypub.fetch import Fetcher
-from fedicom.activitypub.inbox import InboxProcessor, InboxWriter, mark_current_done, ordering_keys
+from fedicom.activitypub.inbox import InboxProcessor, InboxWriter, lanes_of, mark_current_done, ordering_keys
 from fedicom.activitypub.models import InboxItem, InboxState, RemoteServer
 from fedicom.activitypub.netguard import make_client_session
-from fedicom.activitypub.shared_transaction import outside_shared_transaction, shared_transaction
+from fedicom.activitypub.shared_transaction import (
+    joined_transaction,
+    outside_shared_transaction,
+    shared_transaction,
+)
 from fedicom.errors import Forbidden
 from tests.support.db import make_settings
 
@@ -182,7 +187,50 @@ async def test_processing_steps_back_to_one_at_a_time_while_requests_arrive(db: 
     assert recorder.peak == 1
 
 
-# SQLite's path: items in a shared transaction (activitypub/shared_transaction.py)
+def test_lanes_keep_related_items_together_in_arrival_order() -> None:
+    """Given Creates by four actors and Likes of some of their posts, when they are split into three
+    lanes, then every item is in exactly one lane, items sharing a key (directly or through another)
+    are in the same lane in arrival order, and the lanes are used."""
+    activities = mixed_activities()
+    items = [({"id": n}, a) for n, a in enumerate(activities)]
+    lanes = lanes_of(items, 3)
+    assert len(lanes) == 3
+    assert sorted(row["id"] for lane in lanes for row, _ in lane) == list(range(len(items)))
+    lane_of = {row["id"]: i for i, lane in enumerate(lanes) for row, _ in lane}
+    for lane in lanes:
+        assert [row["id"] for row, _ in lane] == sorted(row["id"] for row, _ in lane)
+    for i, (_, earlier) in enumerate(items):
+        for j in range(i + 1, len(items)):
+            if ordering_keys(earlier) & ordering_keys(items[j][1]):
+                assert lane_of[i] == lane_of[j]
+    chained = [  # a links b, b links c: one lane although a and c share nothing
+        ({"id": 0}, {"id": "a", "type": "Like", "actor": "x", "object": "p"}),
+        ({"id": 1}, {"id": "b", "type": "Like", "actor": "y", "object": "p"}),
+        ({"id": 2}, {"id": "c", "type": "Like", "actor": "y", "object": "q"}),
+        ({"id": 3}, {"id": "d", "type": "Like", "actor": "z", "object": "r"}),
+    ]
+    assert [[row["id"] for row, _ in lane] for lane in lanes_of(chained, 8)] == [[0, 1, 2], [3]]
+    assert lanes_of([], 4) == []
+
+
+async def test_shared_runs_keep_related_items_in_order_and_lanes_run_side_by_side_on_postgresql(
+    db: None,
+) -> None:
+    activities = mixed_activities()
+    await store_activities(activities)
+    recorder = Recorder()
+    await drain(InboxProcessor(recorder, concurrency=4, shared=50))
+    assert set(recorder.spans) == {a["id"] for a in activities}
+    for i, earlier in enumerate(activities):
+        for later in activities[i + 1 :]:
+            if ordering_keys(earlier) & ordering_keys(later):
+                assert recorder.spans[earlier["id"]][1] < recorder.spans[later["id"]][0], (earlier, later)
+    sqlite = connections.get("default").capabilities.dialect == "sqlite"
+    assert recorder.peak == 1 if sqlite else 1 < recorder.peak <= 4
+    assert {(i.state, i.tries) for i in await InboxItem.all()} == {("done", 1)}
+
+
+# Items in a shared transaction (activitypub/shared_transaction.py)
 
 
 async def test_each_items_work_commits_with_it_and_a_failing_one_loses_only_its_own(db: None) -> None:
@@ -212,6 +260,81 @@ async def test_each_items_work_commits_with_it_and_a_failing_one_loses_only_its_
     assert items["3"].error == "not allowed here"
     assert items["1"].state == InboxState.PENDING and items["1"].tries == 1
     assert items["1"].error is not None and "the handler crashed" in items["1"].error
+
+
+async def test_handlers_join_the_run_and_one_failing_inside_its_transaction_is_processed_again_alone(
+    db: None,
+) -> None:
+    """Given handlers writing in joined transactions (as the federation's are), one refusing inside its
+    transaction after writing, one crashing after its transaction, when they are processed in one run,
+    then the handlers share one connection with no savepoint, the refusal's writes are rolled back and
+    its reason recorded, the crashed one's transaction stands and it waits for a retry, the others'
+    work commits once, and the deliveries' worker is told after the commit."""
+    connections_seen: set[int] = set()
+
+    async def handler(activity: dict[str, Any], _recipient: str | None) -> None:
+        n = activity["id"].rsplit("/", 1)[1]
+        async with joined_transaction() as conn:
+            connections_seen.add(id(conn))
+            await RemoteServer.create(host=f"h{n}.example", using_db=conn)
+            await mark_current_done(conn)
+            if activity["type"] == "Flag":
+                raise Forbidden("refused after writing")
+        if activity["type"] == "Crash":
+            raise RuntimeError("the handler crashed")
+
+    writer = InboxWriter()
+    for n, kind in enumerate(["Create", "Flag", "Create", "Crash", "Create"]):
+        await store(writer, n, kind)
+    processor = InboxProcessor(handler, shared=50)
+    commits: list[int] = []
+    processor.committed = lambda: commits.append(1)
+    await drain(processor)
+
+    assert set(await RemoteServer.all().values_list("host", flat=True)) == {
+        "h0.example",
+        "h2.example",
+        "h3.example",
+        "h4.example",
+    }
+    items = {i.activity_id.rsplit("/", 1)[1]: i for i in await InboxItem.all()}
+    assert [(items[n].state, items[n].tries) for n in "0124"] == [(InboxState.DONE, 1)] * 4
+    assert items["1"].error == "refused after writing"
+    assert items["3"].state == InboxState.PENDING
+    assert items["3"].error is not None and "the handler crashed" in items["3"].error
+    assert commits, "the deliveries' worker was never told"
+
+
+async def test_a_run_spoiled_after_a_network_wait_processes_again_only_what_was_not_committed(
+    db: None,
+) -> None:
+    """Given a run whose second item waits on the network and then fails inside its transaction,
+    when it is processed, then the first item (committed before the wait) is not processed again,
+    the second is, alone, and the third goes on in a new run."""
+    runs: list[str] = []
+
+    async def handler(activity: dict[str, Any], _recipient: str | None) -> None:
+        n = activity["id"].rsplit("/", 1)[1]
+        runs.append(n)
+        if n == "1":
+            async with outside_shared_transaction():
+                await asyncio.sleep(0)
+        async with joined_transaction() as conn:
+            await RemoteServer.create(host=f"h{n}.example", using_db=conn)  # unique: twice would fail
+            if n == "1" and runs.count("1") == 1:
+                raise RuntimeError("fails the first time")
+
+    writer = InboxWriter()
+    for n in range(3):
+        await store(writer, n)
+    await drain(InboxProcessor(handler, shared=50))
+    assert runs == ["0", "1", "1", "2"]
+    assert set(await RemoteServer.all().values_list("host", flat=True)) == {
+        "h0.example",
+        "h1.example",
+        "h2.example",
+    }
+    assert {(i.state, i.tries) for i in await InboxItem.all()} == {("done", 1)}
 
 
 async def test_what_was_done_before_a_network_wait_is_committed_and_the_database_is_free_meanwhile(
