@@ -16,7 +16,7 @@ from aiohttp import web
 from fedicom import storage
 from fedicom.activitypub import backoff, delivery
 from fedicom.activitypub.keys import KeyStore
-from fedicom.activitypub.models import Delivery, RemoteServer
+from fedicom.activitypub.models import Delivery, OutgoingActivity, RemoteServer
 from fedicom.activitypub.netguard import GuardedResolver, make_client_session
 from fedicom.activitypub.signatures import IncomingRequest, verify_request
 from tests.support.db import make_settings
@@ -176,6 +176,34 @@ async def test_update_never_overtakes_its_create(env) -> None:
     for n in range(5):
         obj = f"http://sender.test/p/{n}"
         assert order.index(("Create", obj)) < order.index(("Update", obj))
+
+
+async def test_several_activities_are_recorded_with_their_deliveries_in_the_order_given(env) -> None:
+    """Given three activities (one to no inbox, one to an inbox named twice), when they are queued in
+    one call, then each is recorded once, each distinct inbox gets one delivery, and the deliveries'
+    ids follow the order given (on PostgreSQL both go in one statement)."""
+    inboxes = [f"http://h{n}.example/inbox" for n in range(3)]
+    items = [
+        (activity(1, "Create", "http://sender.test/p/1"), [inboxes[2], inboxes[0], inboxes[2]]),
+        (activity(2, "Delete", "http://sender.test/p/2"), []),
+        (activity(3, "Update", "http://sender.test/p/1"), [inboxes[1], inboxes[0]]),
+    ]
+    ids = await delivery.enqueue_many(items, actor=SENDER)
+    records = {r.activity_id: r.id for r in await OutgoingActivity.all()}
+    assert ids == [records[a["id"]] for a, _ in items]
+    rows = (
+        await Delivery.all().order_by("id").values_list("activity_id", "inbox", "host", "order_key", "state")
+    )
+    key = delivery.order_key(items[0][0])
+    assert rows == [
+        (ids[0], inboxes[2], "h2.example", key, "pending"),
+        (ids[0], inboxes[0], "h0.example", key, "pending"),
+        (ids[2], inboxes[1], "h1.example", key, "pending"),
+        (ids[2], inboxes[0], "h0.example", key, "pending"),
+    ]
+    assert await delivery.enqueue_many([(activity(4), [])], actor=SENDER) == [
+        (await OutgoingActivity.get(activity_id="http://sender.test/a/4")).id
+    ]
 
 
 async def test_distinct_objects_are_sent_concurrently(env) -> None:

@@ -26,6 +26,7 @@ from fedicom.activitypub.shared_transaction import (
     joined_transaction,
     outside_shared_transaction,
     shared_transaction,
+    write_with_commit,
 )
 from fedicom.errors import Forbidden
 from tests.support.db import make_settings
@@ -335,6 +336,39 @@ async def test_a_run_spoiled_after_a_network_wait_processes_again_only_what_was_
         "h2.example",
     }
     assert {(i.state, i.tries) for i in await InboxItem.all()} == {("done", 1)}
+
+
+async def test_rows_written_with_the_commit_go_in_order_in_one_statement_and_never_without_the_work(
+    db: None,
+) -> None:
+    """Given backlog rows written with `write_with_commit`, when a run commits they are all there in
+    the order written (none before the commit); when a run is spoiled none is; outside a run a row is
+    written at once."""
+    conn = connections.get("default")
+    sql = leases.dialect_sql(
+        conn,
+        "INSERT INTO inbox_item (activity_id, actor, payload, state, tries, next_try_at, received_at) "
+        "VALUES (?, ?, '{}', 'done', 1, 0, 0)",
+    )
+
+    async def hosts() -> list[str]:
+        return list(await InboxItem.all().order_by("id").values_list("activity_id", flat=True))
+
+    async with shared_transaction() as shared:
+        async with joined_transaction() as joined:
+            for n in (3, 1, 2):
+                await write_with_commit(joined, sql, [f"r{n}.example", "u"])
+            assert await hosts() == []  # nothing before the commit
+    assert await hosts() == ["r3.example", "r1.example", "r2.example"]
+
+    async with shared_transaction() as shared:
+        with pytest.raises(RuntimeError):
+            async with joined_transaction() as joined:
+                await write_with_commit(joined, sql, ["lost.example", "u"])
+                raise RuntimeError("the handler failed")
+        assert shared.spoiled
+    await write_with_commit(conn, sql, ["now.example", "u"])
+    assert await hosts() == ["r3.example", "r1.example", "r2.example", "now.example"]
 
 
 async def test_what_was_done_before_a_network_wait_is_committed_and_the_database_is_free_meanwhile(
