@@ -8,6 +8,7 @@ latest when their lease runs out, so nothing queued is ever lost.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -95,6 +96,11 @@ def dialect_sql(client: BaseDBAsyncClient, sql: str) -> str:
     """Rewrite `?` parameter marks as `$n` for PostgreSQL."""
     if client.capabilities.dialect != "postgres":
         return sql
+    return _numbered(sql)
+
+
+@functools.lru_cache(maxsize=1024)  # the same few statements, several times per inbox item
+def _numbered(sql: str) -> str:
     parts = sql.split("?")
     return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
 
