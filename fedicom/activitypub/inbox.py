@@ -286,8 +286,8 @@ class InboxProcessor:
 
     async def _run(self, items: list[Item]) -> list[list[Any]]:
         """Items in one shared transaction, each outcome written with its commit. When one spoils
-        it (see `shared_transaction`), or the commit fails, the items not committed yet are
-        processed again one at a time and the rest of the run goes on in a new one."""
+        it (see `shared_transaction`), or the transaction fails, the items not committed yet and
+        the rest of the run are processed one at a time, each in its own transaction."""
         run = _Run(self._observe)
         left = list(items)
 
@@ -312,10 +312,10 @@ class InboxProcessor:
         except Exception:
             log.exception("a shared transaction failed; its items are processed again one at a time")
         outcomes = []
-        for row, payload in run.pending + ([run.current] if run.current else []):
+        for row, payload in run.pending + ([run.current] if run.current else []) + left:
             if outcome := await self._owned(row, payload):
                 outcomes.append(outcome)
-        return outcomes + (await self._run(left) if left else [])
+        return outcomes
 
     async def _owned(
         self, row: dict[str, Any], payload: dict[str, Any], *, final: bool = True
