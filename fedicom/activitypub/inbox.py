@@ -296,7 +296,8 @@ class InboxProcessor:
             self.committed()
 
         try:
-            async with shared_transaction(run.write, after_commit) as shared:
+            async with shared_transaction(after_commit) as shared:
+                outcome_sql = leases.dialect_sql(connections.get("default"), _OUTCOME_SQL)
                 while left and not shared.spoiled:
                     run.current = left.pop(0)
                     outcome = await self._owned(*run.current, final=False)
@@ -304,6 +305,7 @@ class InboxProcessor:
                         shared.spoiled = True  # it crashed: what it did outside its transaction may stand
                         break
                     if outcome is not None:
+                        shared.later(outcome_sql, outcome)
                         run.outcomes.append((run.current[1], outcome))
                     run.pending.append(run.current)
                     run.current = None
@@ -404,18 +406,14 @@ Item = tuple[dict[str, Any], dict[str, Any]]  # a claimed row and its activity
 
 
 class _Run:
-    """The items of one shared transaction: their outcomes are written just before each commit (and
-    counted once committed); those not committed are processed again when the run is spoiled."""
+    """The items of one shared transaction: their outcomes are counted once committed, and those not
+    committed are processed again when the run is spoiled."""
 
     def __init__(self, observe: Callable[[dict[str, Any], list[Any]], None]) -> None:
         self._observe = observe
         self.pending: list[Item] = []  # processed since the last commit
         self.current: Item | None = None  # being processed
         self.outcomes: list[tuple[dict[str, Any], list[Any]]] = []
-
-    async def write(self, conn: BaseDBAsyncClient) -> None:
-        if self.outcomes:
-            await conn.execute_many(leases.dialect_sql(conn, _OUTCOME_SQL), [o for _, o in self.outcomes])
 
     def committed(self) -> None:
         for payload, outcome in self.outcomes:
@@ -426,6 +424,8 @@ class _Run:
 def lanes_of(items: list[Item], count: int) -> list[list[Item]]:
     """Split items into at most `count` lanes processed side by side: related items (sharing an
     ordering key, directly or through others) in the same lane, each lane in arrival order."""
+    if count <= 1 or len(items) <= 1:
+        return [items] if items else []
     parent = list(range(len(items)))
 
     def root(i: int) -> int:
@@ -445,7 +445,7 @@ def lanes_of(items: list[Item], count: int) -> list[list[Item]]:
     groups: dict[int, list[int]] = {}
     for i in range(len(items)):
         groups.setdefault(root(i), []).append(i)
-    lanes: list[list[int]] = [[] for _ in range(max(1, min(count, len(groups))))]
+    lanes: list[list[int]] = [[] for _ in range(min(count, len(groups)))]
     for group in sorted(groups.values(), key=len, reverse=True):  # biggest first: lanes come out even
         min(lanes, key=len).extend(group)
     return [[items[i] for i in sorted(lane)] for lane in lanes if lane]

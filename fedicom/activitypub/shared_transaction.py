@@ -27,31 +27,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-Finish = Callable[[BaseDBAsyncClient], Awaitable[None]]
-
-
-async def _nothing(_conn: BaseDBAsyncClient) -> None:
-    return None
-
 
 class SharedTransaction:
     """The open transaction of a run of items, in the task that processes them."""
 
-    def __init__(
-        self, before_commit: Finish = _nothing, after_commit: Callable[[], None] = lambda: None
-    ) -> None:
+    def __init__(self, after_commit: Callable[[], None] = lambda: None) -> None:
         self._task = asyncio.current_task()
         self._context: Any = None
         self._conn: BaseDBAsyncClient | None = None
         self._joined = 0  # handler transactions inside it now
-        self._before_commit = before_commit  # writes what commits with the work (the items' outcomes)
         self._after_commit = after_commit
         self.spoiled = False  # a handler failed inside it: only rolling back is left
         self._later: dict[str, list[list[Any]]] = {}  # rows written just before the commit, by statement
@@ -76,13 +67,18 @@ class SharedTransaction:
             try:
                 for sql, rows in later.items():
                     await conn.execute_many(sql, rows)
-                await self._before_commit(conn)
             except BaseException as exc:
                 await context.__aexit__(type(exc), exc, None)
                 raise
         await context.__aexit__(type(failed) if failed else None, failed, None)
         if failed is None:
             self._after_commit()
+
+    def later(self, sql: str, row: list[Any]) -> None:
+        """Write `row` just before the next commit, with the other rows of the same statement in one
+        `executemany`, in the order they came (nothing if the work is rolled back). `sql` is in the
+        connection's dialect."""
+        self._later.setdefault(sql, []).append(row)
 
     def mine(self) -> bool:
         """Open, and this is the task processing its run."""
@@ -113,11 +109,11 @@ def in_shared_run() -> bool:
 
 @contextlib.asynccontextmanager
 async def shared_transaction(
-    before_commit: Finish = _nothing, after_commit: Callable[[], None] = lambda: None
+    after_commit: Callable[[], None] = lambda: None,
 ) -> AsyncIterator[SharedTransaction]:
     """Run the block's inbox items in one transaction, committed at its end (rolled back on error or
-    when spoiled); `before_commit` runs inside it before every commit, `after_commit` after."""
-    shared = SharedTransaction(before_commit, after_commit)
+    when spoiled); `after_commit` runs after every commit."""
+    shared = SharedTransaction(after_commit)
     await shared.open()
     token = _shared.set(shared)
     try:
@@ -133,12 +129,11 @@ async def shared_transaction(
 
 async def write_with_commit(conn: BaseDBAsyncClient, sql: str, row: list[Any]) -> None:
     """Write a row that only has to commit with the work done in `conn` (a backlog row nothing reads
-    before then): in a shared run, with the run's other rows of the same statement in one
-    `executemany` just before its commit, in the order they came; elsewhere at once. `sql` is
-    already in `conn`'s dialect."""
+    before then): in a shared run, just before its commit (`SharedTransaction.later`); elsewhere at
+    once. `sql` is already in `conn`'s dialect."""
     shared = _shared.get()
     if shared is not None and shared.mine() and conn is shared._conn:
-        shared._later.setdefault(sql, []).append(row)
+        shared.later(sql, row)
         return
     await conn.execute_query(sql, row)
 

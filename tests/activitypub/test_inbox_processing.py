@@ -134,6 +134,20 @@ class Recorder:
         self.spans[activity["id"]] = (start, self.clock)
 
 
+async def store_kinds(kinds: list[str]) -> None:
+    """One activity of each kind, numbered in order (`https://r.example/a/N`)."""
+    writer = InboxWriter()
+    for n, kind in enumerate(kinds):
+        await store(writer, n, kind)
+
+
+def assert_related_in_arrival_order(recorder: Recorder, activities: list[dict[str, Any]]) -> None:
+    for i, earlier in enumerate(activities):
+        for later in activities[i + 1 :]:
+            if ordering_keys(earlier) & ordering_keys(later):
+                assert recorder.spans[earlier["id"]][1] < recorder.spans[later["id"]][0], (earlier, later)
+
+
 async def store_activities(activities: list[dict[str, Any]]) -> None:
     writer = InboxWriter()
     for a in activities:
@@ -172,10 +186,7 @@ async def test_related_activities_run_in_arrival_order_and_unrelated_ones_at_onc
     recorder = Recorder()
     await drain(InboxProcessor(recorder, concurrency=4, shared=0))
     assert set(recorder.spans) == {a["id"] for a in activities}
-    for i, earlier in enumerate(activities):
-        for later in activities[i + 1 :]:
-            if ordering_keys(earlier) & ordering_keys(later):
-                assert recorder.spans[earlier["id"]][1] < recorder.spans[later["id"]][0], (earlier, later)
+    assert_related_in_arrival_order(recorder, activities)
     assert 1 < recorder.peak <= 4
 
 
@@ -226,10 +237,7 @@ async def test_shared_runs_keep_related_items_in_order_and_lanes_run_side_by_sid
     await drain(processor)
     assert commits
     assert set(recorder.spans) == {a["id"] for a in activities}
-    for i, earlier in enumerate(activities):
-        for later in activities[i + 1 :]:
-            if ordering_keys(earlier) & ordering_keys(later):
-                assert recorder.spans[earlier["id"]][1] < recorder.spans[later["id"]][0], (earlier, later)
+    assert_related_in_arrival_order(recorder, activities)
     sqlite = connections.get("default").capabilities.dialect == "sqlite"
     assert recorder.peak == 1 if sqlite else 1 < recorder.peak <= 4
     assert {(i.state, i.tries) for i in await InboxItem.all()} == {("done", 1)}
@@ -253,9 +261,7 @@ async def test_each_items_work_commits_with_it_and_a_failing_one_loses_only_its_
             if activity["type"] == "Crash":
                 raise RuntimeError("the handler crashed")
 
-    writer = InboxWriter()
-    for n, kind in enumerate(["Create", "Crash", "Create", "Flag", "Create"]):
-        await store(writer, n, kind)
+    await store_kinds(["Create", "Crash", "Create", "Flag", "Create"])
     await drain(InboxProcessor(handler, shared=50))
 
     hosts = set(await RemoteServer.all().values_list("host", flat=True))
@@ -272,15 +278,12 @@ async def test_handlers_join_the_run_and_one_failing_inside_its_transaction_is_p
 ) -> None:
     """Given handlers writing in joined transactions (as the federation's are), one refusing inside its
     transaction after writing, one crashing after its transaction, when they are processed in one run,
-    then the handlers share one connection with no savepoint, the refusal's writes are rolled back and
-    its reason recorded, the crashed one's transaction stands and it waits for a retry, and the
-    others' work commits once."""
-    connections_seen: set[int] = set()
+    then the refusal's writes are rolled back and its reason recorded, the crashed one's transaction
+    stands and it waits for a retry, and the others' work commits once."""
 
     async def handler(activity: dict[str, Any], _recipient: str | None) -> None:
         n = activity["id"].rsplit("/", 1)[1]
         async with joined_transaction() as conn:
-            connections_seen.add(id(conn))
             await RemoteServer.create(host=f"h{n}.example", using_db=conn)
             await mark_current_done(conn)
             if activity["type"] == "Flag":
@@ -288,9 +291,7 @@ async def test_handlers_join_the_run_and_one_failing_inside_its_transaction_is_p
         if activity["type"] == "Crash":
             raise RuntimeError("the handler crashed")
 
-    writer = InboxWriter()
-    for n, kind in enumerate(["Create", "Flag", "Create", "Crash", "Create"]):
-        await store(writer, n, kind)
+    await store_kinds(["Create", "Flag", "Create", "Crash", "Create"])
     await drain(InboxProcessor(handler, shared=50))
 
     assert set(await RemoteServer.all().values_list("host", flat=True)) == {
