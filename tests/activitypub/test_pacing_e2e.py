@@ -115,10 +115,14 @@ async def test_overloaded_servers_get_less_then_recover_and_a_healthy_one_is_una
         inboxes = [f"{m.base}/inbox" for m in members.values()]
         await delivery.enqueue_many([(post(n), inboxes) for n in range(POSTS)], actor=SENDER)
 
-        # Then the healthy server gets them all at once, as if the others were not there:
-        # its limit grew from 4 towards the ceiling of 64: 200 in a few round trips of 100 ms
+        # Then the healthy server gets them all at once, as if the others were not there: its limit
+        # read no sign of trouble and grew from 4 towards the ceiling of 64, so it got more at once than
+        # any overloaded server may (how many more is what this process signs in a round trip of 100 ms:
+        # on a loaded machine, short of the ceiling), 200 in a few round trips
         took = await eventually(lambda: len(healthy.received) == POSTS, 15, "the healthy server")
-        assert healthy.peak[True] >= PER_HOST // 2 and healthy.refused == 0
+        limit = next(slots.limit for host, slots in worker._hosts.items() if healthy.base.endswith(host))
+        assert limit.slow_start and limit.limit > 4 * COPES_WITH and healthy.refused == 0, vars(limit)
+        assert healthy.peak[True] > 4 * COPES_WITH, healthy.peak
         assert took < 60 * ANSWER_IN, took
         await asyncio.sleep(2)
 
