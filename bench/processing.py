@@ -6,8 +6,10 @@ real `InboxProcessor` claims and processes them (admission, screening, storing, 
 their deliveries queued) with deliveries paused, so the figure is processing alone, not the fan-out
 that follows. `--posts-before M` first fills the community with M posts, as a community that has
 lived a while holds (each Create looks its object up among them). `--processes P` (PostgreSQL) has
-P-1 more processes process the same inbox beside this one, as `fedicom worker` processes do. Prints a
-table of medians over `--runs`; never fails on timing.
+P-1 more processes process the same inbox beside this one, as `fedicom worker` processes do. On a
+local PostgreSQL it also counts the server's CPU (all its processes: run it on a quiet machine), to
+tell which of the two sides bounds the rate. Prints a table of medians over `--runs`; never fails on
+timing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -53,6 +56,24 @@ class Run:
     announces: int
     counted: float  # seconds insights took to count the backlog afterwards (0: none to count)
     counted_cpu: float
+    database_cpu: float | None  # the local PostgreSQL server's processes (None: SQLite, or not here)
+
+
+def _postgres_cpu() -> float | None:
+    """CPU seconds used so far by this machine's PostgreSQL processes (backends, WAL writer…), or None
+    when none is visible here. The whole server: measure on a quiet machine."""
+    total, seen = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # ended meanwhile
+        if not fields[0].endswith("(postgres"):
+            continue
+        seen = True
+        values = fields[1].split()
+        total += int(values[11]) + int(values[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / os.sysconf("SC_CLK_TCK") if seen else None
 
 
 async def _fill(group: Group, authors: list[SimActor], count: int) -> None:
@@ -164,6 +185,7 @@ async def measure(
         if profiler:
             profiler.enable()
         started, main, process = time.perf_counter(), time.thread_time(), time.process_time()
+        database = _postgres_cpu() if url else None
         for helper in helpers:
             assert helper.stdin is not None
             helper.stdin.write("go\n")
@@ -176,6 +198,7 @@ async def measure(
             time.thread_time() - main,
             time.process_time() - process,
         )
+        database_after = _postgres_cpu() if database is not None else None
         if profiler:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -193,6 +216,7 @@ async def measure(
             announces=await OutgoingActivity.filter(type="Announce").count(),
             counted=counted,
             counted_cpu=counted_cpu,
+            database_cpu=database_after - database if database is not None and database_after else None,
         )
         await runtime.fed.session.close()
         return run
@@ -240,6 +264,9 @@ def main() -> None:
     line("processed", [args.items / r.seconds for r in runs], "/s")
     line("event loop CPU per activity", [1000 * r.main_cpu / args.items for r in runs], "ms")
     line("process CPU per activity", [1000 * r.process_cpu / args.items for r in runs], "ms")
+    if all(r.database_cpu is not None for r in runs):
+        database = [1000 * (r.database_cpu or 0) / args.items for r in runs]
+        line("PostgreSQL server CPU per activity", database, "ms")
     if any(r.counted for r in runs):
         line("counted into insights afterwards", [args.items / r.counted for r in runs], "/s")
         line("process CPU per activity counted", [1000 * r.counted_cpu / args.items for r in runs], "ms")

@@ -6,10 +6,7 @@ reaches this server. Each is matched against every community's keywords and hash
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +24,7 @@ from fedicom.insights.db import query
 from fedicom.insights.models import Sentiment
 from fedicom.listening.matching import Terms, hashtags_of, text_of
 from fedicom.listening.models import Heard, ListenKind, Relay, RelayState, Subscription
+from fedicom.reloading import Reloaded
 
 log = logging.getLogger("fedicom.listening")
 EXCERPT = 500  # characters of a post kept: enough to read and judge it, never the whole of a long one
@@ -77,22 +75,18 @@ async def _count(conn: BaseDBAsyncClient, group: Group, at: datetime, mood: Sent
     )
 
 
-@dataclass
 class Ears:
     """Every community's terms, read again at most every `ttl` seconds: each public Create asks, and
     a term added in another process (the CLI, the API) is heard within that time."""
 
-    ttl: float = 2.0
-    _terms: list[tuple[Group, Terms]] = field(default_factory=list)
-    _read_at: float = -math.inf
+    def __init__(self, ttl: float = 2.0) -> None:
+        self._terms: Reloaded[list[tuple[Group, Terms]]] = Reloaded(community_terms, [], ttl)
 
     async def terms(self) -> list[tuple[Group, Terms]]:
-        if time.monotonic() - self._read_at > self.ttl:
-            self._terms, self._read_at = await community_terms(), time.monotonic()
-        return self._terms
+        return await self._terms.get()
 
     def forget(self) -> None:
-        self._read_at = -math.inf
+        self._terms.forget()
 
 
 async def hear(

@@ -8,11 +8,11 @@ so a ban ends at its minute, not at the next reload.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fedicom.moderation.models import Ban
+from fedicom.reloading import Reloaded
 
 
 @dataclass(frozen=True)
@@ -23,22 +23,16 @@ class InForce:
     expires_at: datetime | None
 
 
+async def _read_bans() -> dict[str, list[InForce]]:
+    by_actor: dict[str, list[InForce]] = {}
+    for actor, community_id, expires_at in await Ban.all().values_list("actor", "community_id", "expires_at"):
+        by_actor.setdefault(str(actor), []).append(InForce(community_id, expires_at))
+    return by_actor
+
+
 class BanList:
     def __init__(self, ttl: float = 2.0) -> None:
-        self.ttl = ttl
-        self._loaded = -ttl
-        self._by_actor: dict[str, list[InForce]] = {}
-
-    async def _all(self) -> dict[str, list[InForce]]:
-        now = time.monotonic()
-        if now - self._loaded >= self.ttl:
-            by_actor: dict[str, list[InForce]] = {}
-            for actor, community_id, expires_at in await Ban.all().values_list(
-                "actor", "community_id", "expires_at"
-            ):
-                by_actor.setdefault(str(actor), []).append(InForce(community_id, expires_at))
-            self._by_actor, self._loaded = by_actor, now
-        return self._by_actor
+        self._bans: Reloaded[dict[str, list[InForce]]] = Reloaded(_read_bans, {}, ttl)
 
     async def active(self, community_id: int | None, actor: str) -> InForce | None:
         """The ban in force on `actor` instance-wide or (when given) in that community, if any;
@@ -46,10 +40,10 @@ class BanList:
         now = datetime.now(UTC)
         live = [
             ban
-            for ban in (await self._all()).get(actor, ())
+            for ban in (await self._bans.get()).get(actor, ())
             if ban.community_id in (None, community_id) and (ban.expires_at is None or ban.expires_at > now)
         ]
         return min(live, key=lambda b: b.community_id is not None, default=None)
 
     def forget(self) -> None:
-        self._loaded = -self.ttl
+        self._bans.forget()

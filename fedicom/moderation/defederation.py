@@ -7,11 +7,11 @@ The community services ask here whether a server's posts wait for a moderator (l
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from fedicom.moderation.domains import MODES, covering, hostname, rank
 from fedicom.moderation.models import DomainAllow, DomainBlock
+from fedicom.reloading import Reloaded
 
 QUARANTINE_HOLD = "is not yet approved (this instance is in quarantine mode)"
 
@@ -25,39 +25,38 @@ class Block:
     reject_reports: bool = False
 
 
+@dataclass(frozen=True)
+class _Lists:
+    blocks: dict[int | None, dict[str, Block]]  # by community id (None: instance-wide), domain → block
+    allowed: dict[str, str]  # approved domain → "allow"
+
+
+async def _read_lists() -> _Lists:
+    scoped: dict[int | None, dict[str, Block]] = {None: {}}
+    columns = ("community_id", "domain", "severity", "reject_media", "reject_reports")
+    for community_id, domain, severity, media, reports in await DomainBlock.all().values_list(*columns):
+        scoped.setdefault(community_id, {})[str(domain)] = Block(str(severity), bool(media), bool(reports))
+    allowed = await DomainAllow.all().values_list("domain", flat=True)
+    return _Lists(scoped, {str(d): "allow" for d in allowed})
+
+
 class Defederation:
     def __init__(self, ttl: float = 2.0, mode: str = "blocklist") -> None:
         if mode not in MODES:
             raise ValueError(f"unknown federation mode {mode!r}; use one of {', '.join(MODES)}")
-        self.ttl = ttl
         self.mode = mode
-        self._loaded = -ttl
-        self._blocks: dict[int | None, dict[str, Block]] = {None: {}}
-        self._allowed: dict[str, str] = {}
+        self._lists = Reloaded(_read_lists, _Lists({None: {}}, {}), ttl)
 
     async def _all(self) -> dict[int | None, dict[str, Block]]:
         """Blocks by community id (None: instance-wide), each domain → its block."""
-        now = time.monotonic()
-        if now - self._loaded >= self.ttl:
-            scoped: dict[int | None, dict[str, Block]] = {None: {}}
-            rows = await DomainBlock.all().values_list(
-                "community_id", "domain", "severity", "reject_media", "reject_reports"
-            )
-            for community_id, domain, severity, media, reports in rows:
-                block = Block(str(severity), bool(media), bool(reports))
-                scoped.setdefault(community_id, {})[str(domain)] = block
-            allowed = await DomainAllow.all().values_list("domain", flat=True)
-            self._blocks = scoped
-            self._allowed = {str(d): "allow" for d in allowed}
-            self._loaded = now
-        return self._blocks
+        return (await self._lists.get()).blocks
 
     async def blocks(self) -> dict[str, str]:
         """Instance-wide blocks: domain → severity."""
         return {domain: b.severity for domain, b in (await self._all())[None].items()}
 
     def forget(self) -> None:
-        self._loaded = -self.ttl
+        self._lists.forget()
 
     async def _covering(self, host: str, community_id: int | None) -> list[Block]:
         scoped = await self._all()
@@ -78,8 +77,7 @@ class Defederation:
 
     async def is_allowed(self, host: str) -> bool:
         """Whether host (or a parent domain) is on the list of approved servers (DomainAllow)."""
-        await self._all()
-        return covering(host, self._allowed) is not None
+        return covering(host, (await self._lists.get()).allowed) is not None
 
     async def allows(self, host: str) -> bool:
         """False when nothing may federate with host: suspended, or unknown in allowlist mode."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from fedicom.groups.models import Group
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction
+from fedicom.reloading import Reloaded
 
 MAX_PATTERN = 500  # characters; a filter is a word or an expression, not a document
 RE2_MEMORY = 8 << 20  # bytes a compiled expression may use; larger ones are refused when added
@@ -158,38 +158,28 @@ async def list_filters(community: Group | None = None, *, everywhere: bool = Fal
     return await query.order_by("id").prefetch_related("community")
 
 
+async def _read_filters() -> list[ActiveFilter]:
+    active = []
+    for row in await Filter.all().order_by("id"):
+        try:
+            matcher = compile_filter(row.pattern, row.regex)
+        except BadRequest:
+            continue  # written behind the service's back; never let one row stop screening
+        community_id = row.community_id  # type: ignore[attr-defined]
+        active.append(ActiveFilter(row.id, community_id, row.pattern, row.regex, row.action, matcher))
+    return active
+
+
 class FilterCache:
-    """Every filter, compiled, reloaded every `ttl` seconds (each post asks; filters rarely change)."""
+    """Every filter, compiled, read again every `ttl` seconds (each post asks; filters rarely change)."""
 
     def __init__(self, ttl: float = 2.0) -> None:
-        self.ttl = ttl
-        self._loaded = -ttl
-        self._filters: list[ActiveFilter] = []
+        self._filters: Reloaded[list[ActiveFilter]] = Reloaded(_read_filters, [], ttl)
 
     async def applying_to(self, community_id: int) -> list[ActiveFilter]:
         """The instance-wide filters and the community's own, reject filters first."""
-        now = time.monotonic()
-        if now - self._loaded >= self.ttl:
-            rows = await Filter.all().order_by("id")
-            active = []
-            for row in rows:
-                try:
-                    matcher = compile_filter(row.pattern, row.regex)
-                except BadRequest:
-                    continue  # written behind the service's back; never let one row stop screening
-                active.append(
-                    ActiveFilter(
-                        row.id,
-                        row.community_id,  # type: ignore[attr-defined]
-                        row.pattern,
-                        row.regex,
-                        row.action,
-                        matcher,
-                    )
-                )
-            self._filters, self._loaded = active, now
-        found = [f for f in self._filters if f.community_id in (None, community_id)]
+        found = [f for f in await self._filters.get() if f.community_id in (None, community_id)]
         return sorted(found, key=lambda f: f.action != FilterAction.REJECT)
 
     def forget(self) -> None:
-        self._loaded = -self.ttl
+        self._filters.forget()
