@@ -42,7 +42,10 @@ class KeyStore:
             cached = self._signers.get(owner)
             if cached is None:
                 key = await self.ensure(owner)
-                cached = (key.key_id, await asyncio.to_thread(load_private_key, key.private_pem))
+                cached = (
+                    key.key_id,
+                    await asyncio.to_thread(load_private_key, key.private_pem, trusted=True),
+                )
                 self._signers[owner] = cached
         return cached
 

@@ -45,10 +45,16 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CONTENT_DIGESTS = {"sha-256": hashlib.sha256, "sha-512": hashlib.sha512}
 
 
-def load_private_key(pem: str) -> RSAPrivateKey:
-    """A local actor's signing key; anything but an RSA key is a configuration fault."""
+def load_private_key(pem: str, *, trusted: bool = False) -> RSAPrivateKey:
+    """A local actor's signing key; anything but an RSA key is a configuration fault.
+
+    `trusted`: a key of our own database (generated here, or checked when it was imported), whose
+    mathematical checks (50 ms of CPU, at each process's first signature for each community) are
+    skipped; a key from outside (an archive) is always checked."""
     try:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
+        key = serialization.load_pem_private_key(
+            pem.encode(), password=None, unsafe_skip_rsa_key_validation=trusted
+        )
     except ValueError as exc:
         raise ConfigError("The private key PEM cannot be parsed.") from exc
     if not isinstance(key, RSAPrivateKey):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding
+from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from starlette.datastructures import Headers
 
@@ -27,7 +27,7 @@ from fedicom.activitypub.signatures import (
     signature_key_id,
     verify_request,
 )
-from fedicom.errors import SignatureError
+from fedicom.errors import ConfigError, SignatureError
 
 NOW = 1_780_000_000.0
 INBOX = "https://groups.example/inbox"
@@ -129,6 +129,23 @@ def test_generated_keys_are_rsa_2048_pems() -> None:
     assert public_pem.startswith("-----BEGIN PUBLIC KEY-----")
     assert load_private_key(private_pem).key_size == 2048
     assert load_public_key(public_pem).key_size == 2048
+
+
+def test_a_key_from_outside_is_checked_and_one_of_our_own_is_not(keypair: tuple[RSAPrivateKey, str]) -> None:
+    # Given a key whose numbers do not agree (a CRT exponent is off): what an archive could carry
+    numbers = keypair[0].private_numbers()
+    broken = rsa.RSAPrivateNumbers(
+        numbers.p, numbers.q, numbers.d, numbers.dmp1 + 2, numbers.dmq1, numbers.iqmp, numbers.public_numbers
+    ).private_key(unsafe_skip_rsa_key_validation=True)
+    pem = broken.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+    # Then it is refused from outside; from our own database it is loaded unchecked (the check costs
+    # 50 ms at each process's first signature for each community)
+    with pytest.raises(ConfigError):
+        load_private_key(pem)
+    assert load_private_key(pem, trusted=True).key_size == 2048
 
 
 def test_public_key_is_parsed_once_per_pem(keypair: tuple[RSAPrivateKey, str]) -> None:
