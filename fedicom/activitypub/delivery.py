@@ -219,6 +219,7 @@ class DeliveryWorker:
         self._inflight: set[int] = set()
         self._waiting_aside = 0
         self._payloads: dict[int, tuple[str, bytes]] = {}
+        self._reading: dict[int, asyncio.Future[tuple[str, bytes]]] = {}  # payloads being read
         self._results: list[tuple[int, DeliveryState, int | None, str | None, float]] = []
         self._deferred: list[tuple[int, float, str]] = []
         self._signing = ThreadPoolExecutor(max_workers=sign_threads, thread_name_prefix="sign")
@@ -294,13 +295,22 @@ class DeliveryWorker:
         await conn.execute_script("ANALYZE delivery")
 
     async def _payload(self, activity_pk: int) -> tuple[str, bytes]:
+        """An activity's actor and body, read once however many of its deliveries start together (a
+        fan-out starts hundreds at once: each read it before)."""
         cached = self._payloads.get(activity_pk)
-        if cached is None:
-            record = await OutgoingActivity.get(id=activity_pk)
-            cached = (record.actor, record.payload.encode())
-            if len(self._payloads) > 1000:
-                self._payloads.clear()
-            self._payloads[activity_pk] = cached
+        if cached is not None:
+            return cached
+        reading = self._reading.get(activity_pk)
+        if reading is None:
+            reading = self._reading[activity_pk] = asyncio.ensure_future(self._read_payload(activity_pk))
+            reading.add_done_callback(lambda _: self._reading.pop(activity_pk, None))
+        return await asyncio.shield(reading)  # a cancelled delivery does not cancel the others' read
+
+    async def _read_payload(self, activity_pk: int) -> tuple[str, bytes]:
+        record = await OutgoingActivity.get(id=activity_pk)
+        if len(self._payloads) > 1000:
+            self._payloads.clear()
+        cached = self._payloads[activity_pk] = (record.actor, record.payload.encode())
         return cached
 
     async def _deliver(self, row: dict[str, Any]) -> None:

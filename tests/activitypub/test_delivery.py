@@ -218,6 +218,32 @@ async def test_distinct_objects_are_sent_concurrently(env) -> None:
     assert time.monotonic() - started < 2.0  # one at a time would take 4 s
 
 
+async def test_an_activity_is_read_once_however_many_of_its_deliveries_start_together(
+    env, monkeypatch
+) -> None:
+    # Given an activity queued for many servers, and the reads of stored activities counted
+    inbox, keys, session = env
+    [pk] = await delivery.enqueue_many(
+        [(activity(1), [f"{inbox.url}?n={n}" for n in range(50)])], actor=SENDER
+    )
+    reads: list[Any] = []
+    read = OutgoingActivity.get
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(OutgoingActivity, "get", counted)
+
+    # When its 50 deliveries start at once (as a fan-out starts them)
+    worker = new_worker(session, keys)
+    bodies = await asyncio.gather(*(worker._payload(pk) for _ in range(50)))
+
+    # Then it was read once, and each has the same actor and body
+    assert reads == [{"id": pk}] and len(set(bodies)) == 1 and bodies[0][0] == SENDER
+    assert json.loads(bodies[0][1])["id"] == "http://sender.test/a/1"
+
+
 async def test_unreachable_server_is_skipped(env) -> None:
     inbox, keys, session = env
     host = inbox.url.split("/")[2]
