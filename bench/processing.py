@@ -7,9 +7,9 @@ their deliveries queued) with deliveries paused, so the figure is processing alo
 that follows. `--posts-before M` first fills the community with M posts, as a community that has
 lived a while holds (each Create looks its object up among them). `--processes P` (PostgreSQL) has
 P-1 more processes process the same inbox beside this one, as `fedicom worker` processes do. On a
-local PostgreSQL it also counts the server's CPU (all its processes: run it on a quiet machine), to
-tell which of the two sides bounds the rate. Prints a table of medians over `--runs`; never fails on
-timing.
+local PostgreSQL and in one process, it also counts the server's CPU (all its processes: run it on a
+quiet machine), to tell which of the two sides bounds the rate. Prints a table of medians over
+`--runs`; never fails on timing.
 """
 
 from __future__ import annotations
@@ -185,7 +185,8 @@ async def measure(
         if profiler:
             profiler.enable()
         started, main, process = time.perf_counter(), time.thread_time(), time.process_time()
-        database = _postgres_cpu() if url else None
+        # one process only: the others' database sessions end with them, taking their CPU figures along
+        database = _postgres_cpu() if url and processes == 1 else None
         for helper in helpers:
             assert helper.stdin is not None
             helper.stdin.write("go\n")

@@ -300,11 +300,17 @@ class DeliveryWorker:
         cached = self._payloads.get(activity_pk)
         if cached is not None:
             return cached
+        # waiting for another delivery's read is safe: no delivery holds a transaction meanwhile
         reading = self._reading.get(activity_pk)
         if reading is None:
             reading = self._reading[activity_pk] = asyncio.ensure_future(self._read_payload(activity_pk))
-            reading.add_done_callback(lambda _: self._reading.pop(activity_pk, None))
+            reading.add_done_callback(lambda done: self._read_done(activity_pk, done))
         return await asyncio.shield(reading)  # a cancelled delivery does not cancel the others' read
+
+    def _read_done(self, activity_pk: int, done: asyncio.Future[tuple[str, bytes]]) -> None:
+        self._reading.pop(activity_pk, None)
+        if not done.cancelled():
+            done.exception()  # seen here: a failure nobody waited for any more is not logged as lost
 
     async def _read_payload(self, activity_pk: int) -> tuple[str, bytes]:
         record = await OutgoingActivity.get(id=activity_pk)

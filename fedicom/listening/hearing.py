@@ -80,7 +80,7 @@ class Ears:
     a term added in another process (the CLI, the API) is heard within that time."""
 
     def __init__(self, ttl: float = 2.0) -> None:
-        self._terms: Reloaded[list[tuple[Group, Terms]]] = Reloaded(community_terms, [], ttl)
+        self._terms: Reloaded[list[tuple[Group, Terms]]] = Reloaded(community_terms, ttl)
 
     async def terms(self) -> list[tuple[Group, Terms]]:
         return await self._terms.get()

@@ -1,9 +1,9 @@
 """The bans in force, cached: every inbound post, vote and follow asks, so asking must cost no query.
 
-Like the domain blocks (`defederation.Defederation`), the list is reloaded when older than `ttl`
-and forgotten at once when this process applies or lifts a ban; a ban changed by another process
-(a second `serve` or a `worker`) counts here within `ttl`. Expiry is checked at each question,
-so a ban ends at its minute, not at the next reload.
+Like the domain blocks (`defederation.Defederation`), the list is read again once older than `ttl`
+(`fedicom.reloading`) and forgotten at once when this process applies or lifts a ban; a ban changed
+by another process (a second `serve` or a `worker`) counts here within about `ttl` (and one read).
+Expiry is checked at each question, so a ban ends at its minute, not at the next reload.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ async def _read_bans() -> dict[str, list[InForce]]:
 
 class BanList:
     def __init__(self, ttl: float = 2.0) -> None:
-        self._bans: Reloaded[dict[str, list[InForce]]] = Reloaded(_read_bans, {}, ttl)
+        self._bans: Reloaded[dict[str, list[InForce]]] = Reloaded(_read_bans, ttl)
 
     async def active(self, community_id: int | None, actor: str) -> InForce | None:
         """The ban in force on `actor` instance-wide or (when given) in that community, if any;

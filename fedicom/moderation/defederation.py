@@ -45,7 +45,7 @@ class Defederation:
         if mode not in MODES:
             raise ValueError(f"unknown federation mode {mode!r}; use one of {', '.join(MODES)}")
         self.mode = mode
-        self._lists = Reloaded(_read_lists, _Lists({None: {}}, {}), ttl)
+        self._lists = Reloaded(_read_lists, ttl)
 
     async def _all(self) -> dict[int | None, dict[str, Block]]:
         """Blocks by community id (None: instance-wide), each domain → its block."""

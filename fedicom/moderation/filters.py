@@ -174,7 +174,7 @@ class FilterCache:
     """Every filter, compiled, read again every `ttl` seconds (each post asks; filters rarely change)."""
 
     def __init__(self, ttl: float = 2.0) -> None:
-        self._filters: Reloaded[list[ActiveFilter]] = Reloaded(_read_filters, [], ttl)
+        self._filters: Reloaded[list[ActiveFilter]] = Reloaded(_read_filters, ttl)
 
     async def applying_to(self, community_id: int) -> list[ActiveFilter]:
         """The instance-wide filters and the community's own, reject filters first."""
