@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from fedicom.groups.hooks import (
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.groups.showing import PageAddOns
+from fedicom.reloading import Reloaded
 
 
 @dataclass
@@ -42,7 +42,8 @@ class Groups:
     addons: PageAddOns = field(default_factory=PageAddOns)  # what other areas add to pages' posts
     passes: JoinPasses = field(default_factory=NoPasses)  # invites that let a private join in at once
 
-    _by_name: dict[str, tuple[float, Group]] = field(default_factory=dict)
+    _by_name: dict[str, Reloaded[Group]] = field(default_factory=dict)
+    _forgotten: int = 0  # forget_group() calls: a first read begun before one is not kept
 
     def uri(self, group: Group) -> str:
         return self.site.uri(group.name)
@@ -50,13 +51,16 @@ class Groups:
     async def group(self, name: str) -> Group:
         """The community by name, cached like rosters (every inbox POST and page view asks)."""
         name = name.lower()
-        cached = self._by_name.get(name)
-        now = time.monotonic()
-        if cached and now - cached[0] < self.rosters.ttl:
-            return cached[1]
-        group = await get_community(name)
-        self._by_name[name] = (now, group)
+        entry = self._by_name.get(name)
+        if entry is not None:
+            return await entry.get()
+        entry, forgotten = Reloaded(lambda: get_community(name), self.rosters.ttl), self._forgotten
+        group = await entry.get()  # NotFound for a name nobody has: such names are never kept
+        if forgotten == self._forgotten:
+            self._by_name[name] = entry
         return group
 
     def forget_group(self, name: str) -> None:
+        """Read the community again at the next call (this process has just changed it)."""
         self._by_name.pop(name.lower(), None)
+        self._forgotten += 1
