@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 DAY = 86400.0
 

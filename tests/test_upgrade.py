@@ -15,7 +15,7 @@ from fedicom.settings import Settings
 from fedicom.staff.models import Staff
 from tests.support.db import migrate_to
 
-MIGRATIONS = Path(storage.__file__).parent / "migrations"
+MIGRATIONS = Path(storage.__file__).parent.parent / "migrations"
 
 # rows as the release of migration 0003 wrote them (its columns, in plain SQL)
 AT_0003 = [

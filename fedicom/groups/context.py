@@ -20,7 +20,7 @@ from fedicom.groups.hooks import (
 from fedicom.groups.models import Group
 from fedicom.groups.roster import Rosters
 from fedicom.groups.showing import PageAddOns
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Who belongs to each group, cached for a moment: every post and vote asks, and rarely anything changes.
 
 Entries are read again once `ttl` seconds old (changes made by another process show within about that
-time; `fedicom.reloading`) and are dropped at once when this process changes a membership.
+time; `fedicom.storage.reloading`) and are dropped at once when this process changes a membership.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fedicom.groups.models import Group, Membership, MembershipState, Moderator
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from fedicom.insights.db import query
 from fedicom.insights.models import Sentiment
 from fedicom.listening.matching import Terms, hashtags_of, text_of
 from fedicom.listening.models import Heard, ListenKind, Relay, RelayState, Subscription
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 log = logging.getLogger("fedicom.listening")
 EXCERPT = 500  # characters of a post kept: enough to read and judge it, never the whole of a long one

@@ -1,7 +1,7 @@
 """The bans in force, cached: every inbound post, vote and follow asks, so asking must cost no query.
 
 Like the domain blocks (`defederation.Defederation`), the list is read again once older than `ttl`
-(`fedicom.reloading`) and forgotten at once when this process applies or lifts a ban; a ban changed
+(`fedicom.storage.reloading`) and forgotten at once when this process applies or lifts a ban; a ban changed
 by another process (a second `serve` or a `worker`) counts here within about `ttl` (and one read).
 Expiry is checked at each question, so a ban ends at its minute, not at the next reload.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fedicom.moderation.models import Ban
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from fedicom.moderation.domains import MODES, covering, hostname, rank
 from fedicom.moderation.models import DomainAllow, DomainBlock
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 QUARANTINE_HOLD = "is not yet approved (this instance is in quarantine mode)"
 

@@ -21,7 +21,7 @@ from fedicom.groups.models import Group
 from fedicom.moderation import modlog
 from fedicom.moderation.authority import require_admin, require_moderator
 from fedicom.moderation.models import Filter, FilterAction, ModlogAction
-from fedicom.reloading import Reloaded
+from fedicom.storage.reloading import Reloaded
 
 MAX_PATTERN = 500  # characters; a filter is a word or an expression, not a document
 RE2_MEMORY = 8 << 20  # bytes a compiled expression may use; larger ones are refused when added

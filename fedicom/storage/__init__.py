@@ -1,4 +1,5 @@
-"""Database set-up: the Tortoise configuration, schema migrations and connection lifetime."""
+"""Database set-up: the Tortoise configuration, schema migrations and connection lifetime (and, in
+`reloading`, the cached reads that every delivery and inbound activity makes of it)."""
 
 from __future__ import annotations
 
