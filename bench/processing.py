@@ -199,7 +199,8 @@ async def measure(
             time.thread_time() - main,
             time.process_time() - process,
         )
-        database_after = _postgres_cpu() if database is not None else None
+        after = _postgres_cpu() if database is not None else None
+        database_cpu = after - database if database is not None and after is not None else None
         if profiler:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -217,7 +218,7 @@ async def measure(
             announces=await OutgoingActivity.filter(type="Announce").count(),
             counted=counted,
             counted_cpu=counted_cpu,
-            database_cpu=database_after - database if database is not None and database_after else None,
+            database_cpu=database_cpu,
         )
         await runtime.fed.session.close()
         return run

@@ -40,6 +40,17 @@ async def started(cached: Reloaded[str]) -> asyncio.Task[str]:
     return task
 
 
+async def rereading(table: Table, holding: str = "v1") -> tuple[Reloaded[str], asyncio.Task[str]]:
+    """A value read once ("v1"), turned stale, and being read again by one caller while the table
+    holds `holding` (that read held until `table.held` is set)."""
+    cached = Reloaded(table.read, ttl=DAY)
+    await cached.get()
+    cached.ttl = 0
+    table.value = holding
+    table.held.clear()
+    return cached, await started(cached)
+
+
 async def test_a_fresh_value_costs_no_read() -> None:
     table = Table()
     cached = Reloaded(table.read, ttl=DAY)
@@ -50,14 +61,9 @@ async def test_a_fresh_value_costs_no_read() -> None:
 async def test_a_stale_value_is_read_again_once_while_the_others_keep_it() -> None:
     # Given a value that has turned stale, and a read of it again that takes a while
     table = Table()
-    cached = Reloaded(table.read, ttl=DAY)
-    await cached.get()
-    cached.ttl = 0
-    table.value = "v2"
-    table.held.clear()
+    cached, first = await rereading(table, holding="v2")
 
     # When a hundred callers ask meanwhile
-    first = await started(cached)
     others = await asyncio.gather(*(cached.get() for _ in range(100)))
 
     # Then only the first reads; the others are answered at once with the stale value
@@ -70,11 +76,7 @@ async def test_a_stale_value_is_read_again_once_while_the_others_keep_it() -> No
 async def test_after_a_change_here_nobody_gets_the_value_from_before() -> None:
     # Given a stale value being read again by one caller
     table = Table()
-    cached = Reloaded(table.read, ttl=DAY)
-    await cached.get()
-    cached.ttl = 0
-    table.held.clear()
-    before_change = await started(cached)
+    cached, before_change = await rereading(table)
 
     # When this process changes the table and says so
     table.value = "v2"
@@ -91,11 +93,7 @@ async def test_after_a_change_here_nobody_gets_the_value_from_before() -> None:
 async def test_a_read_from_before_a_change_does_not_hold_back_the_next_one() -> None:
     # Given a read begun before a change, still under way after the value read since has turned stale
     table = Table()
-    cached = Reloaded(table.read, ttl=DAY)
-    await cached.get()
-    cached.ttl = 0
-    table.held.clear()
-    slow = await started(cached)
+    cached, slow = await rereading(table)
     cached.forget()
     table.held.set()
     await cached.get()

@@ -27,6 +27,20 @@ async def groups(tmp_path: Path) -> Any:
     await storage.close_db()
 
 
+def held_back(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> asyncio.Event:
+    """Reads through `module.name` wait, after reading, until the event returned is set."""
+    held = asyncio.Event()
+    read = getattr(module, name)
+
+    async def slow(*args: Any) -> Any:
+        found = await read(*args)
+        await held.wait()
+        return found
+
+    monkeypatch.setattr(module, name, slow)
+    return held
+
+
 async def test_names_nobody_has_are_not_kept(groups: context.Groups) -> None:
     await Group.create(name="news", title="News")
     for n in range(50):
@@ -39,15 +53,7 @@ async def test_names_nobody_has_are_not_kept(groups: context.Groups) -> None:
 async def test_a_community_read_before_a_change_is_not_kept(groups: context.Groups, monkeypatch) -> None:
     # Given a first read of a community that is still under way when this process changes it
     group = await Group.create(name="news", title="Before")
-    held = asyncio.Event()
-    read = context.get_community
-
-    async def slow(name: str) -> Group:
-        found = await read(name)
-        await held.wait()
-        return found
-
-    monkeypatch.setattr(context, "get_community", slow)
+    held = held_back(monkeypatch, context, "get_community")
     early = asyncio.create_task(groups.group("news"))
     await asyncio.sleep(0.05)
     group.title = "After"
@@ -63,15 +69,7 @@ async def test_a_community_read_before_a_change_is_not_kept(groups: context.Grou
 async def test_a_roster_read_before_a_change_is_not_kept(groups: context.Groups, monkeypatch) -> None:
     # Given a roster read under way when this process accepts a member
     group = await Group.create(name="news", title="News")
-    held = asyncio.Event()
-    read = roster._read_roster
-
-    async def slow(group_id: int) -> roster.Roster:
-        found = await read(group_id)
-        await held.wait()
-        return found
-
-    monkeypatch.setattr(roster, "_read_roster", slow)
+    held = held_back(monkeypatch, roster, "_read_roster")
     early = asyncio.create_task(groups.rosters.of(group))
     await asyncio.sleep(0.05)
     await Membership.create(
