@@ -69,7 +69,7 @@ def fedicom_command() -> list[str]:
     script = Path(sys.executable).with_name("fedicom")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from fedicom.cli import main; main()"]
+    return [sys.executable, "-c", "from fedicom.cli import run; run()"]
 
 
 def _require_loopback(url: str) -> None:

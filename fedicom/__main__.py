@@ -1,5 +1,5 @@
 """`python -m fedicom` is the `fedicom` command."""
 
-from fedicom.cli import main
+from fedicom.cli import run
 
-main()
+run()

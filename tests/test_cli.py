@@ -7,6 +7,9 @@ in), against a fresh data dir, or against this run's PostgreSQL database when th
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,49 @@ def test_error_shows_what_was_typed_even_with_brackets(migrated: Run) -> None:
 
     assert result.exit_code == 1, result.output
     assert one_line(result) == "Error: there is no community named [/x]"
+
+
+_AFTER_THE_OBJECT_STORE = """
+import atexit, sys
+import click
+from fedicom import cli
+from fedicom.media import s3
+from fedicom.settings import load_settings
+
+atexit.register(lambda: print("finalized", file=sys.stderr))
+
+@cli.main.command()
+@click.option("--code", default=0)
+def probe(code):
+    s3.S3Files(load_settings(dev=True, media_store="s3", s3_bucket="b", s3_endpoint="http://127.0.0.1:9",
+                            s3_access_key="k", s3_secret_key="s"))
+    print("x" * 300_000)  # more than a pipe holds: it must be flushed, not lost
+    if code:
+        sys.exit(code)
+
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_a_command_that_used_the_object_store_ends_without_finalizing(tmp_path: Path, code: int) -> None:
+    """obstore's threads could abort the interpreter's finalization (SIGABRT after a successful
+    `fedicom doctor --only media`): such a process ends with its code and its output, unfinalized."""
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_THE_OBJECT_STORE, "probe", "--code", str(code)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("FEDICOM_")},
+    )
+    assert done.returncode == code, done.stderr
+    assert done.stdout == "x" * 300_000 + "\n"
+    assert "finalized" not in done.stderr  # no atexit handler ran: the interpreter was not finalized
+
+
+def test_python_dash_m_fedicom_is_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "fedicom", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "community" in done.stdout

@@ -21,12 +21,21 @@ from fedicom.settings import Settings
 TIMEOUT = timedelta(seconds=30)
 CONNECT_TIMEOUT = timedelta(seconds=5)
 RETRIES = 2
+_used = False
+
+
+def used() -> bool:
+    """Whether this process made an object-store client: obstore's Tokio threads then outlive every
+    call, and may still be finishing one (releasing its Python objects) when the interpreter exits."""
+    return _used
 
 
 class S3Files:
     """Objects in one bucket, under the same names as LocalFiles uses on disk."""
 
     def __init__(self, settings: Settings) -> None:
+        global _used
+        _used = True
         self.bucket = settings.s3_bucket
         self.description = f"the bucket {settings.s3_bucket} at {settings.s3_endpoint}"
         self._public = settings.s3_public_url.rstrip("/")

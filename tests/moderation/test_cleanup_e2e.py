@@ -182,7 +182,7 @@ async def test_a_clean_up_killed_or_stopped_mid_way_resumes_and_removes_each_pos
         worker = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from fedicom.cli import main; main()",
+            "from fedicom.cli import run; run()",
             "worker",
             env=worker_env(inst, batch=1),
             cwd=tmp_path,

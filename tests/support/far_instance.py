@@ -41,7 +41,7 @@ class FarInstance:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from fedicom.cli import main; main()",
+            "from fedicom.cli import run; run()",
             *args,
             env=self.env,
             stdin=asyncio.subprocess.PIPE,
@@ -72,7 +72,7 @@ class FarInstance:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from fedicom.cli import main; main()",
+            "from fedicom.cli import run; run()",
             "serve",
             "--host",
             self.host,
