@@ -127,6 +127,7 @@ async def run(args: argparse.Namespace, calibration: Calibration) -> int:
         profile_dir=args.profile,
         keep=args.keep,
         server_env=dict(item.split("=", 1) for item in args.server_env),
+        calibration=calibration,
     )
     results: dict[str, list[ScenarioResult]] = {}
     crashed = False

@@ -19,6 +19,7 @@ from typing import Any
 
 from bench.blocklist import blocklist
 from bench.broken import broken_servers
+from bench.calibrate import Calibration
 from bench.fedicom_proc import Database, FedicomServer, Probe, self_cpu
 from bench.load import PostStats, client_session, post_all
 from bench.peers import KeyPair, SimActor, create, make_keys, note, presign, update
@@ -82,6 +83,7 @@ class Context:
     keep: bool = False
     server_env: dict[str, str] = field(default_factory=dict)
     log: Callable[[str], None] = print
+    calibration: Calibration | None = None  # what this machine's cores sign, for the fan-out's ceiling
 
 
 @contextlib.asynccontextmanager
@@ -230,6 +232,7 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
                 await probe.close()
             result.add(Metric("deliveries per round (queued by the server)", "", counts, digits=0))
             result.add(Metric("member servers reached/s", "1/s", reached, FANOUT_TARGET, digits=0))
+            _signing_ceiling(ctx, result)
             result.add(Metric("signed deliveries/s", "1/s", rates, digits=0))
             result.add(Metric("first round only (cold server), servers/s", "1/s", reached[:1], digits=0))
             result.add(Metric("POST → last verified delivery", "s", elapsed, digits=2))
@@ -245,6 +248,20 @@ async def fanout(ctx: Context, database: Database) -> ScenarioResult:
     finally:
         await sims.close()
     return result
+
+
+def _signing_ceiling(ctx: Context, result: ScenarioResult) -> None:
+    """Every delivery is one RSA signature: what this machine signs on both cores, doing nothing else,
+    is a ceiling no sender reaches (it also makes the requests, and the member servers verify them)."""
+    if ctx.calibration is None:
+        return
+    ceiling = ctx.calibration.sign_2_processes
+    result.add(Metric("ceiling: signatures/s on all cores, nothing else running", "1/s", [ceiling], digits=0))
+    if ceiling < FANOUT_TARGET:
+        result.notes.append(
+            f"this machine signs {ceiling:,.0f} requests/s on all its cores doing nothing else: "
+            f"below the target of {FANOUT_TARGET:,.0f} servers/s, which no sender can reach here"
+        )
 
 
 # (b) Inbox ingestion
