@@ -164,6 +164,9 @@ async def test_an_invalid_or_own_domain_is_refused_with_a_clear_reason(instance)
         assert resp.status_code == 400 and "would block this server&#39;s own domain localhost" in resp.text
         resp = await add(http, "ok.example", severity="obliterate")
         assert resp.status_code == 400 and "Unknown severity &#39;obliterate&#39;" in resp.text
+        # a comment longer than the admin API takes is refused, never stored cut short
+        resp = await add(http, "ok.example", public_comment="x" * 5001)
+        assert resp.status_code == 400 and "The public comment is longer than 5000 characters" in resp.text
     assert not await DomainBlock.exists()
 
 
@@ -385,6 +388,7 @@ async def test_what_cannot_be_read_is_refused_before_any_diff(instance) -> None:
             ),
             (await preview(http, file=("l.txt", big, "text/plain")), 413, "The file is larger than 1 MiB."),
             (await preview(http, "a.example", fmt="xml"), 400, "Unknown format &#39;xml&#39;"),
+            (await preview(http, "a.example", source="s" * 256), 400, "The source is longer than 255"),
         ]
         for resp, status, reason in cases:
             assert (resp.status_code, reason in resp.text) == (status, True), (reason, resp.text[-600:])
@@ -408,6 +412,11 @@ async def test_approved_servers_are_managed_in_quarantine_mode_and_released(inst
         page = (await http.get("/staff/blocks")).text
         assert "quarantine</strong> mode" in page and "Keep its held posts for review" in page
         token = await form_token(http, "/staff/blocks")
+        resp = await http.post(
+            "/staff/blocks/allow", data={"csrf_token": token, "domain": "127.0.0.1", "comment": "y" * 5001}
+        )
+        assert resp.status_code == 400 and "The comment is longer than 5000 characters" in resp.text
+        assert not await DomainAllow.exists()  # refused, not stored cut short
         resp = await http.post(
             "/staff/blocks/allow", data={"csrf_token": token, "domain": "127.0.0.1", "comment": "partner"}
         )

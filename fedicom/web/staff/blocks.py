@@ -33,13 +33,14 @@ from fedicom.moderation.models import DomainBlock
 from fedicom.web.appstate import app_state
 from fedicom.web.signing import mac, purpose_key
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import attempt, done, staff_form, staff_page
+from fedicom.web.staff.layout import attempt, done, form_text, staff_form, staff_page
 
 HOME = "/staff/blocks"
 IMPORT = "/staff/blocks/import"
 PER_PAGE = 100
 APPROVING_MODES = ("allowlist", "quarantine")  # the modes in which the approved servers matter
 COMMENT_LIMIT = 5000  # as the admin API
+MAX_DOMAIN = 255  # the blocks' and approvals' column
 LIST_LIMIT = 1024 * 1024  # a shared list, pasted or uploaded
 PREVIEW_FORM = LIST_LIMIT + 64 * 1024  # the list, the other fields and the multipart framing
 APPLY_FORM = LIST_LIMIT * 4 // 3 + 16 * 1024  # the list in base64 and the other fields
@@ -57,9 +58,8 @@ BLOCK_DEFAULTS: dict[str, Any] = {
 }
 
 
-def text_field(form: FormData, name: str, limit: int = 255) -> str:
-    value = form.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
+def _domain(form: FormData) -> str:
+    return form_text(form, "domain", MAX_DOMAIN, label="domain").strip()
 
 
 def counted(n: int, one: str, many: str) -> str:
@@ -133,16 +133,21 @@ async def blocks_page(request: Request, acting: Acting) -> Response:
 async def add_block(request: Request, acting: Acting) -> Response:
     acting.require_admin()
     form = await staff_form(request)
-    values: dict[str, Any] = {
-        "domain": text_field(form, "domain"),
-        "severity": text_field(form, "severity", 12),
-        "reject_media": form.get("reject_media") == "on",
-        "reject_reports": form.get("reject_reports") == "on",
-        "public_comment": text_field(form, "public_comment", COMMENT_LIMIT),
-        "private_comment": text_field(form, "private_comment", COMMENT_LIMIT),
-        "obfuscate": form.get("obfuscate") == "on",
-    }
+    values: dict[str, Any] = dict(BLOCK_DEFAULTS)
     try:
+        values = {
+            "domain": _domain(form),
+            "severity": form_text(form, "severity", 12).strip(),
+            "reject_media": form.get("reject_media") == "on",
+            "reject_reports": form.get("reject_reports") == "on",
+            "public_comment": form_text(
+                form, "public_comment", COMMENT_LIMIT, label="public comment"
+            ).strip(),
+            "private_comment": form_text(
+                form, "private_comment", COMMENT_LIMIT, label="private comment"
+            ).strip(),
+            "obfuscate": form.get("obfuscate") == "on",
+        }
         block, job = await block_domain(acting.ctx, acting.defed, moderator=acting.actor, **values)
     except FedicomError as exc:
         return await render_blocks(request, acting, values, error=exc.reason, status=exc.status)
@@ -155,7 +160,7 @@ async def add_block(request: Request, acting: Acting) -> Response:
 @staff_only
 async def remove_block(request: Request, acting: Acting) -> Response:
     acting.require_admin()
-    domain = text_field(await staff_form(request), "domain")
+    domain = _domain(await staff_form(request))
     lifted = unblock_domain(acting.ctx, acting.defed, domain, moderator=acting.actor)
     success = f"Lifted the block of {domain}: federation with it resumes from now on."
     return await attempt(request, HOME, lifted, success)
@@ -165,15 +170,13 @@ async def remove_block(request: Request, acting: Acting) -> Response:
 async def add_allow(request: Request, acting: Acting) -> Response:
     acting.require_admin()
     form = await staff_form(request)
-    domain = text_field(form, "domain")
-    comment = text_field(form, "comment", COMMENT_LIMIT)
     try:
         allow, released = await allow_domain(
             acting.ctx,
             acting.defed,
-            domain,
+            _domain(form),
             moderator=acting.actor,
-            comment=comment,
+            comment=form_text(form, "comment", COMMENT_LIMIT, label="comment").strip(),
             release=form.get("keep_held") != "on",
         )
     except FedicomError as exc:
@@ -188,7 +191,7 @@ async def add_allow(request: Request, acting: Acting) -> Response:
 @staff_only
 async def remove_allow(request: Request, acting: Acting) -> Response:
     acting.require_admin()
-    domain = text_field(await staff_form(request), "domain")
+    domain = _domain(await staff_form(request))
     withdrawn = disallow_domain(acting.ctx, acting.defed, domain, moderator=acting.actor)
     return await attempt(request, HOME, withdrawn, f"Withdrew the approval of {domain}.")
 
@@ -277,16 +280,14 @@ async def preview_import(request: Request, acting: Acting) -> Response:
     """The dry run: the diff the list would make against the blocks in force; nothing is stored."""
     acting.require_admin()
     form = await staff_form(request, limit=PREVIEW_FORM, max_fields=10, max_files=1)
-    fmt = text_field(form, "format", 10)
-    source = text_field(form, "source", 1000)
     pasted = form.get("text")
     kept = pasted if isinstance(pasted, str) and len(pasted) <= LIST_LIMIT else ""
-    values = {"format": fmt, "source": source, "text": kept}  # to fill the form in again
+    values = {"format": "", "source": "", "text": kept}  # to fill the form in again
     try:
+        fmt = values["format"] = form_text(form, "format", 10).strip()
+        source = values["source"] = form_text(form, "source", 255).strip()
         if fmt not in FORMATS:
             raise BadRequest(f"unknown format {fmt!r}; use csv or plain")
-        if len(source) > 255:
-            raise BadRequest("the source is longer than 255 characters")
         text, filename = await read_list(form)
         source = source or filename
         if not source:
@@ -299,10 +300,11 @@ async def preview_import(request: Request, acting: Acting) -> Response:
 
 def opened(request: Request, acting: Acting, form: FormData) -> tuple[dict[str, str], str] | None:
     """The fields of a confirmation and its list, if this server's preview made them (else None)."""
-    fields = {name: text_field(form, name, APPLY_FORM) for name in ("list", "format", "source", "digest")}
+    # as the preview sent them (the form's size is bounded): anything changed fails the seal
+    fields = {name: str(form.get(name, "")) for name in ("list", "format", "source", "digest")}
     if fields["format"] not in FORMATS:
         return None
-    if not hmac.compare_digest(_seal(request, acting, fields), text_field(form, "seal", 64)):
+    if not hmac.compare_digest(_seal(request, acting, fields), str(form.get("seal", ""))):
         return None
     try:
         return fields, base64.b64decode(fields["list"], altchars=b"-_", validate=True).decode()
