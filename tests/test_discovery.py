@@ -6,7 +6,6 @@ fetched over real HTTP from a fedicom instance on loopback.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
@@ -15,11 +14,11 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 
-from fedicom.activitypub.models import InboxItem
 from fedicom.groups import membership
 from fedicom.groups.models import Group, Moderator
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
+from tests.support.steps import join, processed
 
 AS = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
@@ -69,28 +68,6 @@ async def webfinger(inst: Instance, resource: str) -> tuple[int, dict[str, str],
 
 def self_link(jrd: dict[str, Any]) -> dict[str, Any]:
     return next(link for link in jrd["links"] if link["rel"] == "self")
-
-
-async def processed(activity_id: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        item = await InboxItem.get_or_none(activity_id=activity_id)
-        if item is not None and item.state != "pending":
-            assert item.state == "done", item.error
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{activity_id} was not processed in {timeout} s")
-
-
-async def join(peer: Peer, person: Person, group_uri: str, *, accepted: bool = True) -> dict[str, Any]:
-    """Follow through the inbox; for an open group, wait until its Accept has arrived."""
-    follow = peer.activity("Follow", person, group_uri)
-    status, text = await peer.post(person, f"{group_uri}/inbox", follow)
-    assert status == 202, text
-    await processed(follow["id"])
-    if accepted:
-        await peer.wait_for(lambda: any(a["object"] == follow for a in peer.received_of("Accept")))
-    return follow
 
 
 async def post_thread(

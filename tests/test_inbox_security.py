@@ -22,6 +22,7 @@ from fedicom.activitypub.signatures import (
 )
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
+from tests.support.steps import join
 
 
 async def community(instance: Any, **settings: Any) -> tuple[Instance, str]:
@@ -39,15 +40,6 @@ async def stored_when_done(activity_id: str, timeout: float = 10.0) -> InboxItem
             return item
         await asyncio.sleep(0.02)
     raise AssertionError(f"{activity_id} was not processed in {timeout} s")
-
-
-async def join(peer: Peer, person: Person, group_uri: str) -> dict[str, Any]:
-    """Follow the group and wait for its Accept."""
-    follow = peer.activity("Follow", person, group_uri)
-    status, text = await peer.post(person, f"{group_uri}/inbox", follow)
-    assert status == 202, text
-    await peer.wait_for(lambda: any(a["object"] == follow for a in peer.received_of("Accept")))
-    return follow
 
 
 def signed(

@@ -60,12 +60,13 @@ async def send(p: Peer, person: Person, inbox: str, activity: dict[str, Any]) ->
     return await processed(activity["id"])
 
 
-async def join(p: Peer, person: Person, group: str) -> dict[str, Any]:
-    """Follow an open community and wait for its Accept; returns the Follow."""
+async def join(p: Peer, person: Person, group: str, *, accepted: bool = True) -> dict[str, Any]:
+    """Follow a community and wait until the Follow is processed and, unless the community approves
+    its members, until its Accept arrived; returns the Follow."""
     follow = p.activity("Follow", person, group)
-    status, body = await p.post(person, f"{group}/inbox", follow)
-    assert status == 202, body
-    await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["object"]["id"] == follow["id"]])
+    await send(p, person, f"{group}/inbox", follow)
+    if accepted:
+        await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["object"]["id"] == follow["id"]])
     return follow
 
 

@@ -3,7 +3,6 @@ threads, votes and replies arriving through the real inbox, signed."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from fedicom.activitypub.models import InboxItem
 from fedicom.groups.models import Group, Moderator, Post
 from fedicom.moderation.removals import remove_post
 from fedicom.staff.accounts import create_staff
+from tests.support import steps
 from tests.support.peer import PUBLIC, Peer, Person
 from tests.support.servers import Instance
 
@@ -60,20 +60,9 @@ class Scene:
         return await post_of(self.posts[name]["id"])
 
 
-async def processed(activity_id: str) -> InboxItem:
-    for _ in range(200):
-        item = await InboxItem.get_or_none(activity_id=activity_id)
-        if item is not None and item.state == "done":
-            return item
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{activity_id} was not processed")
-
-
 async def send(peer: Peer, person: Person, group: str, activity: dict[str, Any]) -> InboxItem:
     """POST to the community's inbox, signed, and wait until the activity is processed."""
-    status, body = await peer.post(person, f"{group}/inbox", activity)
-    assert status == 202, body
-    return await processed(activity["id"])
+    return await steps.send(peer, person, f"{group}/inbox", activity)
 
 
 async def join(peer: Peer, person: Person, group: str) -> None:
