@@ -61,12 +61,17 @@ async def send(p: Peer, person: Person, inbox: str, activity: dict[str, Any]) ->
 
 
 async def join(p: Peer, person: Person, group: str, *, accepted: bool = True) -> dict[str, Any]:
-    """Follow a community and wait until the Follow is processed and, unless the community approves
-    its members, until its Accept arrived; returns the Follow."""
+    """Follow a community (of any instance) and wait for its Accept; returns the Follow.
+
+    `accepted=False`: a community of the test's own instance that approves its members; wait until
+    the Follow is processed instead."""
     follow = p.activity("Follow", person, group)
-    await send(p, person, f"{group}/inbox", follow)
-    if accepted:
-        await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["object"]["id"] == follow["id"]])
+    if not accepted:
+        await send(p, person, f"{group}/inbox", follow)
+        return follow
+    status, body = await p.post(person, f"{group}/inbox", follow)
+    assert status == 202, body
+    await p.wait_for(lambda: [a for a in p.received_of("Accept") if a["object"]["id"] == follow["id"]])
     return follow
 
 
