@@ -120,7 +120,9 @@ class Peer:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base = f"http://{host}:{port}"
-        self._session = aiohttp.ClientSession()
+        # idle connections are dropped before uvicorn's (5 s): a POST on one it is closing at that
+        # moment is reset, and a POST is never retried
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=2))
         return self.base
 
     async def stop(self) -> None:
