@@ -164,36 +164,46 @@ from fedicom.settings import load_settings
 atexit.register(lambda: print("finalized", file=sys.stderr))
 
 @cli.main.command()
-@click.option("--code", default=0)
+@click.option("--code", default="0")
 def probe(code):
     s3.S3Files(load_settings(dev=True, media_store="s3", s3_bucket="b", s3_endpoint="http://127.0.0.1:9",
                             s3_access_key="k", s3_secret_key="s"))
-    print("x" * 300_000)  # more than a pipe holds: it must be flushed, not lost
-    if code:
-        sys.exit(code)
+    print("x" * 300_000)  # its end sits in the output buffer until flushed
+    if code == "crash":
+        raise RuntimeError("crashed after using the store")
+    if code != "0":
+        sys.exit(int(code) if code.isdigit() else code)
 
 cli.run()
 """
 
 
-@pytest.mark.parametrize("code", [0, 3])
-def test_a_command_that_used_the_object_store_ends_without_finalizing(tmp_path: Path, code: int) -> None:
+@pytest.mark.parametrize(
+    ("code", "status", "said"),
+    [("0", 0, ""), ("3", 3, ""), ("no bucket", 1, "no bucket"), ("crash", 1, "RuntimeError: crashed")],
+)
+def test_a_command_that_used_the_object_store_ends_without_finalizing(
+    tmp_path: Path, code: str, status: int, said: str
+) -> None:
     """obstore's threads could abort the interpreter's finalization (SIGABRT after a successful
-    `fedicom doctor --only media`): such a process ends with its code and its output, unfinalized."""
+    `fedicom doctor --only media`): such a process ends with its status and its output, unfinalized,
+    whether the command succeeded, failed (an exit code or a message) or crashed."""
     done = subprocess.run(
-        [sys.executable, "-c", _AFTER_THE_OBJECT_STORE, "probe", "--code", str(code)],
+        [sys.executable, "-c", _AFTER_THE_OBJECT_STORE, "probe", "--code", code],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=60,
         env={k: v for k, v in os.environ.items() if not k.startswith("FEDICOM_")},
     )
-    assert done.returncode == code, done.stderr
+    assert done.returncode == status, done.stderr
     assert done.stdout == "x" * 300_000 + "\n"
+    assert said in done.stderr
     assert "finalized" not in done.stderr  # no atexit handler ran: the interpreter was not finalized
 
 
 def test_python_dash_m_fedicom_is_the_command() -> None:
+    """`python -m fedicom` goes through the same entry point as the installed command."""
     done = subprocess.run(
         [sys.executable, "-m", "fedicom", "--help"], capture_output=True, text=True, timeout=60
     )

@@ -404,7 +404,7 @@ async def test_private_community_outbox_shows_only_its_count(instance, peer: Pee
     group = await inst.community("secret", private=True)
     uri = f"{inst.base}/c/secret"
     alice = peer.person("alice")
-    await join(peer, alice, uri, accepted=False)
+    await join(peer, alice, uri, until="processed")
     await membership.approve(inst.groups, group, alice.uri)
     await peer.wait_for(lambda: peer.received_of("Accept"))
     await post_thread(peer, inst, alice, uri, "<p>members only</p>")

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import traceback
 from typing import NoReturn
 
 import click
@@ -35,26 +36,36 @@ def run() -> None:
     """
     try:
         main()
-    except SystemExit as end:  # click's standalone mode always ends with one
+    except SystemExit as end:  # how click ends every command, failed ones included
         if _object_store_used():
             _exit_now(end.code)
+        raise
+    except BaseException:  # a crash click let through
+        if _object_store_used():
+            with contextlib.suppress(OSError, ValueError):
+                traceback.print_exc()
+            _exit_now(1)
         raise
 
 
 def _object_store_used() -> bool:
     s3 = sys.modules.get("fedicom.media.s3")  # not imported, not used (importing obstore takes 35 ms)
-    return s3 is not None and bool(s3.used())
+    return s3 is not None and bool(s3.used())  # a module's attribute is Any to mypy
 
 
 def _exit_now(code: object) -> NoReturn:
-    """Exit as SystemExit(code) would, with the logs and output flushed, but without finalizing."""
+    """Exit as SystemExit(code) would, with the logs and output flushed, but without finalizing;
+    output that cannot be written any more (a closed pipe) makes it 120, as Python's own exit does."""
     if code is not None and not isinstance(code, int):
-        print(code, file=sys.stderr)
+        with contextlib.suppress(OSError, ValueError):
+            print(code, file=sys.stderr)
         code = 1
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+        try:
             stream.flush()
+        except (OSError, ValueError):
+            code = code or 120
     os._exit(code or 0)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fedicom.activitypub.models import InboxItem
 from fedicom.groups.models import Post
@@ -60,13 +60,15 @@ async def send(p: Peer, person: Person, inbox: str, activity: dict[str, Any]) ->
     return await processed(activity["id"])
 
 
-async def join(p: Peer, person: Person, group: str, *, accepted: bool = True) -> dict[str, Any]:
-    """Follow a community (of any instance) and wait for its Accept; returns the Follow.
+async def join(
+    p: Peer, person: Person, group: str, *, until: Literal["accepted", "processed"] = "accepted"
+) -> dict[str, Any]:
+    """Follow a community and wait for its Accept; returns the Follow.
 
-    `accepted=False`: a community of the test's own instance that approves its members; wait until
-    the Follow is processed instead."""
+    `until="processed"`: wait instead until the test's own instance has processed the Follow (a
+    community that approves its members sends no Accept)."""
     follow = p.activity("Follow", person, group)
-    if not accepted:
+    if until == "processed":
         await send(p, person, f"{group}/inbox", follow)
         return follow
     status, body = await p.post(person, f"{group}/inbox", follow)

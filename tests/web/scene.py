@@ -66,7 +66,8 @@ async def send(peer: Peer, person: Person, group: str, activity: dict[str, Any])
 
 
 async def join(peer: Peer, person: Person, group: str) -> None:
-    await send(peer, person, group, peer.activity("Follow", person, group))
+    """Follow a community of the test's instance, once processed (it may approve its members)."""
+    await steps.join(peer, person, group, until="processed")
 
 
 async def thread(

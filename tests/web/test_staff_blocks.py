@@ -164,10 +164,23 @@ async def test_an_invalid_or_own_domain_is_refused_with_a_clear_reason(instance)
         assert resp.status_code == 400 and "would block this server&#39;s own domain localhost" in resp.text
         resp = await add(http, "ok.example", severity="obliterate")
         assert resp.status_code == 400 and "Unknown severity &#39;obliterate&#39;" in resp.text
-        # a comment longer than the admin API takes is refused, never stored cut short
-        resp = await add(http, "ok.example", public_comment="x" * 5001)
+        # a comment longer than the admin API takes is refused, never stored cut short, and the form
+        # comes back as typed
+        resp = await add(http, "ok.example", public_comment="x" * 5001, private_comment="why")
         assert resp.status_code == 400 and "The public comment is longer than 5000 characters" in resp.text
+        assert 'value="ok.example"' in resp.text and ">why</textarea>" in resp.text
     assert not await DomainBlock.exists()
+
+
+async def test_a_comment_at_the_length_a_browser_allows_is_kept_whole(instance) -> None:
+    """A browser counts a line break as one character against maxlength but sends it as CRLF."""
+    inst = await instance(hostname="localhost")
+    await admin("ada")
+    typed = ("spam wave\n" * 500)[:-1]  # 4,999 characters as the textarea counts them
+    async with staff_client(inst.base, "ada") as http:
+        resp = await add(http, "spam.example", public_comment=typed.replace("\n", "\r\n"))
+        assert "Blocked spam.example" in await notice(http, resp)
+    assert (await DomainBlock.get(domain="spam.example")).public_comment == typed
 
 
 async def test_moderators_and_signed_out_visitors_cannot_use_the_pages(instance) -> None:

@@ -41,12 +41,14 @@ PER_PAGE = 100
 APPROVING_MODES = ("allowlist", "quarantine")  # the modes in which the approved servers matter
 COMMENT_LIMIT = 5000  # as the admin API
 MAX_DOMAIN = 255  # the blocks' and approvals' column
+MAX_SOURCE = 255  # where imported blocks come from, their column
 LIST_LIMIT = 1024 * 1024  # a shared list, pasted or uploaded
 PREVIEW_FORM = LIST_LIMIT + 64 * 1024  # the list, the other fields and the multipart framing
 APPLY_FORM = LIST_LIMIT * 4 // 3 + 16 * 1024  # the list in base64 and the other fields
 SHOWN = 500  # entries of each kind listed on a preview (all of them are applied)
 FORMATS = {"": "Detect it", "csv": "Mastodon CSV", "plain": "Plain list (one domain a line)"}
 SEVERITY_NAMES = {"suspend": "suspended", "limit": "limited", "noop": "flags only"}
+TYPED_BLOCK_FIELDS = ("domain", "severity", "public_comment", "private_comment")
 BLOCK_DEFAULTS: dict[str, Any] = {
     "domain": "",
     "severity": "suspend",
@@ -133,24 +135,26 @@ async def blocks_page(request: Request, acting: Acting) -> Response:
 async def add_block(request: Request, acting: Acting) -> Response:
     acting.require_admin()
     form = await staff_form(request)
-    values: dict[str, Any] = dict(BLOCK_DEFAULTS)
+    flags = {name: form.get(name) == "on" for name in ("reject_media", "reject_reports", "obfuscate")}
+    # as typed, to fill the form in again whatever is refused
+    shown: dict[str, Any] = {**{name: str(form.get(name, "")) for name in TYPED_BLOCK_FIELDS}, **flags}
     try:
-        values = {
-            "domain": _domain(form),
-            "severity": form_text(form, "severity", 12).strip(),
-            "reject_media": form.get("reject_media") == "on",
-            "reject_reports": form.get("reject_reports") == "on",
-            "public_comment": form_text(
-                form, "public_comment", COMMENT_LIMIT, label="public comment"
-            ).strip(),
-            "private_comment": form_text(
+        block, job = await block_domain(
+            acting.ctx,
+            acting.defed,
+            _domain(form),
+            severity=form_text(form, "severity", 12).strip(),
+            public_comment=form_text(form, "public_comment", COMMENT_LIMIT, label="public comment").strip(),
+            private_comment=form_text(
                 form, "private_comment", COMMENT_LIMIT, label="private comment"
             ).strip(),
-            "obfuscate": form.get("obfuscate") == "on",
-        }
-        block, job = await block_domain(acting.ctx, acting.defed, moderator=acting.actor, **values)
+            reject_media=flags["reject_media"],
+            reject_reports=flags["reject_reports"],
+            obfuscate=flags["obfuscate"],
+            moderator=acting.actor,
+        )
     except FedicomError as exc:
-        return await render_blocks(request, acting, values, error=exc.reason, status=exc.status)
+        return await render_blocks(request, acting, shown, error=exc.reason, status=exc.status)
     text = f"Blocked {block.domain} ({SEVERITY_NAMES[block.severity]})." + removed_sentence(job)
     if acting.settings.federation_mode == "open" and block.severity != "suspend":
         text += " In open federation mode only suspensions take effect."
@@ -231,7 +235,9 @@ async def read_list(form: FormData) -> tuple[str, str]:
             raise BadRequest(f"the file {upload.filename} is not UTF-8 text") from None
         if not text.strip():
             raise BadRequest(f"the file {upload.filename} is empty")
-        return text, upload.filename[:255]
+        if len(upload.filename) > MAX_SOURCE:  # it names the blocks' source when none is given
+            raise BadRequest(f"the file's name is longer than {MAX_SOURCE} characters; rename it")
+        return text, upload.filename
     if len(pasted.encode()) > LIST_LIMIT:
         raise PayloadTooLarge("the list is larger than 1 MiB")
     if not pasted.strip():
@@ -282,10 +288,10 @@ async def preview_import(request: Request, acting: Acting) -> Response:
     form = await staff_form(request, limit=PREVIEW_FORM, max_fields=10, max_files=1)
     pasted = form.get("text")
     kept = pasted if isinstance(pasted, str) and len(pasted) <= LIST_LIMIT else ""
-    values = {"format": "", "source": "", "text": kept}  # to fill the form in again
+    values = {"format": str(form.get("format", "")), "source": str(form.get("source", "")), "text": kept}
     try:
-        fmt = values["format"] = form_text(form, "format", 10).strip()
-        source = values["source"] = form_text(form, "source", 255).strip()
+        fmt = form_text(form, "format", 10).strip()
+        source = form_text(form, "source", MAX_SOURCE).strip()
         if fmt not in FORMATS:
             raise BadRequest(f"unknown format {fmt!r}; use csv or plain")
         text, filename = await read_list(form)

@@ -29,7 +29,7 @@ from fedicom.insights.stages import Move, movement, thresholds
 from fedicom.moderation.acting import Acting
 from fedicom.web.charts import Series, bars, lines, stacked_bars
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import attempt, staff_form, staff_page
+from fedicom.web.staff.layout import attempt, form_text, staff_form, staff_page
 
 PERIODS = (7, 30, 90)
 STAGE_NAMES = {
@@ -264,7 +264,7 @@ async def expert_action(request: Request, acting: Acting) -> Response:
     """Recognise a member as an expert of the community, or stop: the pages show it by their name."""
     form = await staff_form(request)
     group = await acting.community(request.path_params["name"])
-    actor = str(form.get("actor", "")).strip()[:1024]
+    actor = form_text(form, "actor", 1024, label="member's address").strip()
     back = f"/staff/communities/{group.name}/insights#people-heading"
     if form.get("action") == "grant":
         success = f"{actor} is shown as an expert of {group.title} now"

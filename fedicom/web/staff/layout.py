@@ -89,9 +89,10 @@ async def staff_form(
 
 
 def form_text(form: FormData, name: str, limit: int, *, label: str | None = None) -> str:
-    """A text field as typed; a crafted one (too long, or with NUL: PostgreSQL cannot store it) is
-    refused, never cut."""
-    value = str(form.get(name, ""))
+    """A text field as typed, its line breaks as `\n`; a crafted one (too long, or with NUL: PostgreSQL
+    cannot store it) is refused, never cut. Browsers send a line break as CRLF but count it as one
+    character against `maxlength`, so it counts as one here too."""
+    value = str(form.get(name, "")).replace("\r\n", "\n")
     label = label or name
     if len(value) > limit:
         raise BadRequest(f"the {label} is longer than {limit} characters")

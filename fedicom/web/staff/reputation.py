@@ -13,7 +13,7 @@ from fedicom.recognition import leaving
 from fedicom.recognition.rules import LABELS
 from fedicom.recognition.standing import leaderboard
 from fedicom.web.staff.auth import staff_only
-from fedicom.web.staff.layout import attempt, staff_form, staff_page
+from fedicom.web.staff.layout import attempt, form_text, staff_form, staff_page
 
 SHOWN = 200
 
@@ -37,7 +37,7 @@ async def left_out_action(request: Request, acting: Acting) -> Response:
     """Leave a member out at their request, or include them again."""
     form = await staff_form(request)
     group = await acting.community(request.path_params["name"])
-    actor = str(form.get("actor", "")).strip()[:1024]
+    actor = form_text(form, "actor", 1024, label="member's address").strip()
     back = f"/staff/communities/{group.name}/reputation"
     if form.get("action") == "include":
         success = f"{actor} is shown in the recognition of {group.title} again"

@@ -58,9 +58,7 @@ def typed(form: FormData) -> dict[str, Any]:
     """The values as the admin typed them; refused (never cut) when longer than any field allows."""
     values: dict[str, Any] = {
         "name": form_text(form, "name", MAX_NAME, label="name"),
-        "description": form_text(form, "description", MAX_DESCRIPTION, label="description").replace(
-            "\r\n", "\n"
-        ),
+        "description": form_text(form, "description", MAX_DESCRIPTION, label="description"),
         "accent": form_text(form, "accent", 20, label="accent colour"),
         "accent_dark": form_text(form, "accent_dark", 20, label="dark-mode accent colour"),
     }
