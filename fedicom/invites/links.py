@@ -103,6 +103,14 @@ def shown(base_url: str, group: Group, invite: Invite, now: datetime | None = No
     return Shown(invite, group.name, invite_url(base_url, group, invite.code), state_of(invite, now))
 
 
+def new_code() -> str:
+    """A random code that never starts with "-": `fedicom invite revoke CODE` would read it as an option
+    (one code in 64 did)."""
+    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith("-"):
+        pass
+    return code
+
+
 async def create_invite(
     group: Group, created_by: str, *, uses: int | None = None, lifetime: timedelta | None = None
 ) -> Invite:
@@ -118,7 +126,7 @@ async def create_invite(
     expires = datetime.now(UTC) + lifetime if lifetime is not None else None
     return await Invite.create(
         group=group,
-        code=secrets.token_urlsafe(CODE_BYTES),
+        code=new_code(),
         created_by=created_by,
         expires_at=expires,
         max_uses=uses,

@@ -57,7 +57,7 @@ def test_the_cli_creates_lists_and_revokes_invite_links(migrated: Run, env: dict
     table = migrated("invite", "list")
     assert table.exit_code == 0 and code in table.output and "active" in table.output
 
-    revoked = migrated("invite", "revoke", code)
+    revoked = migrated("invite", "revoke", link)  # the whole link does too
     again = migrated("invite", "revoke", code)
     unknown = migrated("invite", "revoke", "nonexistent-code")
     assert revoked.exit_code == 0 and "lets nobody in any more" in revoked.output

@@ -14,7 +14,14 @@ import pytest
 
 from fedicom.errors import BadRequest
 from fedicom.groups.models import Group, Membership, MembershipState
-from fedicom.invites.links import InviteState, create_invite, parse_duration, revoke_invite, state_of
+from fedicom.invites.links import (
+    InviteState,
+    create_invite,
+    new_code,
+    parse_duration,
+    revoke_invite,
+    state_of,
+)
 from fedicom.invites.models import Invite, InvitePass
 from fedicom.invites.passes import redeem
 from fedicom.staff.accounts import create_staff
@@ -230,3 +237,9 @@ async def test_only_the_widget_may_be_framed_and_a_private_communitys_shows_no_t
     assert invite_page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in invite_page.headers["content-security-policy"]
     assert missing.status == 404
+
+
+def test_a_code_never_starts_with_a_dash() -> None:
+    """`fedicom invite revoke CODE` would read a leading dash as an option (one code in 64 did)."""
+    codes = [new_code() for _ in range(2000)]
+    assert not [c for c in codes if c.startswith("-")] and len(set(codes)) == 2000
