@@ -82,9 +82,9 @@ def invite_list(community: str | None, as_json: bool) -> None:
 def invite_revoke(code: str) -> None:
     """Withdraw the invite link CODE (its code, or the whole link): it lets nobody in from now on (see
     `fedicom invite list`). A code that starts with "-" goes after `--`: `fedicom invite revoke -- CODE`."""
-    from fedicom.invites.links import find_invite, revoke_invite
+    from fedicom.invites.links import code_of, find_invite, revoke_invite
 
-    code = code.rstrip("/").rsplit("/invite/", 1)[-1]
+    code = code_of(code)
 
     async def work() -> str:
         group, found = await find_invite(code)

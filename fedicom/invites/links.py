@@ -99,6 +99,11 @@ def invite_url(base_url: str, group: Group, code: str) -> str:
     return f"{base_url}/c/{group.name}/invite/{code}"
 
 
+def code_of(code_or_link: str) -> str:
+    """The code of an invite link as shared (`invite_url`), or the code itself."""
+    return code_or_link.rstrip("/").rsplit("/invite/", 1)[-1]
+
+
 def shown(base_url: str, group: Group, invite: Invite, now: datetime | None = None) -> Shown:
     return Shown(invite, group.name, invite_url(base_url, group, invite.code), state_of(invite, now))
 
