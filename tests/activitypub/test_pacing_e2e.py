@@ -31,7 +31,7 @@ from tests.support.sender import SENDER, post
 POSTS = 200
 COPES_WITH = 3
 ANSWER_IN = 0.1
-TIMEOUT = 1.0
+TIMEOUT = 2.0  # our own process may stall for a second on a loaded machine: that is no sign from the server
 PER_HOST = 64
 
 
@@ -121,7 +121,11 @@ async def test_overloaded_servers_get_less_then_recover_and_a_healthy_one_is_una
         # on a loaded machine, short of the ceiling), 200 in a few round trips
         took = await eventually(lambda: len(healthy.received) == POSTS, 15, "the healthy server")
         limit = next(slots.limit for host, slots in worker._hosts.items() if healthy.base.endswith(host))
-        assert limit.slow_start and limit.limit > 4 * COPES_WITH and healthy.refused == 0, vars(limit)
+        if not limit.slow_start:  # say what it read as trouble, as the server's answers recorded it
+            host = healthy.base.split("//")[1]
+            errors = await Delivery.filter(inbox__startswith=healthy.base).exclude(last_error=None)
+            pytest.fail(f"{vars(limit)}; errors from {host}: {[d.last_error for d in errors][:5]}")
+        assert limit.limit > 4 * COPES_WITH and healthy.refused == 0, vars(limit)
         assert healthy.peak[True] > 4 * COPES_WITH, healthy.peak
         assert took < 60 * ANSWER_IN, took
         await asyncio.sleep(2)
