@@ -219,7 +219,7 @@ class DeliveryWorker:
         self._inflight: set[int] = set()
         self._waiting_aside = 0
         self._payloads: dict[int, tuple[str, bytes]] = {}
-        self._reading: dict[int, asyncio.Future[tuple[str, bytes]]] = {}  # payloads being read
+        self._reading: dict[int, asyncio.Future[dict[int, tuple[str, bytes]]]] = {}  # payloads being read
         self._results: list[tuple[int, DeliveryState, int | None, str | None, float]] = []
         self._deferred: list[tuple[int, float, str]] = []
         self._signing = ThreadPoolExecutor(max_workers=sign_threads, thread_name_prefix="sign")
@@ -245,6 +245,7 @@ class DeliveryWorker:
                     self.max_open - len(self._inflight),
                 )
                 claimed = await self._claim(room) if room > 0 else []
+                self._start_reading(claimed)
                 for row in claimed:
                     row["holder"] = self.holder.id if self.holder else None
                     self._inflight.add(row["id"])
@@ -294,30 +295,45 @@ class DeliveryWorker:
         self._analyzed = now
         await conn.execute_script("ANALYZE delivery")
 
+    def _start_reading(self, rows: list[dict[str, Any]]) -> None:
+        """Read the payloads a claim needs and nobody is reading yet, in one query: a read per activity
+        took the database a thousand times in a burst, and on SQLite each waited its turn."""
+        wanted = {row["activity_id"] for row in rows}
+        missing = sorted(wanted - self._payloads.keys() - self._reading.keys())
+        if not missing:
+            return
+        reading = asyncio.ensure_future(self._read_payloads(missing))
+        for pk in missing:
+            self._reading[pk] = reading
+        reading.add_done_callback(lambda done: self._read_done(missing, done))
+
     async def _payload(self, activity_pk: int) -> tuple[str, bytes]:
-        """An activity's actor and body, read once however many of its deliveries start together (a
-        fan-out starts hundreds at once: each read it before)."""
+        """An activity's actor and body, read once however many of its deliveries start together."""
         cached = self._payloads.get(activity_pk)
         if cached is not None:
             return cached
         # waiting for another delivery's read is safe: no delivery holds a transaction meanwhile
-        reading = self._reading.get(activity_pk)
-        if reading is None:
-            reading = self._reading[activity_pk] = asyncio.ensure_future(self._read_payload(activity_pk))
-            reading.add_done_callback(lambda done: self._read_done(activity_pk, done))
-        return await asyncio.shield(reading)  # a cancelled delivery does not cancel the others' read
+        if activity_pk not in self._reading:
+            self._start_reading([{"activity_id": activity_pk}])
+        read = await asyncio.shield(self._reading[activity_pk])  # a cancelled delivery cancels no read
+        if activity_pk not in read:
+            raise LookupError(f"outgoing activity {activity_pk} is gone")
+        return read[activity_pk]
 
-    def _read_done(self, activity_pk: int, done: asyncio.Future[tuple[str, bytes]]) -> None:
-        self._reading.pop(activity_pk, None)
+    def _read_done(self, pks: list[int], done: asyncio.Future[dict[int, tuple[str, bytes]]]) -> None:
+        for pk in pks:
+            if self._reading.get(pk) is done:
+                del self._reading[pk]
         if not done.cancelled():
             done.exception()  # seen here: a failure nobody waited for any more is not logged as lost
 
-    async def _read_payload(self, activity_pk: int) -> tuple[str, bytes]:
-        record = await OutgoingActivity.get(id=activity_pk)
-        if len(self._payloads) > 1000:
+    async def _read_payloads(self, pks: list[int]) -> dict[int, tuple[str, bytes]]:
+        records = await OutgoingActivity.filter(id__in=pks).values_list("id", "actor", "payload")
+        read = {pk: (actor, payload.encode()) for pk, actor, payload in records}
+        if len(self._payloads) + len(read) > 2000:
             self._payloads.clear()
-        cached = self._payloads[activity_pk] = (record.actor, record.payload.encode())
-        return cached
+        self._payloads.update(read)
+        return read
 
     async def _deliver(self, row: dict[str, Any]) -> None:
         host = row["host"]

@@ -218,30 +218,41 @@ async def test_distinct_objects_are_sent_concurrently(env) -> None:
     assert time.monotonic() - started < 2.0  # one at a time would take 4 s
 
 
-async def test_an_activity_is_read_once_however_many_of_its_deliveries_start_together(
+async def test_the_activities_a_claim_needs_are_read_in_one_query_however_many_deliveries_start(
     env, monkeypatch
 ) -> None:
-    # Given an activity queued for many servers, and the reads of stored activities counted
+    # Given three activities, each queued for 20 servers, and the reads of stored activities counted
     inbox, keys, session = env
-    [pk] = await delivery.enqueue_many(
-        [(activity(1), [f"{inbox.url}?n={n}" for n in range(50)])], actor=SENDER
+    servers = [f"{inbox.url}?n={m}" for m in range(20)]
+    pks = await delivery.enqueue_many(
+        [(activity(n, "Create", f"http://sender.test/p/{n}"), servers) for n in range(3)], actor=SENDER
     )
     reads: list[Any] = []
-    read = OutgoingActivity.get
+    read = OutgoingActivity.filter
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(kwargs)
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(OutgoingActivity, "get", counted)
+    monkeypatch.setattr(OutgoingActivity, "filter", counted)
 
-    # When its 50 deliveries start at once (as a fan-out starts them)
+    # When a claim of their 60 deliveries starts them all at once (as a fan-out does)
     worker = new_worker(session, keys)
-    bodies = await asyncio.gather(*(worker._payload(pk) for _ in range(50)))
+    rows = [{"activity_id": pk} for pk in pks for _ in range(20)]
+    worker._start_reading(rows)
+    bodies = await asyncio.gather(*(worker._payload(row["activity_id"]) for row in rows))
 
-    # Then it was read once, and each has the same actor and body
-    assert reads == [{"id": pk}] and len(set(bodies)) == 1 and bodies[0][0] == SENDER
-    assert json.loads(bodies[0][1])["id"] == "http://sender.test/a/1"
+    # Then the three were read in one query, and each delivery has its own activity's actor and body
+    assert reads == [{"id__in": sorted(pks)}]
+    assert {json.loads(body)["id"] for _, body in bodies} == {f"http://sender.test/a/{n}" for n in range(3)}
+    for row, (actor, body) in zip(rows, bodies, strict=True):
+        assert actor == SENDER and json.loads(body)["id"] == activity(pks.index(row["activity_id"]))["id"]
+
+    # And a delivery started alone reads its activity then; one whose activity is gone fails with why
+    worker._payloads.clear()
+    assert (await worker._payload(pks[0]))[0] == SENDER and reads[-1] == {"id__in": [pks[0]]}
+    with pytest.raises(LookupError, match="is gone"):
+        await worker._payload(max(pks) + 1000)
 
 
 async def test_unreachable_server_is_skipped(env) -> None:
