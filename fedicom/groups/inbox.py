@@ -119,9 +119,7 @@ class GroupInbox:
                 if target
                 else [
                     m.group
-                    for m in await Membership.filter(follow_id=inner_id, actor=actor).prefetch_related(
-                        "group"
-                    )
+                    for m in await Membership.filter(follow_id=inner_id, actor=actor).select_related("group")
                 ]
             )
             for group in groups:

@@ -123,7 +123,7 @@ async def find_parent(fed: Federation, in_reply_to: str) -> list[Post]:
     for _ in range(MAX_REPLY_DEPTH):
         if not uri:
             return []
-        posts = await Post.filter(object_id=uri).prefetch_related("group")
+        posts = await Post.filter(object_id=uri).select_related("group")
         if posts:
             return posts
         try:
@@ -399,7 +399,7 @@ async def handle_update(ctx: Groups, activity: dict[str, Any]) -> int:
     if not isinstance(obj, dict) or obj.get("type") not in POST_TYPES:
         return 0
     author = check_authorship(activity, obj)
-    posts = await Post.filter(object_id=id_of(obj), deleted=False).prefetch_related("group")
+    posts = await Post.filter(object_id=id_of(obj), deleted=False).select_related("group")
     count = 0
     for post in posts:
         if post.author != author:
@@ -445,7 +445,7 @@ async def handle_delete(ctx: Groups, activity: dict[str, Any]) -> int:
         for root_id in roots:
             await recount_replies(root_id, None)  # type: ignore[arg-type]
         return removed
-    posts = await Post.filter(object_id=target, deleted=False).prefetch_related("group")
+    posts = await Post.filter(object_id=target, deleted=False).select_related("group")
     for post in posts:
         if post.author != actor:
             raise Forbidden("only the author may delete a post")

@@ -38,7 +38,7 @@ async def handle_vote(ctx: Groups, activity: dict[str, Any]) -> int:
     target = id_of(activity.get("object"))
     value = VALUES[activity["type"]]
     posts = (
-        await Post.filter(object_id=target, deleted=False, state=PostState.VISIBLE).prefetch_related("group")
+        await Post.filter(object_id=target, deleted=False, state=PostState.VISIBLE).select_related("group")
         if target
         else []
     )
@@ -93,10 +93,10 @@ async def handle_undo_vote(ctx: Groups, activity: dict[str, Any], vote_id: str |
     actor = id_of(activity.get("actor")) or ""
     inner = activity.get("object")
     votes = (
-        await Vote.filter(actor=actor, activity_id=vote_id).prefetch_related("post__group") if vote_id else []
+        await Vote.filter(actor=actor, activity_id=vote_id).select_related("post__group") if vote_id else []
     )
     if not votes and isinstance(inner, dict) and id_of(inner.get("object")):
-        votes = await Vote.filter(actor=actor, post__object_id=id_of(inner.get("object"))).prefetch_related(
+        votes = await Vote.filter(actor=actor, post__object_id=id_of(inner.get("object"))).select_related(
             "post__group"
         )
     for vote in votes:
