@@ -31,6 +31,7 @@ class AdaptiveLimit:
         self.ceiling = max(1, ceiling)
         self.limit = float(min(max(1, initial), self.ceiling))
         self.in_flight = 0
+        self.waiting = 0  # requests queued for room (kept by HostSlots)
         self.slow_start = True
         self.quickest = math.inf  # seconds: the server's answer time when it is not loaded
         self.cut_at = -math.inf  # when the limit was last halved
@@ -58,8 +59,11 @@ class AdaptiveLimit:
         slow = SLOWER_THAN * self.quickest + QUEUE_SLACK
         if took > slow or (oldest is not None and now - oldest > slow):
             return  # the server queues or holds our requests: no more for now
-        if self.in_flight + 1 < self.limit / 2:
-            return  # the limit was not what held us back: no evidence the server copes with more
+        if not self.waiting and self.in_flight + 1 < self.limit / 2:
+            # the limit was not what held us back: no evidence the server copes with more (answers
+            # read together leave nothing in flight before the requests waiting for them start, so
+            # those waiting count as evidence too)
+            return
         step = 1.0 if self.slow_start else 1.0 / self.limit
         self.limit = min(float(self.ceiling), self.limit + step)
 
@@ -91,9 +95,11 @@ class HostSlots:
         while not self.limit.has_room():
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
+            self.limit.waiting += 1
             try:
                 await waiter
             finally:
+                self.limit.waiting -= 1
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
         self.limit.started()

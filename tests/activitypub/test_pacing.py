@@ -95,6 +95,22 @@ def test_an_idle_limit_does_not_grow_on_a_trickle() -> None:
     assert limit.limit == 16
 
 
+def test_answers_read_together_still_double_the_limit_while_requests_wait() -> None:
+    """A round's answers are often read in one go, before the requests waiting for their slots start:
+    in flight then falls to nothing, yet the limit was what held those requests back."""
+    limit = AdaptiveLimit(ceiling=256, initial=4)
+    for _ in range(3):
+        fill(limit)
+        limit.waiting = 10
+        for _ in range(limit.in_flight):
+            limit.succeeded(0.0, 0.1)
+    assert limit.limit == 32
+    limit.waiting = 0  # nobody waits: a round that never filled the limit proves nothing
+    limit.started()
+    limit.succeeded(0.0, 0.1)
+    assert limit.limit == 32
+
+
 def test_an_answer_that_is_not_the_servers_fault_changes_nothing() -> None:
     limit = AdaptiveLimit(ceiling=8, initial=4)
     limit.started()
@@ -109,7 +125,8 @@ async def test_waiters_get_the_room_a_finished_request_leaves() -> None:
     third = asyncio.create_task(slots.acquire())
     await asyncio.sleep(0.01)
     assert not third.done()
+    assert slots.limit.waiting == 1  # counted while it waits: evidence the limit holds work back
     slots.limit.succeeded(0.0, 0.01)
     slots.wake()
     await asyncio.wait_for(third, 1)
-    assert slots.limit.in_flight == 2
+    assert slots.limit.in_flight == 2 and slots.limit.waiting == 0
