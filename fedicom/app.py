@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 
-from fedicom import health, metrics, storage
+from fedicom import collector, health, metrics, storage
 from fedicom.activitypub import routes as ap_routes
 from fedicom.activitypub.columns import fits
 from fedicom.activitypub.delivery import open_requests_bound
@@ -156,7 +156,7 @@ def build_federation(settings: Settings, meters: metrics.Metrics | None = None) 
     inbox = GroupInbox(groups)
     Recorder(groups).connect(groups.events)
     counter = Counter(groups)
-    backlog = Backlog(counter)
+    backlog = Backlog(counter, inbox_busy=fed.processor.busy)  # figures wait for a busy inbox
     counter.connect(groups.events)
     backlog.connect(groups.events)
     ledger.connect(groups.events)  # reputation credits, in the transaction of each vote and reply
@@ -230,8 +230,9 @@ async def ensure_demo(keys: KeyStore, site: Site) -> Group | None:
     return group
 
 
-def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
-    """The ASGI app. With `workers`, inbox processing (and inline delivery) run in this process."""
+def create_app(settings: Settings, *, workers: bool = True, settle: bool = False) -> Starlette:
+    """The ASGI app. With `workers`, inbox processing (and inline delivery) run in this process;
+    `settle` sets the cycle collector for a server process once started (not for the tests' apps)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -246,6 +247,8 @@ def create_app(settings: Settings, *, workers: bool = True) -> Starlette:
                     fed, runtime.groups, runtime.defed, runtime.jobs, runtime.files, proxy
                 )
                 stop = asyncio.Event()
+                if settle:
+                    collector.settle()
                 counting = asyncio.create_task(app_state(app).page_views.run(stop))
                 runner = None
                 if workers:
@@ -307,4 +310,4 @@ def asgi() -> Starlette:
     """Factory for `uvicorn --factory` and multi-worker serving: settings come from the environment."""
     from fedicom.settings import load_settings
 
-    return create_app(load_settings())
+    return create_app(load_settings(), settle=True)

@@ -32,6 +32,7 @@ from fedicom.errors import BadRequest, FedicomError, FetchError, Forbidden, Sign
 log = logging.getLogger("fedicom.inbox")
 
 KEY_REFETCH_EVERY = 30.0  # at most one key refetch per actor in this many seconds
+SHARED_WHILE_ARRIVING = 8  # items per shared transaction while requests are arriving (see _in_runs)
 ActivityHandler = Callable[[dict[str, Any], str | None], Awaitable[None]]
 DomainCheck = Callable[[str], Awaitable[bool]]
 
@@ -223,9 +224,15 @@ class InboxProcessor:
         self.committed: Callable[[], None] = lambda: None  # a shared run committed (its deliveries may start)
         self._one_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._batches = 0  # being processed
+        self._last_batch = -1.0  # time.monotonic() when the latest one ended
 
     def wake(self) -> None:
         self._wake.set()
+
+    def busy(self, within: float = 0.05) -> bool:
+        """Items are being processed or arriving: work that can wait (counting figures) steps back."""
+        return self._batches > 0 or time.monotonic() - self._last_batch < within or self.intake_busy()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -260,25 +267,32 @@ class InboxProcessor:
         one lane on SQLite (its one connection serves one query at a time anyway), `concurrency`
         lanes on PostgreSQL.
         """
-        items = [(row, _stored(row)) for row in rows]
-        if self.shared > 1:
-            sqlite = connections.get("default").capabilities.dialect == "sqlite"
-            lanes = lanes_of(items, 1 if sqlite else self.concurrency)
-            outcomes = [o for lane in await asyncio.gather(*map(self._in_runs, lanes)) for o in lane]
-        else:
-            outcomes = await self._concurrently(items)
-        await leases.execute_many(_OUTCOME_SQL, outcomes)
+        if not rows:
+            return
+        self._batches += 1
+        try:
+            items = [(row, _stored(row)) for row in rows]
+            if self.shared > 1:
+                sqlite = connections.get("default").capabilities.dialect == "sqlite"
+                lanes = lanes_of(items, 1 if sqlite else self.concurrency)
+                outcomes = [o for lane in await asyncio.gather(*map(self._in_runs, lanes)) for o in lane]
+            else:
+                outcomes = await self._concurrently(items)
+            await leases.execute_many(_OUTCOME_SQL, outcomes)
+        finally:
+            self._batches -= 1
+            self._last_batch = time.monotonic()
 
     async def _in_runs(self, items: list[Item]) -> list[list[Any]]:
-        """One lane: runs of items in shared transactions, or single items, one at a time, while
-        requests are arriving, so that storing them never waits long for a run to commit."""
+        """One lane: runs of items in shared transactions; while requests are arriving, short runs,
+        one lane at a time, so that storing them never waits long for a run to commit (a run of
+        SHARED_WHILE_ARRIVING holds the database about as long as one item in its own transaction)."""
         outcomes: list[list[Any]] = []
         while items:
             if self.intake_busy():
+                run, items = items[:SHARED_WHILE_ARRIVING], items[SHARED_WHILE_ARRIVING:]
                 async with self._one_at_a_time:
-                    if outcome := await self._owned(*items[0]):
-                        outcomes.append(outcome)
-                items = items[1:]
+                    outcomes.extend(await self._run(run))
                 continue
             run, items = items[: self.shared], items[self.shared :]
             outcomes.extend(await self._run(run))

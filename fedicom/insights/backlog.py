@@ -13,6 +13,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -32,11 +35,17 @@ log = logging.getLogger("fedicom.insights")
 
 BATCH = 500
 IDLE = 1.0  # seconds between looks at an empty backlog (a new event wakes it at once)
+# While the inbox is busy, a batch at most this often (seconds): counting (sentiment above all) costs
+# about as much as processing, and members' posts going out comes first; figures follow.
+WHILE_BUSY = 1.0
+BATCH_WHILE_BUSY = 100  # a smaller batch then: its transaction holds SQLite's one writer for less long
+STEP_BACK = 0.1  # seconds between looks at a busy inbox
 
 
 class Backlog:
-    def __init__(self, counter: Counter) -> None:
+    def __init__(self, counter: Counter, *, inbox_busy: Callable[[], bool] = lambda: False) -> None:
         self.counter = counter
+        self.inbox_busy = inbox_busy
         self._wake = asyncio.Event()
         self._warm = False
 
@@ -68,14 +77,21 @@ class Backlog:
     # --- counting
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Count until `stop`: at once when woken, at least every IDLE seconds."""
+        """Count until `stop`: at once when woken, at least every IDLE seconds; while the inbox is busy,
+        one batch every WHILE_BUSY seconds (so a long burst is still counted as it goes)."""
+        last_batch = -math.inf
         while not stop.is_set():
             try:
-                while await self.drain_batch():
-                    pass
+                while not ((busy := self.inbox_busy()) and time.monotonic() - last_batch < WHILE_BUSY):
+                    if not await self.drain_batch(BATCH_WHILE_BUSY if busy else BATCH):
+                        break
+                    last_batch = time.monotonic()
             except Exception:  # the database went away: try again on the next round
                 log.exception("counting insights failed; the backlog is kept and tried again")
-            await nap(self._wake, stop, poll=IDLE)
+            if self.inbox_busy():
+                await nap(asyncio.Event(), stop, poll=STEP_BACK)  # new events wake nobody meanwhile
+            else:
+                await nap(self._wake, stop, poll=IDLE)
 
     async def drain(self) -> int:
         """Count everything waiting (tests, and the CLI before reading figures); the events counted."""
@@ -84,7 +100,7 @@ class Backlog:
             total += counted
         return total
 
-    async def drain_batch(self) -> int:
+    async def drain_batch(self, limit: int = BATCH) -> int:
         if not self._warm:
             if not await CountEvent.exists():
                 return 0
@@ -96,7 +112,7 @@ class Backlog:
             async with turn() as conn:
                 if conn is None:
                     return 0  # another process is counting, or a rebuild is
-                events = await self._take(conn)
+                events = await self._take(conn, limit)
                 posts = await self._posts(events, conn)
                 async with tallied(conn):
                     for event in events:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +20,14 @@ from tortoise.transactions import in_transaction
 from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.activitypub.fetch import Fetcher
-from fedicom.activitypub.inbox import InboxProcessor, InboxWriter, lanes_of, mark_current_done, ordering_keys
+from fedicom.activitypub.inbox import (
+    SHARED_WHILE_ARRIVING,
+    InboxProcessor,
+    InboxWriter,
+    lanes_of,
+    mark_current_done,
+    ordering_keys,
+)
 from fedicom.activitypub.models import InboxItem, InboxState, RemoteServer
 from fedicom.activitypub.netguard import make_client_session
 from fedicom.activitypub.shared_transaction import (
@@ -190,13 +198,20 @@ async def test_related_activities_run_in_arrival_order_and_unrelated_ones_at_onc
     assert 1 < recorder.peak <= 4
 
 
-async def test_processing_steps_back_to_one_at_a_time_while_requests_arrive(db: None) -> None:
-    await store_activities(mixed_activities())
+async def test_processing_steps_back_to_short_runs_one_at_a_time_while_requests_arrive(db: None) -> None:
+    """A short run holds the database about as long as one item alone; a long one would keep the
+    requests arriving from being stored (and answered) meanwhile."""
+    activities = mixed_activities()
+    await store_activities(activities)
     recorder = Recorder()
     processor = InboxProcessor(recorder, concurrency=4)
     processor.intake_busy = lambda: True
+    commits: list[int] = []
+    processor.committed = lambda: commits.append(1)
     await drain(processor)
     assert recorder.peak == 1
+    assert set(recorder.spans) == {a["id"] for a in activities}
+    assert math.ceil(len(activities) / SHARED_WHILE_ARRIVING) <= len(commits) < len(activities)
 
 
 def test_lanes_keep_related_items_together_in_arrival_order() -> None:
