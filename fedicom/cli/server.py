@@ -72,7 +72,7 @@ def worker() -> None:
     FEDICOM_DELIVERY=external)."""
     import signal
 
-    from fedicom import metrics
+    from fedicom import collector, metrics
     from fedicom.app import build_federation
 
     settings = load()
@@ -82,6 +82,7 @@ def worker() -> None:
             runtime = build_federation(settings, meters)
             fed = runtime.fed
             await fed.start()
+            collector.settle()
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
