@@ -1,6 +1,6 @@
 """Python's cycle collector, set for a long-running server once it has started.
 
-What start-up loads (modules, models, templates, the language model) lives as long as the process,
+What start-up loads (modules, models, templates, routes) lives as long as the process,
 yet each full collection walks it again; frozen, it is left out. Young collections come every 700
 allocations by default: a busy event loop allocates that many in a fraction of a millisecond and
 spent about 8 % of its time in them while processing a burst, so they come less often.

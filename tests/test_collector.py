@@ -10,7 +10,7 @@ from fedicom import collector
 def test_settle_freezes_what_start_up_loaded_and_spaces_young_collections() -> None:
     threshold = gc.get_threshold()
     try:
-        loaded = [{"model": n} for n in range(1000)]  # what start-up would have loaded
+        loaded = [[n] for n in range(1000)]  # what start-up would have loaded (lists: tracked)
         collector.settle()
         assert gc.get_freeze_count() >= len(loaded)  # left out of every later collection
         assert gc.get_threshold() == (collector.YOUNG_THRESHOLD, *threshold[1:])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -218,14 +219,14 @@ class InboxProcessor:
         self.batch = batch
         self.concurrency = concurrency
         self.shared = shared  # on SQLite, items per shared transaction (see shared_transaction)
-        # while this says requests are arriving, items are processed one at a time: a 202 is what
-        # senders wait for, processing can catch up after the burst (it is durable meanwhile)
+        # while this says requests are arriving, items are processed in short runs, one lane at a time
+        # (see _in_runs): a 202 is what senders wait for (the items are durable meanwhile)
         self.intake_busy: Callable[[], bool] = lambda: False
         self.committed: Callable[[], None] = lambda: None  # a shared run committed (its deliveries may start)
         self._one_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
         self._batches = 0  # being processed
-        self._last_batch = -1.0  # time.monotonic() when the latest one ended
+        self._last_batch = -math.inf  # time.monotonic() when the latest one ended
 
     def wake(self) -> None:
         self._wake.set()

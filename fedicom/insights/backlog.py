@@ -83,9 +83,9 @@ class Backlog:
         while not stop.is_set():
             try:
                 while not ((busy := self.inbox_busy()) and time.monotonic() - last_batch < WHILE_BUSY):
+                    last_batch = time.monotonic()  # a try that finds nothing counts too: no polling
                     if not await self.drain_batch(BATCH_WHILE_BUSY if busy else BATCH):
                         break
-                    last_batch = time.monotonic()
             except Exception:  # the database went away: try again on the next round
                 log.exception("counting insights failed; the backlog is kept and tried again")
             if self.inbox_busy():
