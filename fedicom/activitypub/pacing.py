@@ -98,6 +98,10 @@ class HostSlots:
             self.limit.waiting += 1
             try:
                 await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self.wake()  # it was given room it will not use: the next waiter takes it
+                raise
             finally:
                 self.limit.waiting -= 1
                 if waiter in self._waiters:

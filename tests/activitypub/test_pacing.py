@@ -118,6 +118,19 @@ def test_an_answer_that_is_not_the_servers_fault_changes_nothing() -> None:
     assert limit.in_flight == 0 and limit.limit == 4
 
 
+async def test_room_given_to_a_waiter_cancelled_before_it_ran_goes_to_the_next() -> None:
+    slots = HostSlots(AdaptiveLimit(ceiling=1, initial=1))
+    await slots.acquire()
+    first = asyncio.create_task(slots.acquire())
+    second = asyncio.create_task(slots.acquire())
+    await asyncio.sleep(0.01)
+    slots.limit.succeeded(0.0, 0.01)
+    slots.wake()  # the room goes to the first waiter…
+    first.cancel()  # …which is cancelled (its delivery abandoned) before it runs
+    await asyncio.wait_for(second, 1)
+    assert first.cancelled() and slots.limit.in_flight == 1 and slots.limit.waiting == 0
+
+
 async def test_waiters_get_the_room_a_finished_request_leaves() -> None:
     slots = HostSlots(AdaptiveLimit(ceiling=2, initial=2))
     await slots.acquire()
