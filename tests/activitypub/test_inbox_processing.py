@@ -216,7 +216,8 @@ async def test_processing_steps_back_to_short_runs_one_at_a_time_while_requests_
     await drain(processor)
     assert recorder.peak == 1
     assert set(recorder.spans) == {a["id"] for a in activities}
-    assert max(runs) == SHARED_WHILE_ARRIVING and sum(runs) == len(activities)
+    # on SQLite one lane: runs of 8 (of the 10 items each claim takes); PostgreSQL's lanes are shorter
+    assert 1 < max(runs) <= SHARED_WHILE_ARRIVING and sum(runs) == len(activities)
 
 
 def test_lanes_keep_related_items_together_in_arrival_order() -> None:
