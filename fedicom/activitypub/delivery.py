@@ -245,7 +245,7 @@ class DeliveryWorker:
                     self.max_open - len(self._inflight),
                 )
                 claimed = await self._claim(room) if room > 0 else []
-                self._start_reading(claimed)
+                self._start_reading({row["activity_id"] for row in claimed})
                 for row in claimed:
                     row["holder"] = self.holder.id if self.holder else None
                     self._inflight.add(row["id"])
@@ -295,11 +295,10 @@ class DeliveryWorker:
         self._analyzed = now
         await conn.execute_script("ANALYZE delivery")
 
-    def _start_reading(self, rows: list[dict[str, Any]]) -> None:
+    def _start_reading(self, activity_pks: set[int]) -> None:
         """Read the payloads a claim needs and nobody is reading yet, in one query: a read per activity
         took the database a thousand times in a burst, and on SQLite each waited its turn."""
-        wanted = {row["activity_id"] for row in rows}
-        missing = sorted(wanted - self._payloads.keys() - self._reading.keys())
+        missing = sorted(activity_pks - self._payloads.keys() - self._reading.keys())
         if not missing:
             return
         reading = asyncio.ensure_future(self._read_payloads(missing))
@@ -314,7 +313,7 @@ class DeliveryWorker:
             return cached
         # waiting for another delivery's read is safe: no delivery holds a transaction meanwhile
         if activity_pk not in self._reading:
-            self._start_reading([{"activity_id": activity_pk}])
+            self._start_reading({activity_pk})
         read = await asyncio.shield(self._reading[activity_pk])  # a cancelled delivery cancels no read
         if activity_pk not in read:
             raise LookupError(f"outgoing activity {activity_pk} is gone")

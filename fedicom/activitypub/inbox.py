@@ -223,7 +223,7 @@ class InboxProcessor:
         # (see _in_runs): a 202 is what senders wait for (the items are durable meanwhile)
         self.intake_busy: Callable[[], bool] = lambda: False
         self.committed: Callable[[], None] = lambda: None  # a shared run committed (its deliveries may start)
-        self._one_at_a_time = asyncio.Lock()
+        self._one_lane_at_a_time = asyncio.Lock()
         self._wake = asyncio.Event()
         self._batches = 0  # being processed
         self._last_batch = -math.inf  # time.monotonic() when the latest one ended
@@ -292,7 +292,7 @@ class InboxProcessor:
         while items:
             if self.intake_busy():
                 run, items = items[:SHARED_WHILE_ARRIVING], items[SHARED_WHILE_ARRIVING:]
-                async with self._one_at_a_time:
+                async with self._one_lane_at_a_time:
                     outcomes.extend(await self._run(run))
                 continue
             run, items = items[: self.shared], items[self.shared :]
@@ -365,7 +365,7 @@ class InboxProcessor:
             await asyncio.wait(before)
         async with slots:
             if self.intake_busy():
-                async with self._one_at_a_time:
+                async with self._one_lane_at_a_time:
                     return await self._owned(row, payload)
             return await self._owned(row, payload)
 

@@ -11,6 +11,7 @@ they arrived: a reply after the thread it answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -88,8 +89,9 @@ class Backlog:
                         break
             except Exception:  # the database went away: try again on the next round
                 log.exception("counting insights failed; the backlog is kept and tried again")
-            if self.inbox_busy():
-                await nap(asyncio.Event(), stop, poll=STEP_BACK)  # new events wake nobody meanwhile
+            if self.inbox_busy():  # new events wake nobody meanwhile
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), STEP_BACK)
             else:
                 await nap(self._wake, stop, poll=IDLE)
 

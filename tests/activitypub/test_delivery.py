@@ -239,7 +239,7 @@ async def test_the_activities_a_claim_needs_are_read_in_one_query_however_many_d
     # When a claim of their 60 deliveries starts them all at once (as a fan-out does)
     worker = new_worker(session, keys)
     rows = [{"activity_id": pk} for pk in pks for _ in range(20)]
-    worker._start_reading(rows)
+    worker._start_reading({row["activity_id"] for row in rows})
     bodies = await asyncio.gather(*(worker._payload(row["activity_id"]) for row in rows))
 
     # Then the three were read in one query, and each delivery has its own activity's actor and body
