@@ -260,6 +260,9 @@ METHOD = """\
 """
 
 
+HAND_WRITTEN = "<!-- Sections below were written by hand; `python -m bench` rewrites only what is above. -->"
+
+
 def write_markdown(
     path: Path,
     *,
@@ -269,7 +272,8 @@ def write_markdown(
     seconds: float,
     machine: list[str],
 ) -> None:
-    """docs/performance.md: machine, command, one table per database, notes, method."""
+    """docs/performance.md: machine, command, one table per database, notes, method; the sections
+    written by hand below `HAND_WRITTEN` are kept."""
     out = [
         "# Performance",
         "",
@@ -299,6 +303,7 @@ def write_markdown(
             out += ["Observations:", ""]
             out += [f"- {title}: {note}" for title, note in notes]
             out.append("")
-    out += ["## Method", "", METHOD]
+    out += ["## Method", "", METHOD, HAND_WRITTEN]
+    kept = path.read_text().partition(HAND_WRITTEN)[2] if path.exists() else ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(out))
+    path.write_text("\n".join(out) + kept)
