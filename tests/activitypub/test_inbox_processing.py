@@ -20,6 +20,7 @@ from fedicom import storage
 from fedicom.activitypub import leases
 from fedicom.activitypub.fetch import Fetcher
 from fedicom.activitypub.inbox import (
+    SHARE_WHILE_ARRIVING,
     SHARED_WHILE_ARRIVING,
     InboxProcessor,
     InboxWriter,
@@ -218,6 +219,26 @@ async def test_processing_steps_back_to_short_runs_one_at_a_time_while_requests_
     assert set(recorder.spans) == {a["id"] for a in activities}
     # on SQLite one lane: runs of 8 (of the 10 items each claim takes); PostgreSQL's lanes are shorter
     assert 1 < max(runs) <= SHARED_WHILE_ARRIVING and sum(runs) == len(activities)
+
+
+async def test_processing_takes_a_quarter_of_the_time_at_most_while_requests_arrive(db: None) -> None:
+    """Each short run is followed by a pause three times as long, so that requests arriving in a
+    burst are stored and answered at nearly full speed; the items wait, durable meanwhile."""
+    await store_kinds(["Create"] * 16)
+    handled = 0.0
+
+    async def handler(_activity: dict[str, Any], _recipient: str | None) -> None:
+        nonlocal handled
+        started = time.monotonic()
+        await asyncio.sleep(0.01)
+        handled += time.monotonic() - started
+
+    processor = InboxProcessor(handler, concurrency=4)
+    processor.intake_busy = lambda: True
+    started = time.monotonic()
+    await drain(processor)
+    assert handled >= 0.16
+    assert time.monotonic() - started >= 0.95 * handled / SHARE_WHILE_ARRIVING
 
 
 def test_lanes_keep_related_items_together_in_arrival_order() -> None:
